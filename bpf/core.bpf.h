@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CO-RE views of the types tphtrace reads. dma-buf and PCI types come from
+ * vmlinux.h; module types (vfio-pci, mlx5, ib_core) are not in it, so they
+ * are declared here as minimal ___tph flavors that libbpf matches by name
+ * against module BTF at load time. See docs/symbols.md for the contract.
+ */
+#ifndef TPHTRACE_CORE_BPF_H
+#define TPHTRACE_CORE_BPF_H
+
+struct pci_bus___tph {
+	int domain_nr;		/* CONFIG_PCI_DOMAINS_GENERIC only */
+} __attribute__((preserve_access_index));
+
+struct vfio_pci_core_device___tph {
+	struct pci_dev *pdev;
+} __attribute__((preserve_access_index));
+
+/* drivers/vfio/pci/vfio_pci_dmabuf.c, TPH series v5+ */
+struct vfio_pci_dma_buf___tph {
+	struct vfio_pci_core_device___tph *vdev;
+	__u8 tph_st_valid:1;
+	__u8 tph_st_ext_valid:1;
+	__u8 tph_ph:2;
+	__u8 tph_st;
+	__u16 tph_st_ext;
+} __attribute__((preserve_access_index));
+
+struct mlx5_st___tph {
+	__u8 direct_mode:1;
+} __attribute__((preserve_access_index));
+
+struct mlx5_core_dev___tph {
+	struct device *device;
+	struct pci_dev *pdev;
+	struct mlx5_st___tph *st;
+} __attribute__((preserve_access_index));
+
+struct ib_device___tph {
+	struct device dev;
+} __attribute__((preserve_access_index));
+
+struct ib_pd___tph {
+	struct ib_device___tph *device;
+} __attribute__((preserve_access_index));
+
+struct ib_mr___tph {
+	__u32 lkey;
+	__u32 rkey;
+} __attribute__((preserve_access_index));
+
+/* PCI TPH fields of struct pci_dev (v6.13+, CONFIG_PCIE_TPH) */
+struct pci_dev___tph {
+	__u8 tph_mode:3;
+	__u8 tph_req_type:2;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 dmabuf_ino(struct dma_buf *d)
+{
+	return BPF_CORE_READ(d, file, f_inode, i_ino);
+}
+
+static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d)
+{
+	const char *name;
+
+	if (!d)
+		return;
+	b->ino = dmabuf_ino(d);
+	b->size = BPF_CORE_READ(d, size);
+	name = BPF_CORE_READ(d, exp_name);
+	if (name)
+		bpf_probe_read_kernel_str(b->exp_name, sizeof(b->exp_name), name);
+}
+
+static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev)
+{
+	struct pci_bus___tph *bus;
+	const char *name;
+
+	if (!pdev)
+		return;
+	bus = (void *)BPF_CORE_READ(pdev, bus);
+	d->bdf = (BPF_CORE_READ(pdev, bus, number) << 8) | BPF_CORE_READ(pdev, devfn);
+	if (bpf_core_field_exists(bus->domain_nr))
+		d->domain = BPF_CORE_READ(bus, domain_nr);
+	d->valid |= TPH_DEV_PCI;
+	name = BPF_CORE_READ(pdev, dev.kobj.name);
+	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
+		d->valid |= TPH_DEV_NAME;
+}
+
+static __always_inline void read_device_name(struct tph_dev *d, struct device *dev)
+{
+	const char *name;
+
+	if (!dev)
+		return;
+	name = BPF_CORE_READ(dev, kobj.name);
+	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
+		d->valid |= TPH_DEV_NAME;
+}
+
+#endif /* TPHTRACE_CORE_BPF_H */

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry points on functions: the TPH series' attachable symbols (exported
+ * functions and ops callbacks; static helpers such as get_tph_mr_dmabuf()
+ * are inlined on real kernels and never hooked) and stock dma-buf
+ * functions. Each function gets fentry/fexit and kprobe/kretprobe variants
+ * over one handler; kprobe entries stash their arguments for the
+ * kretprobe, keyed by (thread, function).
+ */
+#ifndef TPHTRACE_FN_BPF_H
+#define TPHTRACE_FN_BPF_H
+
+#include "handlers.bpf.h"
+
+enum fn_id {
+	FN_DMA_BUF_GET_TPH = 1,
+	FN_VFIO_GET_TPH,
+	FN_VFIO_SET_TPH,
+	FN_REG_MR,
+	FN_REQ_TYPE,
+	FN_ST_ALLOC,
+	FN_ST_GET,
+	FN_ST_DEALLOC,
+	FN_PCI_ENABLE,
+	FN_PCI_ST_WRITE,
+	FN_DMABUF_EXPORT,
+	FN_DMABUF_ATTACH,
+	FN_DMABUF_MAP,
+};
+
+/*
+ * x86-64 passes six arguments in registers (libbpf 1.1 has no
+ * PT_REGS_PARM6) and the seventh on the stack, above the return address
+ * that sp points to on function entry.
+ */
+#define KP_ARG6(x)	((x)->r9)
+static __always_inline __u64 kp_arg7(struct pt_regs *ctx)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(ctx->sp + 8));
+	return v;
+}
+
+static __always_inline void kp_args(struct pt_regs *ctx, __u64 *a)
+{
+	a[0] = PT_REGS_PARM1(ctx);
+	a[1] = PT_REGS_PARM2(ctx);
+	a[2] = PT_REGS_PARM3(ctx);
+	a[3] = PT_REGS_PARM4(ctx);
+	a[4] = PT_REGS_PARM5(ctx);
+	a[5] = KP_ARG6(ctx);
+	a[6] = kp_arg7(ctx);
+}
+
+static __always_inline void stash_regs(__u32 fn, struct pt_regs *ctx)
+{
+	struct stash_val v;
+
+	kp_args(ctx, v.arg);
+	stash_put(fn, &v);
+}
+
+/* handler(args, ret) on exit: fexit, or kprobe stash + kretprobe */
+#define FN_EXIT_HOOKS(fn, nargs, id)					\
+SEC("fexit/" #fn)							\
+int fexit__##fn(__u64 *ctx)						\
+{ return fn_##fn(ctx, ctx[nargs], TPH_HOOK_FENTRY); }			\
+SEC("kprobe/" #fn)							\
+int kprobe__##fn(struct pt_regs *ctx)					\
+{ stash_regs(id, ctx); return 0; }					\
+SEC("kretprobe/" #fn)							\
+int kretprobe__##fn(struct pt_regs *ctx)				\
+{									\
+	struct stash_val v;						\
+									\
+	if (!stash_take(id, &v))					\
+		return 0;						\
+	return fn_##fn(v.arg, PT_REGS_RC(ctx), TPH_HOOK_KPROBE);	\
+}
+
+/* handler(args) on entry: fentry, or kprobe */
+#define FN_ENTRY_HOOKS(fn, handler)					\
+SEC("fentry/" #fn)							\
+int fentry__##fn(__u64 *ctx)						\
+{ return handler(ctx, 0, TPH_HOOK_FENTRY); }				\
+SEC("kprobe/" #fn)							\
+int kprobe_entry__##fn(struct pt_regs *ctx)				\
+{									\
+	__u64 a[TPH_MAX_ARGS];						\
+									\
+	kp_args(ctx, a);						\
+	return handler(a, 0, TPH_HOOK_KPROBE);				\
+}
+
+/* ---- TPH series --------------------------------------------------------- */
+
+/* int dma_buf_get_tph(struct dma_buf *, bool extended, u16 *st, u8 *ph) (v7) */
+static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 hook)
+{
+	struct tph_buf b = {};
+	__u16 st = 0;
+	__u8 ph = 0;
+
+	read_buf(&b, (void *)a[0]);
+	if (!(int)ret) {
+		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[2]);
+		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[3]);
+	}
+	return on_query(&b, a[1], st, ph, (int)ret, hook);
+}
+FN_EXIT_HOOKS(dma_buf_get_tph, 4, FN_DMA_BUF_GET_TPH)
+
+/*
+ * The exporter callback: v7 (dmabuf, bool extended, u16 *st, u8 *ph),
+ * v5 (dmabuf, u16 *st, u8 *ph, u8 st_width). Only the published namespaces
+ * are taken from it, read from vfio's private dma-buf data.
+ */
+static __always_inline int fn_vfio_pci_dma_buf_get_tph(const __u64 *a, __u64 ret,
+						       __u8 hook)
+{
+	struct dma_buf *d = (void *)a[0];
+	struct vfio_pci_dma_buf___tph *priv;
+	struct tph_dev exp = {};
+	bool extended = get_tph_v5 ? (__u8)a[3] == 16 : (bool)a[1];
+	bool st_valid, st_ext_valid;
+
+	priv = (void *)BPF_CORE_READ(d, priv);
+	if (!priv)
+		return 0;
+	st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
+	st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
+	read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev));
+	on_exporter_query(&exp, extended, st_valid, st_ext_valid, (int)ret);
+	return 0;
+}
+FN_EXIT_HOOKS(vfio_pci_dma_buf_get_tph, 4, FN_VFIO_GET_TPH)
+
+/* uapi struct vfio_device_feature_dma_buf_tph, v6+ layout */
+struct dma_buf_tph_arg {
+	__s32 dmabuf_fd;
+	__u32 flags;
+	__u16 steering_tag_ext;
+	__u8 steering_tag;
+	__u8 ph;
+};
+
+#define VFIO_DEVICE_FEATURE_PROBE	(1 << 18)
+
+/* dma-buf inode behind a file descriptor of the current task */
+static __always_inline __u64 fd_ino(int fd)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(t, files, fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(t, files, fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
+/* int vfio_pci_core_feature_dma_buf_tph(vdev, u32 flags, arg __user *, size_t argsz) */
+static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
+								__u64 ret, __u8 hook)
+{
+	struct vfio_pci_core_device___tph *vdev = (void *)a[0];
+	struct dma_buf_tph_arg arg = {};
+	struct tph_dev exp = {};
+
+	if ((__u32)a[1] & VFIO_DEVICE_FEATURE_PROBE)
+		return 0;
+	bpf_probe_read_user(&arg, sizeof(arg), (void *)a[2]);
+	read_pci_dev(&exp, BPF_CORE_READ(vdev, pdev));
+	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
+			  arg.steering_tag_ext, arg.ph, TPH_UNKNOWN_U8, (int)ret, hook);
+}
+FN_EXIT_HOOKS(vfio_pci_core_feature_dma_buf_tph, 4, FN_VFIO_SET_TPH)
+
+/*
+ * struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(pd, offset, length, virt_addr, fd,
+ *		access_flags, [struct ib_dmah *dmah (6.17+),] attrs)
+ */
+static __always_inline int fn_reg_mr_enter(const __u64 *a, __u64 ret, __u8 hook)
+{
+	on_mr_enter((void *)a[0], a[2], (int)a[4], (int)a[5],
+		    reg_mr_has_dmah && a[6]);
+	return 0;
+}
+FN_ENTRY_HOOKS(mlx5_ib_reg_user_mr_dmabuf, fn_reg_mr_enter)
+
+static __always_inline int fn_mlx5_ib_reg_user_mr_dmabuf(const __u64 *a, __u64 ret,
+							 __u8 hook)
+{
+	struct task_state *s = state_get();
+	struct ib_mr___tph *mr = (void *)ret;
+	__u32 mkey = 0;
+	int err = 0;
+	__u8 ph = TPH_NO_PH;
+	__u16 idx = 0;
+
+	if (!s || !(s->seen & TS_MR))
+		return 0;
+	if (IS_ERR_VALUE(ret))
+		err = (int)ret;
+	else if (mr)
+		mkey = BPF_CORE_READ(mr, lkey);
+	if (s->dmah) {
+		ph = TPH_UNKNOWN_U8;	/* DMAH values are not visible here */
+	} else if ((s->seen & TS_QUERY) && !s->query_ret && (s->seen & TS_ST) &&
+		   !s->st_ret) {
+		ph = s->ph;
+		idx = s->st_index;
+	}
+	emit_mr(s, mkey, 0, s->length, s->access, idx, ph, false, err, hook);
+	state_drop();
+	return 0;
+}
+FN_EXIT_HOOKS(mlx5_ib_reg_user_mr_dmabuf, 8, FN_REG_MR)
+
+/* u8 pcie_tph_enabled_req_type(struct pci_dev *) */
+static __always_inline int fn_pcie_tph_enabled_req_type(const __u64 *a, __u64 ret,
+							__u8 hook)
+{
+	struct task_state *s = state_get();
+
+	if (s && (s->seen & TS_MR)) {
+		s->seen |= TS_REQ;
+		s->req_type = (__u8)ret;
+		s->extended = (__u8)ret == TPH_REQ_EXT_TPH;
+		read_pci_dev(&s->nic, (void *)a[0]);
+	}
+	return 0;
+}
+FN_EXIT_HOOKS(pcie_tph_enabled_req_type, 1, FN_REQ_TYPE)
+
+static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
+				      bool *direct)
+{
+	read_pci_dev(d, BPF_CORE_READ(dev, pdev));
+	*direct = false;
+	if (BPF_CORE_READ(dev, st))
+		*direct = BPF_CORE_READ_BITFIELD_PROBED(dev->st, direct_mode);
+}
+
+/* int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *, u16 tag, u16 *st_index) */
+static __always_inline int fn_mlx5_st_alloc_index_by_tag(const __u64 *a, __u64 ret,
+							 __u8 hook)
+{
+	struct tph_dev d = {};
+	__u16 idx = 0;
+	bool direct;
+
+	mdev_read(&d, (void *)a[0], &direct);
+	if (!(int)ret)
+		bpf_probe_read_kernel(&idx, sizeof(idx), (void *)a[2]);
+	return on_st(TPH_ST_ALLOC, &d, a[1], idx, 0xffffffff, direct, (int)ret, hook);
+}
+FN_EXIT_HOOKS(mlx5_st_alloc_index_by_tag, 3, FN_ST_ALLOC)
+
+/* int mlx5_st_{get,dealloc}_index(struct mlx5_core_dev *, u16 st_index) */
+static __always_inline int fn_st_ref(const __u64 *a, __u64 ret, __u8 op, __u8 hook)
+{
+	struct tph_dev d = {};
+	bool direct;
+
+	mdev_read(&d, (void *)a[0], &direct);
+	return on_st(op, &d, 0, a[1], 0xffffffff, direct, (int)ret, hook);
+}
+
+static __always_inline int fn_mlx5_st_get_index(const __u64 *a, __u64 ret, __u8 hook)
+{
+	return fn_st_ref(a, ret, TPH_ST_GET, hook);
+}
+FN_EXIT_HOOKS(mlx5_st_get_index, 2, FN_ST_GET)
+
+static __always_inline int fn_mlx5_st_dealloc_index(const __u64 *a, __u64 ret,
+						    __u8 hook)
+{
+	return fn_st_ref(a, ret, TPH_ST_PUT, hook);
+}
+FN_EXIT_HOOKS(mlx5_st_dealloc_index, 2, FN_ST_DEALLOC)
+
+static __always_inline __u8 pdev_req_type(struct pci_dev *pdev)
+{
+	struct pci_dev___tph *p = (void *)pdev;
+
+	if (!bpf_core_field_exists(p->tph_req_type))
+		return TPH_UNKNOWN_U8;
+	return BPF_CORE_READ_BITFIELD_PROBED(p, tph_req_type);
+}
+
+static __always_inline __u8 pdev_mode(struct pci_dev *pdev)
+{
+	struct pci_dev___tph *p = (void *)pdev;
+
+	if (!bpf_core_field_exists(p->tph_mode))
+		return TPH_UNKNOWN_U8;
+	return BPF_CORE_READ_BITFIELD_PROBED(p, tph_mode);
+}
+
+/* int pcie_enable_tph(struct pci_dev *, int mode) */
+static __always_inline int fn_pcie_enable_tph(const __u64 *a, __u64 ret, __u8 hook)
+{
+	struct pci_args p = { .op = TPH_PCI_ENABLE, .mode = a[1],
+			      .dev_req_type = TPH_UNKNOWN_U8,
+			      .rp_completer = TPH_UNKNOWN_U8 };
+	struct tph_dev d = {};
+
+	read_pci_dev(&d, (void *)a[0]);
+	p.req_type = (int)ret ? 0 : pdev_req_type((void *)a[0]);
+	return on_pci(&d, &p, (int)ret, hook);
+}
+FN_EXIT_HOOKS(pcie_enable_tph, 2, FN_PCI_ENABLE)
+
+/* void pcie_disable_tph(struct pci_dev *) */
+static __always_inline int fn_pcie_disable_tph(const __u64 *a, __u64 ret, __u8 hook)
+{
+	struct pci_args p = { .op = TPH_PCI_DISABLE, .dev_req_type = TPH_UNKNOWN_U8,
+			      .rp_completer = TPH_UNKNOWN_U8 };
+	struct tph_dev d = {};
+
+	read_pci_dev(&d, (void *)a[0]);
+	p.mode = pdev_mode((void *)a[0]);
+	p.req_type = pdev_req_type((void *)a[0]);
+	return on_pci(&d, &p, 0, hook);
+}
+FN_ENTRY_HOOKS(pcie_disable_tph, fn_pcie_disable_tph)
+
+/* int pcie_tph_set_st_entry(struct pci_dev *, unsigned int index, u16 tag) */
+static __always_inline int fn_pcie_tph_set_st_entry(const __u64 *a, __u64 ret,
+						    __u8 hook)
+{
+	struct pci_args p = { .op = TPH_PCI_ST_WRITE, .index = a[1], .tag = a[2],
+			      .req_type = TPH_UNKNOWN_U8,
+			      .dev_req_type = TPH_UNKNOWN_U8,
+			      .rp_completer = TPH_UNKNOWN_U8 };
+	struct tph_dev d = {};
+
+	read_pci_dev(&d, (void *)a[0]);
+	return on_pci(&d, &p, (int)ret, hook);
+}
+FN_EXIT_HOOKS(pcie_tph_set_st_entry, 3, FN_PCI_ST_WRITE)
+
+/* ---- stock dma-buf -------------------------------------------------------- */
+
+/* struct dma_buf *dma_buf_export(const struct dma_buf_export_info *) */
+static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hook)
+{
+	if (!ret || IS_ERR_VALUE(ret))
+		return 0;
+	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)ret, 0, hook);
+}
+FN_EXIT_HOOKS(dma_buf_export, 1, FN_DMABUF_EXPORT)
+
+/* static void dma_buf_release(struct dentry *): the dentry's d_fsdata */
+static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 hook)
+{
+	struct dentry *de = (void *)a[0];
+
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, BPF_CORE_READ(de, d_fsdata), 0, hook);
+}
+FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
+
+/* dma_buf_dynamic_attach(dmabuf, dev, importer_ops, importer_priv) -> attach */
+static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,
+						     __u8 hook)
+{
+	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
+
+	return on_attach(TPH_EV_ATTACH, (void *)a[0], err ? NULL : (void *)ret,
+			 (void *)a[1], a[2] != 0, 0, err, hook);
+}
+FN_EXIT_HOOKS(dma_buf_dynamic_attach, 4, FN_DMABUF_ATTACH)
+
+/* void dma_buf_detach(struct dma_buf *, struct dma_buf_attachment *) */
+static __always_inline int fn_dma_buf_detach(const __u64 *a, __u64 ret, __u8 hook)
+{
+	return on_attach(TPH_EV_DETACH, (void *)a[0], (void *)a[1], NULL, -1, 0, 0,
+			 hook);
+}
+FN_ENTRY_HOOKS(dma_buf_detach, fn_dma_buf_detach)
+
+/* struct sg_table *dma_buf_map_attachment(attach, enum dma_data_direction) */
+static __always_inline int fn_dma_buf_map_attachment(const __u64 *a, __u64 ret,
+						     __u8 hook)
+{
+	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
+
+	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, -1, a[1], err, hook);
+}
+FN_EXIT_HOOKS(dma_buf_map_attachment, 2, FN_DMABUF_MAP)
+
+/* void dma_buf_unmap_attachment(attach, struct sg_table *, dir) */
+static __always_inline int fn_dma_buf_unmap_attachment(const __u64 *a, __u64 ret,
+						       __u8 hook)
+{
+	return on_attach(TPH_EV_UNMAP, NULL, (void *)a[0], NULL, -1, a[2], 0, hook);
+}
+FN_ENTRY_HOOKS(dma_buf_unmap_attachment, fn_dma_buf_unmap_attachment)
+
+/*
+ * Exporter revokes or moves the backing store: dma_buf_move_notify() until
+ * it was renamed dma_buf_invalidate_mappings() (2026, "dma-buf: Rename
+ * .move_notify() callback to a clearer identifier").
+ */
+static __always_inline int fn_invalidate(const __u64 *a, __u64 ret, __u8 hook)
+{
+	return on_attach(TPH_EV_INVALIDATE, (void *)a[0], NULL, NULL, 0, 0, 0, hook);
+}
+FN_ENTRY_HOOKS(dma_buf_move_notify, fn_invalidate)
+FN_ENTRY_HOOKS(dma_buf_invalidate_mappings, fn_invalidate)
+
+#endif /* TPHTRACE_FN_BPF_H */

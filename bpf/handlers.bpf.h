@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One handler per logical step. Every hook variant (tp_btf, raw_tp,
+ * fentry/fexit, kprobe/kretprobe) of a step calls the same handler with the
+ * arguments as an array of u64 and the hook family it came from, so the
+ * variants differ only in how they get their arguments.
+ */
+#ifndef TPHTRACE_HANDLERS_BPF_H
+#define TPHTRACE_HANDLERS_BPF_H
+
+#include "common.bpf.h"
+
+/*
+ * Family chosen for each event by user space (enum tph_hook_family). A
+ * program that serves several events (a helper of the MR state machine
+ * that also reports its own event) emits its record only when its family
+ * is the one chosen for that record's event, so nothing is reported twice.
+ */
+const volatile __u8 event_family[TPH_EV_MAX];
+/* mlx5_ib_reg_user_mr_dmabuf() has the struct ib_dmah *dmah argument (6.17+) */
+const volatile bool reg_mr_has_dmah = true;
+/* exporter get_tph callback has the v5 shape (dmabuf, st*, ph*, u8 width) */
+const volatile bool get_tph_v5;
+
+static __always_inline bool emits(__u16 kind, __u8 hook)
+{
+	return kind < TPH_EV_MAX && event_family[kind] == hook && !filtered();
+}
+
+/* ---- TPH query ------------------------------------------------------- */
+
+/* exporter callback: remember which namespaces are published */
+static __always_inline void on_exporter_query(struct tph_dev *exp, bool extended,
+					      bool st_valid, bool st_ext_valid,
+					      int ret)
+{
+	struct task_state *s = state_get_or_create();
+
+	if (!s)
+		return;
+	s->seen |= TS_EXPORTER;
+	s->qflags = TPH_Q_EXPORTER_SEEN | TPH_Q_VALID_KNOWN |
+		    (st_valid ? TPH_Q_ST_VALID : 0) |
+		    (st_ext_valid ? TPH_Q_ST_EXT_VALID : 0);
+	s->exporter = *exp;
+}
+
+static __always_inline int on_query(struct tph_buf *buf, bool extended, __u16 st,
+				    __u8 ph, int ret, __u8 hook)
+{
+	struct task_state *s = state_get();
+	struct tph_ev_query *r;
+
+	if (s && (s->seen & TS_MR)) {
+		s->seen |= TS_QUERY;
+		s->query_ret = ret;
+		s->st = ret ? 0 : st;
+		s->ph = ph;
+		s->ino = buf->ino;
+		s->extended = extended;
+	}
+	if (emits(TPH_EV_TPH_QUERY, hook)) {
+		r = rec_reserve(sizeof(*r), TPH_EV_TPH_QUERY, hook);
+		if (r) {
+			r->buf = *buf;
+			__builtin_memset(&r->exporter, 0, sizeof(r->exporter));
+			r->qflags = 0;
+			if (s && (s->seen & TS_EXPORTER)) {
+				r->exporter = s->exporter;
+				r->qflags = s->qflags;
+			}
+			r->st = ret ? 0 : st;
+			r->ph = ret ? 0 : ph;
+			r->extended = extended;
+			r->ret = ret;
+			rec_submit(r, ret);
+		}
+	}
+	if (s) {
+		/* the exporter's answer belongs to this query only */
+		s->seen &= ~TS_EXPORTER;
+		if (!(s->seen & TS_MR))
+			state_drop();
+	}
+	return 0;
+}
+
+/* ---- TPH publish ----------------------------------------------------- */
+
+static __always_inline int on_publish(struct tph_dev *exp, __u64 ino, __u32 flags,
+				      __u8 st, __u16 st_ext, __u8 ph,
+				      __u8 completer, int ret, __u8 hook)
+{
+	struct tph_ev_publish *r;
+
+	if (!emits(TPH_EV_TPH_PUBLISH, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), TPH_EV_TPH_PUBLISH, hook);
+	if (!r)
+		return 0;
+	r->exporter = *exp;
+	r->ino = ino;
+	r->flags = flags;
+	r->st = st;
+	r->st_ext = st_ext;
+	r->ph = ph;
+	r->completer = completer;
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+/* ---- MR registration --------------------------------------------------- */
+
+/* Reason from the pieces a series-only kernel shows (no decision tracepoint). */
+static __always_inline __u8 derive_reason(struct task_state *s)
+{
+	if (s->dmah)
+		return TPH_REASON_DMAH;
+	if ((s->seen & TS_REQ) && s->req_type != TPH_REQ_TPH_ONLY &&
+	    s->req_type != TPH_REQ_EXT_TPH)
+		return TPH_REASON_REQ_DISABLED;
+	if (!(s->seen & TS_QUERY))
+		return TPH_REASON_UNKNOWN;	/* e.g. v5: no wrapper to hook */
+	if (s->query_ret == -EOPNOTSUPP)
+		return (s->seen & TS_EXPORTER) ? TPH_REASON_NOT_PUBLISHED :
+						 TPH_REASON_NO_OP;
+	if (s->query_ret)
+		return TPH_REASON_QUERY_ERROR;
+	if (!(s->seen & TS_ST))
+		return TPH_REASON_UNKNOWN;
+	if (s->st_ret == -EOPNOTSUPP)
+		return TPH_REASON_NO_ST_TABLE;
+	if (s->st_ret == -EBUSY || s->st_ret == -ENOSPC)
+		return TPH_REASON_ST_TABLE_FULL;
+	if (s->st_ret)
+		return TPH_REASON_ST_ERROR;
+	if (s->st_index == 0)
+		return TPH_REASON_TAG0_DIRECT;
+	return TPH_REASON_OK;
+}
+
+/* Sharpen what the importer alone can tell with what other steps saw. */
+static __always_inline __u8 refine_reason(struct task_state *s, __u8 reason)
+{
+	bool other;
+
+	if (reason == TPH_REASON_NOT_PUBLISHED && (s->qflags & TPH_Q_VALID_KNOWN)) {
+		other = s->extended ? (s->qflags & TPH_Q_ST_VALID) :
+				      (s->qflags & TPH_Q_ST_EXT_VALID);
+		if (other)
+			return TPH_REASON_WIDTH_MISMATCH;
+	}
+	if (reason == TPH_REASON_ST_ERROR && (s->seen & TS_ST_WFAIL))
+		return TPH_REASON_ST_WRITE_FAILED;
+	return reason;
+}
+
+/* patched kernel: mlx5_ib_mr_tph (the decision) */
+static __always_inline void on_mr_decision(const char *ibdev, __u32 domain, __u16 devid,
+					   __u64 ino, __u8 req_type, bool extended,
+					   __u8 source, __u16 st, __u16 st_index,
+					   __u8 ph, __u8 reason, int ret)
+{
+	struct task_state *s = state_get_or_create();
+
+	if (!s)
+		return;
+	s->seen |= TS_DECISION | TS_MR | TS_REQ;
+	s->ino = ino;
+	s->req_type = req_type;
+	s->extended = extended;
+	s->source = source;
+	s->st = st;
+	s->st_index = st_index;
+	s->ph = ph;
+	s->reason = reason;
+	s->st_ret = ret;
+	__builtin_memset(&s->nic, 0, sizeof(s->nic));
+	dev_pci(&s->nic, domain, devid);
+	dev_name(&s->nic, ibdev);
+}
+
+/* series-only kernel: registration entry */
+static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, int fd,
+					int access, bool dmah)
+{
+	struct task_state *s = state_get_or_create();
+
+	if (!s)
+		return;
+	__builtin_memset(s, 0, sizeof(*s));
+	s->seen = TS_MR;
+	s->fd = fd;
+	s->length = length;
+	s->access = access;
+	s->dmah = dmah;
+	s->req_type = TPH_UNKNOWN_U8;
+	if (pd)
+		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
+}
+
+/* Emit the MR record; @mkey 0 and @ret < 0 on failure. */
+static __always_inline void emit_mr(struct task_state *s, __u32 mkey, __u64 ino,
+				    __u64 length, int access, __u16 st_index,
+				    __u8 ph, bool reused, int ret, __u8 hook)
+{
+	struct tph_ev_mr *r;
+	__u8 reason;
+
+	if (!emits(TPH_EV_MR_REG, hook))
+		return;
+	r = rec_reserve(sizeof(*r), TPH_EV_MR_REG, hook);
+	if (!r)
+		return;
+	reason = (s->seen & TS_DECISION) ? s->reason : derive_reason(s);
+	r->reason = refine_reason(s, reason);
+	r->nic = s->nic;
+	r->ino = ino ? ino : s->ino;
+	r->length = length;
+	r->mkey = mkey;
+	r->access = access;
+	r->st = s->st;
+	r->st_index = st_index;
+	r->ph = ph;
+	r->req_type = s->req_type;
+	r->extended = s->extended;
+	if (s->seen & TS_DECISION)
+		r->source = s->source;
+	else
+		r->source = s->dmah ? TPH_SRC_DMAH :
+			    (r->reason == TPH_REASON_OK ||
+			     r->reason == TPH_REASON_TAG0_DIRECT) ? TPH_SRC_DMABUF :
+								    TPH_SRC_NONE;
+	r->reused = reused;
+	r->query_ret = (s->seen & TS_QUERY) ? s->query_ret : 0;
+	r->st_ret = (s->seen & TS_DECISION) ? s->st_ret :
+		    (s->seen & TS_ST) ? s->st_ret : 0;
+	r->ret = ret;
+	rec_submit(r, ret);
+}
+
+static __always_inline int on_mr_dereg(const char *ibdev, __u32 mkey, __u64 ino,
+				       __u16 st_index, bool pooled, int ret, __u8 hook)
+{
+	struct tph_ev_mr_dereg *r;
+
+	if (!emits(TPH_EV_MR_DEREG, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), TPH_EV_MR_DEREG, hook);
+	if (!r)
+		return 0;
+	__builtin_memset(&r->nic, 0, sizeof(r->nic));
+	dev_name(&r->nic, ibdev);
+	r->ino = ino;
+	r->mkey = mkey;
+	r->st_index = st_index;
+	r->pooled = pooled;
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+/* ---- ST index table ---------------------------------------------------- */
+
+static __always_inline int on_st(__u8 op, struct tph_dev *nic, __u16 tag, __u16 idx,
+				 __u32 refcount, bool direct, int ret, __u8 hook)
+{
+	struct task_state *s;
+	struct tph_ev_st *r;
+
+	if (op == TPH_ST_ALLOC) {
+		s = state_get();
+		if (s && (s->seen & TS_MR)) {
+			s->seen |= TS_ST;
+			s->st_ret = ret;
+			s->st_index = ret ? 0 : idx;
+			s->direct = direct;
+		}
+	}
+	if (!emits(TPH_EV_ST_INDEX, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), TPH_EV_ST_INDEX, hook);
+	if (!r)
+		return 0;
+	r->nic = *nic;
+	r->op = op;
+	r->tag = tag;
+	r->st_index = idx;
+	r->refcount = refcount;
+	r->direct = direct;
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+/* ---- PCI TPH ----------------------------------------------------------- */
+
+struct pci_args {
+	__u8 op;
+	__u8 mode;
+	__u8 req_type;
+	__u8 dev_req_type;
+	__u8 rp_completer;
+	__u16 tag;
+	__u32 index;
+	__u32 loc;
+};
+
+static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int ret,
+				  __u8 hook)
+{
+	struct task_state *s;
+	struct tph_ev_pci *r;
+
+	if (a->op == TPH_PCI_ST_WRITE && ret) {
+		s = state_get();
+		if (s && (s->seen & TS_MR))
+			s->seen |= TS_ST_WFAIL;
+	}
+	if (!emits(TPH_EV_PCI_TPH, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), TPH_EV_PCI_TPH, hook);
+	if (!r)
+		return 0;
+	r->dev = *dev;
+	r->op = a->op;
+	r->mode = a->mode;
+	r->req_type = a->req_type;
+	r->dev_req_type = a->dev_req_type;
+	r->rp_completer = a->rp_completer;
+	r->index = a->index;
+	r->tag = a->tag;
+	r->loc = a->loc;
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+/* ---- dma-buf lifetime and attachments ---------------------------------- */
+
+static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int ret, __u8 hook)
+{
+	struct tph_ev_dmabuf *r;
+
+	if (!emits(kind, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), kind, hook);
+	if (!r)
+		return 0;
+	__builtin_memset(&r->buf, 0, sizeof(r->buf));
+	read_buf(&r->buf, d);
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
+				     struct dma_buf_attachment *a,
+				     struct device *dev, int dynamic, __u8 dir,
+				     int ret, __u8 hook)
+{
+	struct tph_ev_attach *r;
+
+	if (!emits(kind, hook))
+		return 0;
+	r = rec_reserve(sizeof(*r), kind, hook);
+	if (!r)
+		return 0;
+	__builtin_memset(&r->buf, 0, sizeof(r->buf));
+	__builtin_memset(&r->importer, 0, sizeof(r->importer));
+	if (!d && a)
+		d = BPF_CORE_READ(a, dmabuf);
+	if (!dev && a)
+		dev = BPF_CORE_READ(a, dev);
+	read_buf(&r->buf, d);
+	read_device_name(&r->importer, dev);
+	r->attach = (__u64)a;
+	r->peer2peer = a ? BPF_CORE_READ(a, peer2peer) : 0;
+	if (dynamic < 0)
+		dynamic = a && BPF_CORE_READ(a, importer_ops);
+	r->dynamic = dynamic;
+	r->dir = dir;
+	r->ret = ret;
+	rec_submit(r, ret);
+	return 0;
+}
+
+#endif /* TPHTRACE_HANDLERS_BPF_H */

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <sys/capability.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "record.h"
+#include "tphtrace.skel.h"
+
+#define MAX_GEN		4	/* plans applied: start + module loads */
+#define TPH_MAX_LINKS	128
+
+struct collector {
+	struct collector_opts opts;
+	struct sys_probe *probe;
+	struct hook_plan plan;
+	struct tphtrace_bpf *skel[MAX_GEN];
+	int ngen;
+	struct bpf_link *links[TPH_MAX_LINKS];
+	int nlinks;
+	struct ring_buffer *rb;
+	int epfd;
+	int uevent_fd;
+	uint64_t bad_records;
+};
+
+int check_privileges(char *err, size_t errlen)
+{
+	cap_flag_value_t bpf = CAP_CLEAR, perfmon = CAP_CLEAR, admin = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps) {
+		snprintf(err, errlen, "cannot read capabilities: %s", strerror(errno));
+		return -errno;
+	}
+	cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
+	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
+	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+	cap_free(caps);
+	if (admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET))
+		return 0;
+	snprintf(err, errlen,
+		 "missing privileges: tracing needs CAP_BPF and CAP_PERFMON "
+		 "(or CAP_SYS_ADMIN); run as root or grant them (have:%s%s)",
+		 bpf == CAP_SET ? " CAP_BPF" : "", perfmon == CAP_SET ? " CAP_PERFMON" : "");
+	return -EPERM;
+}
+
+static int on_rb(void *ctx, void *data, size_t len)
+{
+	struct collector *c = ctx;
+	union tph_record rec;
+
+	if (tph_record_check(data, len)) {
+		c->bad_records++;
+		return 0;
+	}
+	memset(&rec, 0, sizeof(rec));
+	memcpy(&rec, data, len < sizeof(rec) ? len : sizeof(rec));
+	return c->opts.on_record ? c->opts.on_record(c->opts.ctx, &rec) : 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_WARN ? vfprintf(stderr, fmt, ap) : 0;
+}
+
+static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Programs of @plan not yet attached by an earlier generation. */
+static bool wanted(struct collector *c, const struct hook_plan *plan,
+		   const char *name)
+{
+	int g;
+
+	if (!hooks_prog_selected(plan, name))
+		return false;
+	for (g = 0; g < c->ngen; g++) {
+		struct bpf_program *p =
+			bpf_object__find_program_by_name(c->skel[g]->obj, name);
+
+		if (p && bpf_program__autoload(p))
+			return false;
+	}
+	return true;
+}
+
+static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
+		       const struct hook_plan *plan)
+{
+	int k, nargs;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		const struct hook_cand *cd = hooks_chosen(plan, k);
+
+		s->rodata->event_family[k] = cd ? cd->family : TPH_HOOK_NONE;
+	}
+	s->rodata->filter_tgid = c->opts.filter_tgid;
+	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
+	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
+		s->rodata->reg_mr_has_dmah = nargs >= 8;
+	/* v5 callback (dmabuf, u16 *, u8 *, u8 st_width): 3rd arg is a pointer */
+	if (sys_probe_func_nargs(c->probe, "dma_buf_get_tph", &nargs))
+		s->rodata->get_tph_v5 = false;
+	else if (sys_probe_func_nargs(c->probe, "vfio_pci_dma_buf_get_tph", &nargs))
+		s->rodata->get_tph_v5 = true;
+}
+
+/* Load and attach one generation for @plan, sharing maps with the first. */
+static int apply_plan(struct collector *c, const struct hook_plan *plan,
+		      char *err, size_t errlen)
+{
+	struct tphtrace_bpf *s;
+	struct bpf_program *p;
+	struct bpf_link *l;
+	int n = 0, ret;
+
+	if (c->ngen >= MAX_GEN)
+		return -E2BIG;
+	s = tphtrace_bpf__open();
+	if (!s) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return -errno;
+	}
+	bpf_object__for_each_program(p, s->obj) {
+		bool on = wanted(c, plan, bpf_program__name(p));
+
+		bpf_program__set_autoload(p, on);
+		n += on;
+	}
+	if (!n) {
+		tphtrace_bpf__destroy(s);
+		return 0;
+	}
+	set_rodata(c, s, plan);
+	if (c->ngen) {
+		struct tphtrace_bpf *f = c->skel[0];
+
+		ret = bpf_map__reuse_fd(s->maps.rb, bpf_map__fd(f->maps.rb)) ?:
+		      bpf_map__reuse_fd(s->maps.drops, bpf_map__fd(f->maps.drops)) ?:
+		      bpf_map__reuse_fd(s->maps.tstate, bpf_map__fd(f->maps.tstate)) ?:
+		      bpf_map__reuse_fd(s->maps.stash, bpf_map__fd(f->maps.stash));
+		if (ret) {
+			snprintf(err, errlen, "cannot share maps: %s", strerror(-ret));
+			goto fail;
+		}
+	}
+	ret = tphtrace_bpf__load(s);
+	if (ret) {
+		snprintf(err, errlen,
+			 "loading BPF programs failed: %s (run with -v for the verifier log)",
+			 strerror(-ret));
+		goto fail;
+	}
+	bpf_object__for_each_program(p, s->obj) {
+		if (!bpf_program__autoload(p))
+			continue;
+		l = bpf_program__attach(p);
+		if (!l) {
+			fprintf(stderr, "tphtrace: cannot attach %s: %s\n",
+				bpf_program__name(p), strerror(errno));
+			continue;
+		}
+		if (c->nlinks < TPH_MAX_LINKS)
+			c->links[c->nlinks++] = l;
+		else
+			bpf_link__destroy(l);
+	}
+	c->skel[c->ngen++] = s;
+	return 0;
+fail:
+	tphtrace_bpf__destroy(s);
+	return ret;
+}
+
+static int uevent_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* A module was loaded: rescan and attach what became possible. */
+static void on_module_loaded(struct collector *c, const char *module)
+{
+	struct sys_probe *np;
+	struct probe_ops ops;
+	struct hook_plan plan;
+	char err[256];
+	int k, better = 0;
+
+	if (sys_probe_new(&np, err, sizeof(err)))
+		return;
+	sys_probe_ops(np, &ops);
+	hooks_plan(&ops, c->opts.force, &plan);
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		if (c->plan.ev[k].cand < 0 && plan.ev[k].cand >= 0)
+			better++;
+		else
+			plan.ev[k] = c->plan.ev[k];	/* keep what runs */
+	}
+	sys_probe_free(c->probe);
+	c->probe = np;
+	if (!better)
+		return;
+	if (apply_plan(c, &plan, err, sizeof(err))) {
+		fprintf(stderr, "tphtrace: module %s loaded, re-attach failed: %s\n",
+			module, err);
+		return;
+	}
+	c->plan = plan;
+	fprintf(stderr, "tphtrace: module %s loaded: %d more event(s) hooked\n",
+		module, better);
+}
+
+static void drain_uevents(struct collector *c)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(c->uevent_fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		if (!strncmp(buf, "add@/module/", 12))
+			on_module_loaded(c, buf + 12);
+	}
+}
+
+int collector_open(struct collector **out, const struct collector_opts *opts,
+		   char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct probe_ops ops;
+	struct collector *c;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->opts = *opts;
+	c->epfd = -1;
+	c->uevent_fd = -1;
+	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
+	ret = check_privileges(err, errlen);
+	if (ret)
+		goto cleanup;
+	ret = sys_probe_new(&c->probe, err, errlen);
+	if (ret)
+		goto cleanup;
+	sys_probe_ops(c->probe, &ops);
+	hooks_plan(&ops, opts->force, &c->plan);
+	ret = apply_plan(c, &c->plan, err, errlen);
+	if (ret)
+		goto cleanup;
+	if (!c->ngen) {
+		snprintf(err, errlen, "no event has a usable hook on this kernel "
+			 "(see 'tphtrace probe')");
+		ret = -ENOENT;
+		goto cleanup;
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
+	if (!c->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
+		goto cleanup;
+	}
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0) {
+		ret = -errno;
+		goto cleanup;
+	}
+	ev.data.u32 = 0;
+	epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev);
+	c->uevent_fd = uevent_open();
+	if (c->uevent_fd >= 0) {
+		ev.data.u32 = 1;
+		epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->uevent_fd, &ev);
+	}
+	*out = c;
+	return 0;
+cleanup:
+	collector_close(c);
+	return ret;
+}
+
+int collector_poll(struct collector *c, int timeout_ms)
+{
+	struct epoll_event evs[2];
+	int n, i, ret = 0;
+
+	n = epoll_wait(c->epfd, evs, 2, timeout_ms);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.u32 == 1) {
+			drain_uevents(c);
+			continue;
+		}
+		ret = ring_buffer__consume(c->rb);
+		if (ret < 0)
+			return ret;
+	}
+	return n ? ret : 0;
+}
+
+int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+	uint32_t k;
+	int i, ret = 0;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < TPH_DROP_MAX; k++) {
+		lost[k] = 0;
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel[0]->maps.drops), &k, vals)) {
+			ret = -errno;
+			break;
+		}
+		for (i = 0; i < ncpu; i++)
+			lost[k] += vals[i];
+	}
+	free(vals);
+	return ret;
+}
+
+const struct hook_plan *collector_plan(struct collector *c)
+{
+	return &c->plan;
+}
+
+int collector_nlinks(struct collector *c)
+{
+	return c->nlinks;
+}
+
+void collector_close(struct collector *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	ring_buffer__free(c->rb);
+	for (i = c->ngen - 1; i >= 0; i--)
+		tphtrace_bpf__destroy(c->skel[i]);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	if (c->uevent_fd >= 0)
+		close(c->uevent_fd);
+	sys_probe_free(c->probe);
+	free(c);
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Hook selection over the table in hook_table.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "hooks.h"
+#include "record.h"
+
+int hooks_parse_force(struct hook_force *force, const char *arg, char *err,
+		      size_t errlen)
+{
+	char ev[32], fam[32];
+	const char *eq = strchr(arg, '=');
+	int kind, family, i;
+	bool all;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(ev) ||
+	    strlen(eq + 1) >= sizeof(fam) || !eq[1]) {
+		snprintf(err, errlen, "--hooks wants EVENT=FAMILY, got '%s'", arg);
+		return -EINVAL;
+	}
+	snprintf(ev, sizeof(ev), "%.*s", (int)(eq - arg), arg);
+	snprintf(fam, sizeof(fam), "%s", eq + 1);
+	family = tph_hook_from_name(fam);
+	if (family <= TPH_HOOK_NONE || family == TPH_HOOK_ITER) {
+		snprintf(err, errlen,
+			 "unknown hook family '%s' (tp_btf, raw_tp, fentry, kprobe)", fam);
+		return -EINVAL;
+	}
+	all = !strcmp(ev, "all");
+	kind = all ? 0 : tph_kind_from_name(ev);
+	if (!all && kind <= 0) {
+		snprintf(err, errlen, "unknown event '%s' (see 'tphtrace probe')", ev);
+		return -EINVAL;
+	}
+	for (i = 1; i < TPH_EV_MAX; i++)
+		if (all || i == kind)
+			force->family[i] = family;
+	return 0;
+}
+
+/* Can @c run here? Fills what is missing into @ep on failure. */
+static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
+			struct event_plan *ep)
+{
+	char module[32], why[96];
+	unsigned int missing = 0;
+	int i;
+
+	if (!ops->family_ok(ops->ctx, c->family, why, sizeof(why))) {
+		snprintf(ep->why, sizeof(ep->why), "%s: %s", tph_hook_name(c->family),
+			 why);
+		return false;
+	}
+	ep->module[0] = '\0';
+	for (i = 0; i < HOOK_MAX_TARGETS && c->t[i].prog; i++) {
+		module[0] = '\0';
+		if (ops->target_ok(ops->ctx, c->family, c->t[i].sym, module,
+				   sizeof(module))) {
+			if (!ep->module[0] && !c->t[i].optional)
+				snprintf(ep->module, sizeof(ep->module), "%s", module);
+			continue;
+		}
+		if (c->t[i].optional) {
+			missing |= 1u << i;
+			continue;
+		}
+		snprintf(ep->why, sizeof(ep->why), "%s: no %s '%s'",
+			 tph_hook_name(c->family),
+			 c->family == TPH_HOOK_TP_BTF || c->family == TPH_HOOK_RAW_TP ?
+			 "tracepoint" : "function", c->t[i].sym);
+		return false;
+	}
+	ep->optional_missing = missing;
+	return true;
+}
+
+int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
+	       struct hook_plan *plan)
+{
+	const struct event_def *e;
+	struct event_plan *ep;
+	unsigned char want;
+	char first_why[sizeof(plan->ev[0].why)];
+	int k, c;
+
+	memset(plan, 0, sizeof(*plan));
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		e = &tph_events[k];
+		ep = &plan->ev[k];
+		ep->cand = -1;
+		want = force ? force->family[k] : TPH_HOOK_NONE;
+		ep->forced = want != TPH_HOOK_NONE;
+		first_why[0] = '\0';
+		for (c = 0; c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
+			if (want && e->cand[c].family != want)
+				continue;
+			if (cand_usable(ops, &e->cand[c], ep)) {
+				ep->cand = c;
+				ep->why[0] = '\0';
+				break;
+			}
+			/* collect every candidate's reason, each once */
+			if (!strstr(first_why, ep->why)) {
+				size_t l = strlen(first_why);
+
+				snprintf(first_why + l, sizeof(first_why) - l, "%s%s",
+					 l ? "; " : "", ep->why);
+			}
+		}
+		if (ep->cand < 0) {
+			if (want && !first_why[0])
+				snprintf(ep->why, sizeof(ep->why),
+					 "no %s hook exists for this event",
+					 tph_hook_name(want));
+			else
+				snprintf(ep->why, sizeof(ep->why), "%s", first_why);
+		}
+	}
+	return 0;
+}
+
+int hooks_unavailable(const struct hook_plan *plan)
+{
+	int k, n = 0;
+
+	for (k = 1; k < TPH_EV_MAX; k++)
+		n += plan->ev[k].cand < 0;
+	return n;
+}
+
+const struct hook_cand *hooks_chosen(const struct hook_plan *plan, unsigned int kind)
+{
+	if (kind == 0 || kind >= TPH_EV_MAX || plan->ev[kind].cand < 0)
+		return NULL;
+	return &tph_events[kind].cand[plan->ev[kind].cand];
+}
+
+bool hooks_prog_selected(const struct hook_plan *plan, const char *prog)
+{
+	const struct hook_cand *c;
+	int k, i;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		c = hooks_chosen(plan, k);
+		for (i = 0; c && i < HOOK_MAX_TARGETS && c->t[i].prog; i++)
+			if (!strcmp(c->t[i].prog, prog) &&
+			    !(plan->ev[k].optional_missing & (1u << i)))
+				return true;
+	}
+	return false;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The hook table: for every logical event, its candidate hooks best first,
+ * and the selection that picks the first one this kernel can run. Probing
+ * goes through struct probe_ops so unit tests can drive the selection
+ * with fake kernels.
+ */
+#ifndef TPHTRACE_HOOKS_H
+#define TPHTRACE_HOOKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "tphtrace/tphtrace.h"
+
+#define HOOK_MAX_TARGETS	10
+#define HOOK_MAX_CANDS		8
+
+struct hook_target {
+	const char *prog;	/* BPF program in tphtrace.bpf.c */
+	const char *sym;	/* tracepoint or kernel function it attaches to */
+	bool optional;		/* refines the event; not needed to report it */
+};
+
+struct hook_cand {
+	enum tph_hook_family family;
+	const char *source;	/* what provides the hook, for humans */
+	struct hook_target t[HOOK_MAX_TARGETS];
+};
+
+struct event_def {
+	enum tph_kind kind;
+	const char *desc;
+	struct hook_cand cand[HOOK_MAX_CANDS];
+};
+
+/* The table, indexed by enum tph_kind (entry 0 unused). */
+extern const struct event_def tph_events[TPH_EV_MAX];
+
+struct probe_ops {
+	/* can this kernel load and attach programs of @family at all? */
+	bool (*family_ok)(void *ctx, enum tph_hook_family family, char *why,
+			  size_t len);
+	/* does @sym exist as @family needs it? fills @module ("" = vmlinux) */
+	bool (*target_ok)(void *ctx, enum tph_hook_family family, const char *sym,
+			  char *module, size_t len);
+	void *ctx;
+};
+
+struct event_plan {
+	int cand;			/* index into cand[], -1: unavailable */
+	bool forced;			/* chosen by --hooks */
+	unsigned int optional_missing;	/* bitmask of t[] not available */
+	char why[192];			/* why unavailable / what is missing */
+	char module[32];		/* module of the first required target */
+};
+
+struct hook_plan {
+	struct event_plan ev[TPH_EV_MAX];
+};
+
+/* Family forced per event by --hooks (TPH_HOOK_NONE: automatic). */
+struct hook_force {
+	unsigned char family[TPH_EV_MAX];
+};
+
+int hooks_parse_force(struct hook_force *force, const char *arg, char *err,
+		      size_t errlen);
+int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
+	       struct hook_plan *plan);
+/* number of events without a hook */
+int hooks_unavailable(const struct hook_plan *plan);
+const struct hook_cand *hooks_chosen(const struct hook_plan *plan,
+				     unsigned int kind);
+/* true if @prog is selected by any event of @plan */
+bool hooks_prog_selected(const struct hook_plan *plan, const char *prog);
+
+/* The real probe: kallsyms, vmlinux and module BTF, test loads. */
+struct sys_probe;
+int sys_probe_new(struct sys_probe **out, char *err, size_t errlen);
+void sys_probe_free(struct sys_probe *p);
+void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops);
+/* BTF facts that pick program variants (see bpf/fn.bpf.h) */
+bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs);
+
+#endif /* TPHTRACE_HOOKS_H */

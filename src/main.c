@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tphtrace: eBPF observability for PCIe TPH (TLP Processing Hints) on
+ * peer-to-peer dma-bufs. bpftool-style "tphtrace COMMAND [ARGS]".
+ */
+#include <stdio.h>
+#include <string.h>
+#include "cmds.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct cmd cmds[] = {
+	{ "trace", cmd_trace, "stream TPH/dma-buf events (text or -j JSON lines)" },
+	{ "probe", cmd_probe, "show the hook chosen for each event on this kernel" },
+	{ "devices", cmd_devices, "TPH capability and state of PCI devices" },
+	{ "version", cmd_version, "print the version" },
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: tphtrace COMMAND [OPTIONS]\n\n"
+		"eBPF observability for PCIe TPH steering tags on peer-to-peer dma-bufs.\n\n"
+		"Commands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
+	fprintf(f, "\n'tphtrace COMMAND --help' describes each command.\n"
+		"Report bugs with a trace: tphtrace trace -j > trace.jsonl\n");
+}
+
+int cmd_version(int argc, char **argv)
+{
+	printf("tphtrace %s (%s)\n", TPHTRACE_VERSION, TPHTRACE_GIT);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *match = NULL;
+	size_t i, len;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	/* bpftool-style unambiguous prefixes: "tphtrace tr" */
+	len = strlen(argv[1]);
+	for (i = 0; i < NCMDS; i++) {
+		if (strncmp(cmds[i].name, argv[1], len))
+			continue;
+		if (match && strlen(cmds[i].name) != len) {
+			fprintf(stderr, "tphtrace: ambiguous command '%s'\n", argv[1]);
+			return 2;
+		}
+		match = &cmds[i];
+		if (strlen(cmds[i].name) == len)
+			break;
+	}
+	if (!match) {
+		fprintf(stderr, "tphtrace: unknown command '%s'\n\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	return match->fn(argc - 1, argv + 1);
+}

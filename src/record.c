@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Record names, validation, and table-driven text/JSON rendering. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "record.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const kind_names[TPH_EV_MAX] = {
+	[TPH_EV_DMABUF_EXPORT] = "dmabuf_export",
+	[TPH_EV_DMABUF_RELEASE] = "dmabuf_release",
+	[TPH_EV_ATTACH] = "attach",
+	[TPH_EV_DETACH] = "detach",
+	[TPH_EV_MAP] = "map",
+	[TPH_EV_UNMAP] = "unmap",
+	[TPH_EV_INVALIDATE] = "invalidate",
+	[TPH_EV_TPH_PUBLISH] = "tph_publish",
+	[TPH_EV_TPH_QUERY] = "tph_query",
+	[TPH_EV_MR_REG] = "mr_reg",
+	[TPH_EV_MR_DEREG] = "mr_dereg",
+	[TPH_EV_ST_INDEX] = "st_index",
+	[TPH_EV_PCI_TPH] = "pci_tph",
+};
+
+static const char *const hook_names[TPH_HOOK_MAX] = {
+	[TPH_HOOK_NONE] = "none",
+	[TPH_HOOK_TP_BTF] = "tp_btf",
+	[TPH_HOOK_RAW_TP] = "raw_tp",
+	[TPH_HOOK_FENTRY] = "fentry",
+	[TPH_HOOK_KPROBE] = "kprobe",
+	[TPH_HOOK_ITER] = "iter",
+};
+
+static const char *const reason_names[64] = {
+	[TPH_REASON_OK] = "ok",
+	[TPH_REASON_DMAH] = "dmah",
+	[TPH_REASON_REQ_DISABLED] = "req_disabled",
+	[TPH_REASON_NO_OP] = "no_op",
+	[TPH_REASON_NOT_PUBLISHED] = "not_published",
+	[TPH_REASON_QUERY_ERROR] = "query_error",
+	[TPH_REASON_NO_ST_TABLE] = "no_st_table",
+	[TPH_REASON_ST_TABLE_FULL] = "st_table_full",
+	[TPH_REASON_ST_ERROR] = "st_error",
+	[TPH_REASON_TAG0_DIRECT] = "tag0_direct",
+	[TPH_REASON_WIDTH_MISMATCH] = "width_mismatch",
+	[TPH_REASON_ST_WRITE_FAILED] = "st_write_failed",
+	[TPH_REASON_UNKNOWN] = "unknown",
+};
+
+static const char *const source_names[] = { "none", "dmah", "dmabuf" };
+static const char *const req_names[] = { "disabled", "tph", "reserved", "ext" };
+static const char *const st_op_names[] = { "", "alloc", "get", "put" };
+static const char *const pci_op_names[] = { "", "enable", "disable", "st_write" };
+
+static const char *name_of(const char *const *tab, size_t n, unsigned int v)
+{
+	return v < n && tab[v] ? tab[v] : NULL;
+}
+
+static int index_of(const char *const *tab, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < n; i++)
+		if (tab[i] && tab[i][0] && !strcmp(tab[i], s))
+			return (int)i;
+	return -EINVAL;
+}
+
+const char *tph_kind_name(unsigned int kind)
+{
+	return name_of(kind_names, ARRAY_SIZE(kind_names), kind) ?: "unknown";
+}
+
+int tph_kind_from_name(const char *name)
+{
+	return index_of(kind_names, ARRAY_SIZE(kind_names), name);
+}
+
+const char *tph_hook_name(unsigned int hook)
+{
+	return name_of(hook_names, ARRAY_SIZE(hook_names), hook) ?: "unknown";
+}
+
+int tph_hook_from_name(const char *name)
+{
+	return index_of(hook_names, ARRAY_SIZE(hook_names), name);
+}
+
+const char *tph_reason_name(unsigned int reason)
+{
+	return name_of(reason_names, ARRAY_SIZE(reason_names), reason) ?: "unknown";
+}
+
+int tph_reason_from_name(const char *name)
+{
+	return index_of(reason_names, ARRAY_SIZE(reason_names), name);
+}
+
+const char *tph_source_name(unsigned int source)
+{
+	return name_of(source_names, ARRAY_SIZE(source_names), source) ?: "unknown";
+}
+
+const char *tph_req_type_name(unsigned int req_type)
+{
+	return name_of(req_names, ARRAY_SIZE(req_names), req_type) ?: "unknown";
+}
+
+size_t tph_record_size(unsigned int kind)
+{
+	switch (kind) {
+	case TPH_EV_DMABUF_EXPORT:
+	case TPH_EV_DMABUF_RELEASE:
+		return sizeof(struct tph_ev_dmabuf);
+	case TPH_EV_ATTACH:
+	case TPH_EV_DETACH:
+	case TPH_EV_MAP:
+	case TPH_EV_UNMAP:
+	case TPH_EV_INVALIDATE:
+		return sizeof(struct tph_ev_attach);
+	case TPH_EV_TPH_PUBLISH:
+		return sizeof(struct tph_ev_publish);
+	case TPH_EV_TPH_QUERY:
+		return sizeof(struct tph_ev_query);
+	case TPH_EV_MR_REG:
+		return sizeof(struct tph_ev_mr);
+	case TPH_EV_MR_DEREG:
+		return sizeof(struct tph_ev_mr_dereg);
+	case TPH_EV_ST_INDEX:
+		return sizeof(struct tph_ev_st);
+	case TPH_EV_PCI_TPH:
+		return sizeof(struct tph_ev_pci);
+	default:
+		return 0;
+	}
+}
+
+int tph_record_check(const void *data, size_t len)
+{
+	const struct tph_hdr *h = data;
+	size_t need;
+
+	if (!data || len < sizeof(*h))
+		return -EINVAL;
+	need = tph_record_size(h->kind);
+	if (!need || len < need)
+		return -EINVAL;
+	return 0;
+}
+
+void tph_dev_str(const struct tph_dev *d, char *buf, size_t len)
+{
+	if (d->valid & TPH_DEV_PCI)
+		snprintf(buf, len, "%04x:%02x:%02x.%u", d->domain, d->bdf >> 8,
+			 (d->bdf >> 3) & 0x1f, d->bdf & 0x7);
+	else if (d->valid & TPH_DEV_NAME)
+		snprintf(buf, len, "%.*s", (int)sizeof(d->name), d->name);
+	else if (len)
+		buf[0] = '\0';
+}
+
+void tph_dev_parse(struct tph_dev *d, const char *s)
+{
+	unsigned int dom, bus, dev, fn;
+	char tail;
+
+	if (!s || !*s)
+		return;
+	if (sscanf(s, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
+	    bus < 256 && dev < 32 && fn < 8) {
+		d->domain = dom;
+		d->bdf = bus << 8 | dev << 3 | fn;
+		d->valid |= TPH_DEV_PCI;
+		return;
+	}
+	snprintf(d->name, sizeof(d->name), "%s", s);
+	d->valid |= TPH_DEV_NAME;
+}
+
+/* ---- field tables ------------------------------------------------------ */
+
+enum ftype {
+	F_U64, F_U32, F_U16, F_U8, F_S32, F_BOOL, F_STR,
+	F_DEV,		/* PCI address, else name */
+	F_DEV_PCI,	/* PCI address only ("" if none) */
+	F_DEV_NAME,	/* name only */
+	F_REASON, F_SOURCE, F_REQ, F_ST_OP, F_PCI_OP,
+	F_PH,		/* u8, 0xff renders as null */
+	F_QBIT,		/* bit @arg of u8 qflags, null unless VALID_KNOWN */
+	F_WIDTH,	/* output only: 8/16 from u8 "extended", 0 if @arg off */
+	F_TPH,		/* output only: ph != 0xff */
+};
+
+struct field {
+	const char *name;
+	unsigned short off;
+	unsigned char type;
+	unsigned short arg;	/* F_STR: size; F_QBIT: bit; F_WIDTH: req off */
+};
+
+#define FLD(s, m, t) { #m, offsetof(struct s, m), t, 0 }
+#define FLD_AS(s, name, m, t, a) { name, offsetof(struct s, m), t, a }
+
+static const struct field hdr_fields[] = {
+	FLD_AS(tph_hdr, "ts", ts_ns, F_U64, 0),
+	FLD(tph_hdr, cpu, F_U32),
+	FLD(tph_hdr, pid, F_U32),
+	FLD(tph_hdr, tgid, F_U32),
+	FLD_AS(tph_hdr, "comm", comm, F_STR, TPH_COMM_LEN),
+};
+
+#define BUF_FIELDS(s)							\
+	FLD_AS(s, "ino", buf.ino, F_U64, 0),				\
+	FLD_AS(s, "size", buf.size, F_U64, 0),				\
+	FLD_AS(s, "exp_name", buf.exp_name, F_STR, TPH_NAME_LEN)
+
+static const struct field dmabuf_fields[] = {
+	BUF_FIELDS(tph_ev_dmabuf),
+	FLD(tph_ev_dmabuf, ret, F_S32),
+};
+
+static const struct field attach_fields[] = {
+	BUF_FIELDS(tph_ev_attach),
+	FLD(tph_ev_attach, importer, F_DEV),
+	FLD(tph_ev_attach, attach, F_U64),
+	FLD_AS(tph_ev_attach, "p2p", peer2peer, F_BOOL, 0),
+	FLD(tph_ev_attach, dynamic, F_BOOL),
+	FLD(tph_ev_attach, dir, F_U8),
+	FLD(tph_ev_attach, ret, F_S32),
+};
+
+static const struct field publish_fields[] = {
+	FLD(tph_ev_publish, exporter, F_DEV),
+	FLD(tph_ev_publish, ino, F_U64),
+	FLD(tph_ev_publish, flags, F_U32),
+	FLD(tph_ev_publish, st, F_U8),
+	FLD(tph_ev_publish, st_ext, F_U16),
+	FLD(tph_ev_publish, ph, F_U8),
+	FLD(tph_ev_publish, completer, F_U8),
+	FLD(tph_ev_publish, ret, F_S32),
+};
+
+static const struct field query_fields[] = {
+	BUF_FIELDS(tph_ev_query),
+	FLD(tph_ev_query, exporter, F_DEV),
+	FLD(tph_ev_query, extended, F_BOOL),
+	FLD_AS(tph_ev_query, "width", extended, F_WIDTH, 0),
+	FLD(tph_ev_query, st, F_U16),
+	FLD(tph_ev_query, ph, F_U8),
+	FLD_AS(tph_ev_query, "published_8", qflags, F_QBIT, TPH_Q_ST_VALID),
+	FLD_AS(tph_ev_query, "published_16", qflags, F_QBIT, TPH_Q_ST_EXT_VALID),
+	FLD(tph_ev_query, ret, F_S32),
+};
+
+static const struct field mr_fields[] = {
+	FLD(tph_ev_mr, nic, F_DEV_PCI),
+	FLD_AS(tph_ev_mr, "ibdev", nic, F_DEV_NAME, 0),
+	FLD(tph_ev_mr, ino, F_U64),
+	FLD(tph_ev_mr, mkey, F_U32),
+	FLD(tph_ev_mr, length, F_U64),
+	FLD(tph_ev_mr, access, F_S32),
+	FLD(tph_ev_mr, req_type, F_REQ),
+	FLD_AS(tph_ev_mr, "width", extended, F_WIDTH,
+	       offsetof(struct tph_ev_mr, req_type)),
+	FLD(tph_ev_mr, source, F_SOURCE),
+	FLD(tph_ev_mr, st, F_U16),
+	FLD(tph_ev_mr, st_index, F_U16),
+	FLD(tph_ev_mr, ph, F_PH),
+	FLD_AS(tph_ev_mr, "tph", ph, F_TPH, 0),
+	FLD(tph_ev_mr, reason, F_REASON),
+	FLD(tph_ev_mr, reused, F_BOOL),
+	FLD(tph_ev_mr, query_ret, F_S32),
+	FLD(tph_ev_mr, st_ret, F_S32),
+	FLD(tph_ev_mr, ret, F_S32),
+};
+
+static const struct field mr_dereg_fields[] = {
+	FLD(tph_ev_mr_dereg, nic, F_DEV_PCI),
+	FLD_AS(tph_ev_mr_dereg, "ibdev", nic, F_DEV_NAME, 0),
+	FLD(tph_ev_mr_dereg, ino, F_U64),
+	FLD(tph_ev_mr_dereg, mkey, F_U32),
+	FLD(tph_ev_mr_dereg, st_index, F_U16),
+	FLD(tph_ev_mr_dereg, pooled, F_BOOL),
+	FLD(tph_ev_mr_dereg, ret, F_S32),
+};
+
+static const struct field st_fields[] = {
+	FLD(tph_ev_st, op, F_ST_OP),
+	FLD(tph_ev_st, nic, F_DEV),
+	FLD(tph_ev_st, tag, F_U16),
+	FLD(tph_ev_st, st_index, F_U16),
+	FLD(tph_ev_st, refcount, F_U32),
+	FLD(tph_ev_st, direct, F_BOOL),
+	FLD(tph_ev_st, ret, F_S32),
+};
+
+static const struct field pci_fields[] = {
+	FLD(tph_ev_pci, op, F_PCI_OP),
+	FLD(tph_ev_pci, dev, F_DEV),
+	FLD(tph_ev_pci, mode, F_U8),
+	FLD(tph_ev_pci, req_type, F_REQ),
+	FLD(tph_ev_pci, dev_req_type, F_REQ),
+	FLD(tph_ev_pci, rp_completer, F_U8),
+	FLD(tph_ev_pci, index, F_U32),
+	FLD(tph_ev_pci, tag, F_U16),
+	FLD(tph_ev_pci, loc, F_U32),
+	FLD(tph_ev_pci, ret, F_S32),
+};
+
+struct kind_fields {
+	const struct field *f;
+	size_t n;
+};
+
+static struct kind_fields fields_of(unsigned int kind)
+{
+#define KF(t) (struct kind_fields){ t, ARRAY_SIZE(t) }
+	switch (kind) {
+	case TPH_EV_DMABUF_EXPORT:
+	case TPH_EV_DMABUF_RELEASE:
+		return KF(dmabuf_fields);
+	case TPH_EV_ATTACH:
+	case TPH_EV_DETACH:
+	case TPH_EV_MAP:
+	case TPH_EV_UNMAP:
+	case TPH_EV_INVALIDATE:
+		return KF(attach_fields);
+	case TPH_EV_TPH_PUBLISH:
+		return KF(publish_fields);
+	case TPH_EV_TPH_QUERY:
+		return KF(query_fields);
+	case TPH_EV_MR_REG:
+		return KF(mr_fields);
+	case TPH_EV_MR_DEREG:
+		return KF(mr_dereg_fields);
+	case TPH_EV_ST_INDEX:
+		return KF(st_fields);
+	case TPH_EV_PCI_TPH:
+		return KF(pci_fields);
+	default:
+		return (struct kind_fields){ NULL, 0 };
+	}
+#undef KF
+}
+
+/* ---- field <-> value ---------------------------------------------------- */
+
+static uint64_t get_uint(const void *p, enum ftype t)
+{
+	switch (t) {
+	case F_U64: { uint64_t v; memcpy(&v, p, 8); return v; }
+	case F_U32: { uint32_t v; memcpy(&v, p, 4); return v; }
+	case F_U16: { uint16_t v; memcpy(&v, p, 2); return v; }
+	default: return *(const uint8_t *)p;
+	}
+}
+
+static void set_uint(void *p, enum ftype t, uint64_t v)
+{
+	switch (t) {
+	case F_U64: memcpy(p, &v, 8); break;
+	case F_U32: { uint32_t x = v; memcpy(p, &x, 4); break; }
+	case F_U16: { uint16_t x = v; memcpy(p, &x, 2); break; }
+	default: *(uint8_t *)p = v; break;
+	}
+}
+
+static unsigned int req_at(const uint8_t *base, const struct field *f)
+{
+	return f->arg ? base[f->arg] : TPH_UNKNOWN_U8;
+}
+
+/* Render one field as a JSON value; NULL means JSON null. */
+static struct json_object *field_json(const uint8_t *base, const struct field *f)
+{
+	const uint8_t *p = base + f->off;
+	char buf[64];
+	int32_t s;
+	uint8_t u8 = *p;
+
+	switch (f->type) {
+	case F_U64: case F_U32: case F_U16: case F_U8:
+		return json_object_new_uint64(get_uint(p, f->type));
+	case F_S32:
+		memcpy(&s, p, 4);
+		return json_object_new_int(s);
+	case F_BOOL:
+		return json_object_new_boolean(u8);
+	case F_STR:
+		return json_object_new_string_len((const char *)p,
+						  strnlen((const char *)p, f->arg));
+	case F_DEV:
+		tph_dev_str((const struct tph_dev *)p, buf, sizeof(buf));
+		return json_object_new_string(buf);
+	case F_DEV_PCI: {
+		struct tph_dev d = *(const struct tph_dev *)p;
+
+		d.valid &= TPH_DEV_PCI;
+		tph_dev_str(&d, buf, sizeof(buf));
+		return json_object_new_string(buf);
+	}
+	case F_DEV_NAME: {
+		struct tph_dev d = *(const struct tph_dev *)p;
+
+		d.valid &= TPH_DEV_NAME;
+		tph_dev_str(&d, buf, sizeof(buf));
+		return json_object_new_string(buf);
+	}
+	case F_REASON:
+		return json_object_new_string(tph_reason_name(u8));
+	case F_SOURCE:
+		return json_object_new_string(tph_source_name(u8));
+	case F_REQ:
+		return json_object_new_string(tph_req_type_name(u8));
+	case F_ST_OP:
+		return json_object_new_string(name_of(st_op_names, 4, u8) ?: "unknown");
+	case F_PCI_OP:
+		return json_object_new_string(name_of(pci_op_names, 4, u8) ?: "unknown");
+	case F_PH:
+		return u8 == TPH_NO_PH ? NULL : json_object_new_int(u8);
+	case F_QBIT:
+		if (!(u8 & TPH_Q_VALID_KNOWN))
+			return NULL;
+		return json_object_new_boolean(u8 & f->arg);
+	case F_WIDTH: {
+		unsigned int req = req_at(base, f);
+
+		if (f->arg && req != TPH_REQ_TPH_ONLY && req != TPH_REQ_EXT_TPH)
+			return json_object_new_int(0);
+		return json_object_new_int(u8 ? 16 : 8);
+	}
+	case F_TPH:
+		return json_object_new_boolean(u8 != TPH_NO_PH);
+	}
+	return NULL;
+}
+
+static void add_fields(struct json_object *o, const uint8_t *base,
+		       const struct field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_object_add(o, f[i].name, field_json(base, &f[i]));
+}
+
+struct json_object *tph_record_to_json(const union tph_record *rec)
+{
+	struct kind_fields kf = fields_of(rec->hdr.kind);
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ts", json_object_new_uint64(rec->hdr.ts_ns));
+	json_object_object_add(o, "kind",
+			       json_object_new_string(tph_kind_name(rec->hdr.kind)));
+	json_object_object_add(o, "hook",
+			       json_object_new_string(tph_hook_name(rec->hdr.hook)));
+	add_fields(o, (const uint8_t *)rec, hdr_fields + 1, ARRAY_SIZE(hdr_fields) - 1);
+	add_fields(o, (const uint8_t *)rec, kf.f, kf.n);
+	return o;
+}
+
+/* Parse one field from JSON; absent keys keep their zero value. */
+static int field_parse(uint8_t *base, const struct field *f, struct json_object *v)
+{
+	uint8_t *p = base + f->off;
+	const char *s;
+	int x;
+
+	if (f->type == F_WIDTH || f->type == F_TPH)
+		return 0;
+	if (!v) {
+		if (f->type == F_PH)
+			*p = TPH_NO_PH;
+		return 0;
+	}
+	switch (f->type) {
+	case F_U64: case F_U32: case F_U16: case F_U8:
+		if (!json_object_is_type(v, json_type_int))
+			return -EINVAL;
+		set_uint(p, f->type, json_object_get_uint64(v));
+		return 0;
+	case F_S32: {
+		int32_t s32;
+
+		if (!json_object_is_type(v, json_type_int))
+			return -EINVAL;
+		s32 = json_object_get_int(v);
+		memcpy(p, &s32, 4);
+		return 0;
+	}
+	case F_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return -EINVAL;
+		*p = json_object_get_boolean(v);
+		return 0;
+	case F_PH:
+		if (!json_object_is_type(v, json_type_int))
+			return -EINVAL;
+		*p = json_object_get_int(v);
+		return 0;
+	case F_QBIT:
+		if (!json_object_is_type(v, json_type_boolean))
+			return -EINVAL;
+		*p |= TPH_Q_VALID_KNOWN | (json_object_get_boolean(v) ? f->arg : 0);
+		return 0;
+	default:
+		break;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(v);
+	switch (f->type) {
+	case F_STR:
+		snprintf((char *)p, f->arg, "%s", s);
+		return 0;
+	case F_DEV:
+	case F_DEV_PCI:
+		tph_dev_parse((struct tph_dev *)p, s);
+		return 0;
+	case F_DEV_NAME:
+		if (*s) {
+			struct tph_dev *d = (struct tph_dev *)p;
+
+			snprintf(d->name, sizeof(d->name), "%s", s);
+			d->valid |= TPH_DEV_NAME;
+		}
+		return 0;
+	case F_REASON:
+		x = tph_reason_from_name(s);
+		break;
+	case F_SOURCE:
+		x = index_of(source_names, ARRAY_SIZE(source_names), s);
+		break;
+	case F_REQ:
+		x = !strcmp(s, "unknown") ? TPH_UNKNOWN_U8 :
+		    index_of(req_names, ARRAY_SIZE(req_names), s);
+		break;
+	case F_ST_OP:
+		x = index_of(st_op_names, ARRAY_SIZE(st_op_names), s);
+		break;
+	case F_PCI_OP:
+		x = index_of(pci_op_names, ARRAY_SIZE(pci_op_names), s);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (x < 0)
+		return -EINVAL;
+	*p = x;
+	return 0;
+}
+
+static int parse_fields(struct json_object *o, uint8_t *base, const struct field *f,
+			size_t n, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (field_parse(base, &f[i], json_object_object_get(o, f[i].name))) {
+			snprintf(err, errlen, "bad value for \"%s\"", f[i].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int tph_record_from_json(struct json_object *o, union tph_record *rec, char *err,
+			 size_t errlen)
+{
+	struct json_object *v;
+	struct kind_fields kf;
+	int kind, hook = TPH_HOOK_NONE;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(err, errlen, "not a JSON object");
+		return -EINVAL;
+	}
+	v = json_object_object_get(o, "kind");
+	kind = tph_kind_from_name(v ? json_object_get_string(v) : NULL);
+	if (kind < 0) {
+		snprintf(err, errlen, "missing or unknown \"kind\"");
+		return -EINVAL;
+	}
+	v = json_object_object_get(o, "hook");
+	if (v && (hook = tph_hook_from_name(json_object_get_string(v))) < 0) {
+		snprintf(err, errlen, "unknown \"hook\"");
+		return -EINVAL;
+	}
+	rec->hdr.kind = kind;
+	rec->hdr.hook = hook;
+	kf = fields_of(kind);
+	if (parse_fields(o, (uint8_t *)rec, hdr_fields, ARRAY_SIZE(hdr_fields), err,
+			 errlen) ||
+	    parse_fields(o, (uint8_t *)rec, kf.f, kf.n, err, errlen))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static int put_field(char *buf, size_t len, const uint8_t *base, const struct field *f)
+{
+	struct json_object *v = field_json(base, f);
+	const char *s;
+	int n;
+
+	if (!v)
+		return snprintf(buf, len, " %s=-", f->name);
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		n = snprintf(buf, len, " %s=%s", f->name, *s ? s : "-");
+	} else if (f->type == F_U16 && !strcmp(f->name, "st")) {
+		n = snprintf(buf, len, " st=0x%" PRIx64, get_uint(base + f->off, F_U16));
+	} else {
+		n = snprintf(buf, len, " %s=%s", f->name, json_object_to_json_string(v));
+	}
+	json_object_put(v);
+	return n;
+}
+
+int tph_record_format(const union tph_record *rec, bool ts, char *buf, size_t len)
+{
+	struct kind_fields kf = fields_of(rec->hdr.kind);
+	const uint8_t *base = (const uint8_t *)rec;
+	size_t off = 0;
+	size_t i;
+	int n;
+
+	if (!kf.f)
+		return -EINVAL;
+	if (ts)
+		n = snprintf(buf, len, "%llu.%06llu ",
+			     rec->hdr.ts_ns / 1000000000ull,
+			     rec->hdr.ts_ns % 1000000000ull / 1000);
+	else
+		n = 0;
+	off = n;
+	n = snprintf(buf + off, len > off ? len - off : 0, "%-14s %-16.16s %7u %-6s",
+		     tph_kind_name(rec->hdr.kind), rec->hdr.comm, rec->hdr.tgid,
+		     tph_hook_name(rec->hdr.hook));
+	off += n;
+	for (i = 0; i < kf.n; i++) {
+		if (kf.f[i].type == F_STR && kf.f[i].arg == TPH_NAME_LEN &&
+		    !base[kf.f[i].off])
+			continue;
+		n = put_field(buf + off, len > off ? len - off : 0, base, &kf.f[i]);
+		off += n;
+	}
+	return off < len ? (int)off : -ENOSPC;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Records of include/tphtrace/tphtrace.h: names, validation, and the text
+ * and JSON renderings. One field table per kind drives the JSON writer,
+ * the JSON reader (trace files, --replay) and the text formatter, so the
+ * three cannot disagree.
+ */
+#ifndef TPHTRACE_RECORD_H
+#define TPHTRACE_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <json-c/json.h>
+#include "tphtrace/tphtrace.h"
+
+const char *tph_kind_name(unsigned int kind);
+int tph_kind_from_name(const char *name);
+const char *tph_hook_name(unsigned int hook);
+int tph_hook_from_name(const char *name);
+const char *tph_reason_name(unsigned int reason);
+int tph_reason_from_name(const char *name);
+const char *tph_source_name(unsigned int source);
+const char *tph_req_type_name(unsigned int req_type);
+
+/* Size of a record of @kind, 0 if the kind is unknown. */
+size_t tph_record_size(unsigned int kind);
+/* -EINVAL unless @len bytes at @data hold a complete record of a known kind */
+int tph_record_check(const void *data, size_t len);
+
+/* "DDDD:BB:DD.F", else the device name, else "" */
+void tph_dev_str(const struct tph_dev *dev, char *buf, size_t len);
+/* parse what tph_dev_str() printed; a PCI address sets TPH_DEV_PCI */
+void tph_dev_parse(struct tph_dev *dev, const char *s);
+
+/* JSON object for @rec (new reference), NULL on allocation failure */
+struct json_object *tph_record_to_json(const union tph_record *rec);
+/* Fill @rec from a JSON line's object; -EINVAL names the bad key in @err */
+int tph_record_from_json(struct json_object *obj, union tph_record *rec,
+			 char *err, size_t errlen);
+/* One line of text (no newline); returns bytes written or -errno */
+int tph_record_format(const union tph_record *rec, bool timestamps, char *buf,
+		      size_t len);
+
+#endif /* TPHTRACE_RECORD_H */

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * What this kernel offers, found without attaching anything lasting:
+ * /proc/kallsyms for symbols and tracepoints (and their modules), vmlinux
+ * and module BTF for tp_btf/fentry targets, and one trivial test load per
+ * hook family, because the kernel may refuse a whole family (e.g. fentry
+ * with function tracing disabled) and libbpf's own probe of
+ * BPF_PROG_TYPE_TRACING is wrong on some kernels.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "hooks.h"
+
+#define MAX_SYMS	256
+#define MAX_MODBTF	16
+
+struct sym {
+	char name[72];
+	char module[64];
+	bool found;
+	bool text;
+};
+
+struct modbtf {
+	char name[32];
+	struct btf *btf;	/* NULL: module has no BTF */
+};
+
+struct sys_probe {
+	struct btf *vmlinux;
+	struct sym syms[MAX_SYMS];
+	int nsyms;
+	struct modbtf mods[MAX_MODBTF];
+	int nmods;
+	signed char family[TPH_HOOK_MAX];	/* -1 unknown, 0 no, 1 yes */
+	char family_why[TPH_HOOK_MAX][96];
+};
+
+static void want(struct sys_probe *p, const char *prefix, const char *name)
+{
+	int i;
+
+	if (p->nsyms >= MAX_SYMS)
+		return;
+	snprintf(p->syms[p->nsyms].name, sizeof(p->syms[0].name), "%s%s", prefix, name);
+	for (i = 0; i < p->nsyms; i++)
+		if (!strcmp(p->syms[i].name, p->syms[p->nsyms].name))
+			return;
+	p->nsyms++;
+}
+
+static struct sym *sym_find(struct sys_probe *p, const char *prefix, const char *name)
+{
+	size_t pl = strlen(prefix);
+	int i;
+
+	for (i = 0; i < p->nsyms; i++)
+		if (!strncmp(p->syms[i].name, prefix, pl) &&
+		    !strcmp(p->syms[i].name + pl, name))
+			return &p->syms[i];
+	return NULL;
+}
+
+static int scan_kallsyms(struct sys_probe *p)
+{
+	char line[512], type, name[256], module[64];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	struct sym *s;
+	int n;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		module[0] = '\0';
+		n = sscanf(line, "%*s %c %255s [%63[^]]]", &type, name, module);
+		if (n < 2)
+			continue;
+		s = sym_find(p, "", name);
+		if (!s || s->found)
+			continue;
+		s->found = true;
+		s->text = type == 't' || type == 'T';
+		memcpy(s->module, module, sizeof(s->module));
+	}
+	fclose(f);
+	return 0;
+}
+
+static struct btf *module_btf(struct sys_probe *p, const char *module)
+{
+	struct modbtf *m;
+	int i;
+
+	if (!module[0])
+		return p->vmlinux;
+	for (i = 0; i < p->nmods; i++)
+		if (!strcmp(p->mods[i].name, module))
+			return p->mods[i].btf;
+	if (p->nmods >= MAX_MODBTF)
+		return NULL;
+	m = &p->mods[p->nmods++];
+	snprintf(m->name, sizeof(m->name), "%s", module);
+	m->btf = btf__load_module_btf(module, p->vmlinux);
+	if (!m->btf)
+		m->btf = NULL;
+	return m->btf;
+}
+
+static bool btf_has(struct sys_probe *p, const char *module, const char *name,
+		    int kind)
+{
+	struct btf *btf = module_btf(p, module);
+
+	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+}
+
+static int test_load(enum bpf_prog_type type, enum bpf_attach_type attach,
+		     int btf_id)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach,
+		    .attach_btf_id = btf_id);
+	int fd;
+
+	fd = bpf_prog_load(type, NULL, "GPL", insns, 2, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
+{
+	char *why = p->family_why[fam];
+	size_t wl = sizeof(p->family_why[0]);
+	int id, fd = -1, lfd;
+
+	switch (fam) {
+	case TPH_HOOK_TP_BTF:
+		id = btf__find_by_name_kind(p->vmlinux, "btf_trace_sys_enter",
+					    BTF_KIND_TYPEDEF);
+		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id) :
+			      -ENOENT;
+		if (fd < 0)
+			snprintf(why, wl, "the kernel refuses tp_btf programs (%s)",
+				 strerror(-fd));
+		break;
+	case TPH_HOOK_RAW_TP:
+		fd = test_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, 0);
+		if (fd < 0)
+			snprintf(why, wl, "the kernel refuses raw_tp programs (%s)",
+				 strerror(-fd));
+		break;
+	case TPH_HOOK_FENTRY:
+		id = btf__find_by_name_kind(p->vmlinux, "bpf_fentry_test1",
+					    BTF_KIND_FUNC);
+		if (id <= 0)
+			id = btf__find_by_name_kind(p->vmlinux, "vfs_read", BTF_KIND_FUNC);
+		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id) :
+			      -ENOENT;
+		if (fd >= 0) {
+			lfd = bpf_raw_tracepoint_open(NULL, fd);
+			if (lfd < 0) {
+				snprintf(why, wl, "fentry attach refused (%s)",
+					 strerror(errno));
+				close(fd);
+				fd = -1;
+			} else {
+				close(lfd);
+			}
+		} else {
+			snprintf(why, wl,
+				 "the kernel refuses fentry/fexit programs (%s): "
+				 "function tracing disabled?", strerror(-fd));
+		}
+		break;
+	case TPH_HOOK_KPROBE:
+		if (access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+			snprintf(why, wl, "no kprobe PMU (CONFIG_KPROBES/KPROBE_EVENTS off)");
+			fd = -1;
+			break;
+		}
+		fd = test_load(BPF_PROG_TYPE_KPROBE, 0, 0);
+		if (fd < 0)
+			snprintf(why, wl, "the kernel refuses kprobe programs (%s)",
+				 strerror(-fd));
+		break;
+	default:
+		snprintf(why, wl, "not a hook family");
+		break;
+	}
+	p->family[fam] = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool family_ok(void *ctx, enum tph_hook_family fam, char *why, size_t len)
+{
+	struct sys_probe *p = ctx;
+
+	if (fam <= TPH_HOOK_NONE || fam >= TPH_HOOK_MAX)
+		return false;
+	if (p->family[fam] < 0)
+		probe_family(p, fam);
+	if (!p->family[fam])
+		snprintf(why, len, "%s", p->family_why[fam]);
+	return p->family[fam];
+}
+
+static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
+		      char *module, size_t len)
+{
+	struct sys_probe *p = ctx;
+	char tname[128];
+	struct sym *s;
+
+	if (fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP) {
+		s = sym_find(p, "__tracepoint_", name);
+		if (!s || !s->found)
+			return false;
+		snprintf(module, len, "%s", s->module);
+		if (fam == TPH_HOOK_RAW_TP)
+			return true;
+		snprintf(tname, sizeof(tname), "btf_trace_%s", name);
+		return btf_has(p, s->module, tname, BTF_KIND_TYPEDEF);
+	}
+	s = sym_find(p, "", name);
+	if (!s || !s->found || !s->text)
+		return false;
+	snprintf(module, len, "%s", s->module);
+	if (fam == TPH_HOOK_KPROBE)
+		return true;
+	return btf_has(p, s->module, name, BTF_KIND_FUNC);
+}
+
+bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs)
+{
+	const struct btf_type *t;
+	struct sym *s = sym_find(p, "", func);
+	struct btf *btf;
+	int id;
+
+	if (!s || !s->found)
+		return false;
+	btf = module_btf(p, s->module);
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_func_proto(t))
+		return false;
+	*nargs = btf_vlen(t);
+	return true;
+}
+
+int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
+{
+	struct sys_probe *p;
+	int k, i, ret;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p->family, -1, sizeof(p->family));
+	p->vmlinux = btf__load_vmlinux_btf();
+	if (!p->vmlinux) {
+		ret = -errno;
+		snprintf(err, errlen,
+			 "no kernel BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is required");
+		goto cleanup;
+	}
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		const struct event_def *e = &tph_events[k];
+		int c;
+
+		for (c = 0; c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
+			for (i = 0; i < HOOK_MAX_TARGETS && e->cand[c].t[i].prog; i++) {
+				bool tp = e->cand[c].family == TPH_HOOK_TP_BTF ||
+					  e->cand[c].family == TPH_HOOK_RAW_TP;
+
+				want(p, tp ? "__tracepoint_" : "", e->cand[c].t[i].sym);
+			}
+		}
+	}
+	ret = scan_kallsyms(p);
+	if (ret) {
+		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(-ret));
+		goto cleanup;
+	}
+	*out = p;
+	return 0;
+cleanup:
+	sys_probe_free(p);
+	return ret;
+}
+
+void sys_probe_free(struct sys_probe *p)
+{
+	int i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nmods; i++)
+		btf__free(p->mods[i].btf);
+	btf__free(p->vmlinux);
+	free(p);
+}
+
+void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops)
+{
+	ops->family_ok = family_ok;
+	ops->target_ok = target_ok;
+	ops->ctx = p;
+}
