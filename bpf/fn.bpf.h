@@ -126,7 +126,10 @@ static __always_inline int fn_vfio_pci_dma_buf_get_tph(const __u64 *a, __u64 ret
 	bool st_valid, st_ext_valid;
 
 	priv = (void *)BPF_CORE_READ(d, priv);
-	if (!priv)
+	/* module types: absent BTF turns these into constant false */
+	if (!priv || !bpf_core_field_exists(priv->tph_st_valid) ||
+	    !bpf_core_field_exists(priv->vdev) ||
+	    !bpf_core_field_exists(priv->vdev->pdev))
 		return 0;
 	st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
 	st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
@@ -172,7 +175,8 @@ static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
 	if ((__u32)a[1] & VFIO_DEVICE_FEATURE_PROBE)
 		return 0;
 	bpf_probe_read_user(&arg, sizeof(arg), (void *)a[2]);
-	read_pci_dev(&exp, BPF_CORE_READ(vdev, pdev));
+	if (bpf_core_field_exists(vdev->pdev))
+		read_pci_dev(&exp, BPF_CORE_READ(vdev, pdev));
 	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
 			  arg.steering_tag_ext, arg.ph, TPH_UNKNOWN_U8, (int)ret, hook);
 }
@@ -204,7 +208,7 @@ static __always_inline int fn_mlx5_ib_reg_user_mr_dmabuf(const __u64 *a, __u64 r
 		return 0;
 	if (IS_ERR_VALUE(ret))
 		err = (int)ret;
-	else if (mr)
+	else if (mr && bpf_core_field_exists(mr->lkey))
 		mkey = BPF_CORE_READ(mr, lkey);
 	if (s->dmah) {
 		ph = TPH_UNKNOWN_U8;	/* DMAH values are not visible here */
@@ -238,8 +242,11 @@ FN_EXIT_HOOKS(pcie_tph_enabled_req_type, 1, FN_REQ_TYPE)
 static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
 				      bool *direct)
 {
-	read_pci_dev(d, BPF_CORE_READ(dev, pdev));
 	*direct = false;
+	if (!bpf_core_field_exists(dev->pdev) || !bpf_core_field_exists(dev->st) ||
+	    !bpf_core_field_exists(dev->st->direct_mode))
+		return;
+	read_pci_dev(d, BPF_CORE_READ(dev, pdev));
 	if (BPF_CORE_READ(dev, st))
 		*direct = BPF_CORE_READ_BITFIELD_PROBED(dev->st, direct_mode);
 }

@@ -51,6 +51,9 @@ static __always_inline int on_query(struct tph_buf *buf, bool extended, __u16 st
 	struct task_state *s = state_get();
 	struct tph_ev_query *r;
 
+	/* an exporter answer from an earlier query must not leak into this one */
+	if (s && !(s->seen & TS_EXPORTER))
+		s->qflags = 0;
 	if (s && (s->seen & TS_MR)) {
 		s->seen |= TS_QUERY;
 		s->query_ret = ret;
@@ -76,12 +79,14 @@ static __always_inline int on_query(struct tph_buf *buf, bool extended, __u16 st
 			rec_submit(r, ret);
 		}
 	}
-	if (s) {
-		/* the exporter's answer belongs to this query only */
+	/*
+	 * Keep qflags: on patched kernels the importer's decision tracepoint
+	 * comes after the query and needs them to tell width mismatch from
+	 * "not published". tstate is an LRU map, so tasks that query and never
+	 * register cannot exhaust it.
+	 */
+	if (s)
 		s->seen &= ~TS_EXPORTER;
-		if (!(s->seen & TS_MR))
-			state_drop();
-	}
 	return 0;
 }
 
@@ -123,8 +128,8 @@ static __always_inline __u8 derive_reason(struct task_state *s)
 	if (!(s->seen & TS_QUERY))
 		return TPH_REASON_UNKNOWN;	/* e.g. v5: no wrapper to hook */
 	if (s->query_ret == -EOPNOTSUPP)
-		return (s->seen & TS_EXPORTER) ? TPH_REASON_NOT_PUBLISHED :
-						 TPH_REASON_NO_OP;
+		return (s->qflags & TPH_Q_EXPORTER_SEEN) ? TPH_REASON_NOT_PUBLISHED :
+							   TPH_REASON_NO_OP;
 	if (s->query_ret)
 		return TPH_REASON_QUERY_ERROR;
 	if (!(s->seen & TS_ST))
@@ -196,7 +201,8 @@ static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, in
 	s->access = access;
 	s->dmah = dmah;
 	s->req_type = TPH_UNKNOWN_U8;
-	if (pd)
+	if (pd && bpf_core_field_exists(pd->device) &&
+	    bpf_core_field_exists(pd->device->dev))
 		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
 }
 

@@ -263,6 +263,7 @@ static const struct field mr_fields[] = {
 	FLD(tph_ev_mr, length, F_U64),
 	FLD(tph_ev_mr, access, F_S32),
 	FLD(tph_ev_mr, req_type, F_REQ),
+	FLD(tph_ev_mr, extended, F_BOOL),
 	FLD_AS(tph_ev_mr, "width", extended, F_WIDTH,
 	       offsetof(struct tph_ev_mr, req_type)),
 	FLD(tph_ev_mr, source, F_SOURCE),

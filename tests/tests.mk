@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# make check: unit (cmocka, also under ASan+UBSan), host BPF, kernel series,
+# devices corpus, guest (QEMU) tests. tests/run-all.sh runs each suite and
+# prints the closing "N passed, N failed".
+
+TEST_OUT	:= $(OUTPUT)/tests
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(TEST_OUT)/%,$(UNIT_SRCS))
+ASAN_BINS	:= $(patsubst tests/unit/%.c,$(TEST_OUT)/asan/%,$(UNIT_SRCS))
+ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
+LIB_SRCS	:= $(filter-out src/main.c,$(SRCS))
+TEST_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) -Ikernel/include -Itests
+
+$(TEST_OUT) $(TEST_OUT)/asan:
+	$(Q)mkdir -p $@
+
+$(TEST_OUT)/%: tests/unit/%.c $(LIB_OBJS) | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# sanitizer builds compile the library sources again with instrumentation
+$(TEST_OUT)/asan/%: tests/unit/%.c $(LIB_SRCS) $(SKELS) | $(TEST_OUT)/asan
+	$(call msg,ASAN-CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(LIB_SRCS) $(LDLIBS) -lcmocka -o $@
+
+$(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -Itests/bpf/include $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+check: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run
+	$(Q)bash tests/run-all.sh
+
+check-unit: $(UNIT_BINS) $(ASAN_BINS)
+	$(Q)SUITES=unit bash tests/run-all.sh

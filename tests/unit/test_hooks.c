@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Hook selection driven by fake kernels: which families load, which
+ * symbols and tracepoints exist. Also the reason enum ABI: the kernel
+ * header's enum and names must equal tphtrace's mirror.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "hooks.h"
+#include "record.h"
+#include "trace/events/tph_reason.h"
+
+struct fake_kernel {
+	bool family[TPH_HOOK_MAX];
+	const char *const *syms;	/* functions and tracepoints that exist */
+};
+
+static bool has(const struct fake_kernel *k, const char *s)
+{
+	int i;
+
+	for (i = 0; k->syms[i]; i++)
+		if (!strcmp(k->syms[i], s))
+			return true;
+	return false;
+}
+
+static bool fake_family(void *ctx, enum tph_hook_family f, char *why, size_t len)
+{
+	const struct fake_kernel *k = ctx;
+
+	if (!k->family[f])
+		snprintf(why, len, "refused");
+	return k->family[f];
+}
+
+/* tracepoints are listed as "tp:NAME", functions by name */
+static bool fake_target(void *ctx, enum tph_hook_family f, const char *sym,
+			char *module, size_t len)
+{
+	char tp[96];
+
+	snprintf(module, len, "fake");
+	if (f == TPH_HOOK_TP_BTF || f == TPH_HOOK_RAW_TP) {
+		snprintf(tp, sizeof(tp), "tp:%s", sym);
+		return has(ctx, tp);
+	}
+	return has(ctx, sym);
+}
+
+static void plan_for(struct fake_kernel *k, const struct hook_force *force,
+		     struct hook_plan *plan)
+{
+	struct probe_ops ops = { fake_family, fake_target, k };
+
+	assert_int_equal(hooks_plan(&ops, force, plan), 0);
+}
+
+static int family_of(const struct hook_plan *plan, unsigned int kind)
+{
+	const struct hook_cand *c = hooks_chosen(plan, kind);
+
+	return c ? (int)c->family : -1;
+}
+
+static const char *const stock_612[] = {
+	"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach", "dma_buf_detach",
+	"dma_buf_map_attachment", "dma_buf_unmap_attachment", "dma_buf_move_notify",
+	NULL,
+};
+
+static const char *const patched[] = {
+	"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach", "dma_buf_detach",
+	"dma_buf_map_attachment", "dma_buf_unmap_attachment",
+	"dma_buf_invalidate_mappings", "tp:dma_buf_tph_query", "tp:vfio_pci_tph_query",
+	"tp:vfio_pci_tph_set", "tp:mlx5_ib_mr_tph", "tp:mlx5_ib_dmabuf_mr",
+	"tp:mlx5_ib_dmabuf_mr_dereg", "tp:mlx5_st_index_alloc", "tp:mlx5_st_index_get",
+	"tp:mlx5_st_index_put", "tp:pcie_tph_enable", "tp:pcie_tph_disable",
+	"tp:pcie_tph_st_write",
+	"dma_buf_get_tph", "mlx5_ib_reg_user_mr_dmabuf", "mlx5_st_alloc_index_by_tag",
+	"mlx5_st_dealloc_index", NULL,
+};
+
+static const char *const series_only[] = {
+	"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach", "dma_buf_detach",
+	"dma_buf_map_attachment", "dma_buf_unmap_attachment",
+	"dma_buf_invalidate_mappings", "dma_buf_get_tph", "vfio_pci_dma_buf_get_tph",
+	"vfio_pci_core_feature_dma_buf_tph", "mlx5_ib_reg_user_mr_dmabuf",
+	"pcie_tph_enabled_req_type", "mlx5_st_alloc_index_by_tag", "mlx5_st_get_index",
+	"mlx5_st_dealloc_index", "pcie_enable_tph", "pcie_disable_tph",
+	"pcie_tph_set_st_entry", NULL,
+};
+
+static void test_patched_kernel_uses_tracepoints(void **state)
+{
+	struct fake_kernel k = { .syms = patched };
+	struct hook_plan plan;
+	int e;
+
+	k.family[TPH_HOOK_TP_BTF] = k.family[TPH_HOOK_RAW_TP] = true;
+	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
+	plan_for(&k, NULL, &plan);
+	for (e = TPH_EV_TPH_PUBLISH; e <= TPH_EV_PCI_TPH; e++)
+		assert_int_equal(family_of(&plan, e), TPH_HOOK_TP_BTF);
+	/* no upstream dma_buf tracepoints: stock functions */
+	assert_int_equal(family_of(&plan, TPH_EV_ATTACH), TPH_HOOK_FENTRY);
+	assert_int_equal(hooks_unavailable(&plan), 0);
+	assert_true(hooks_prog_selected(&plan, "tp_btf__vfio_pci_tph_query"));
+	assert_false(hooks_prog_selected(&plan, "fexit__dma_buf_get_tph"));
+}
+
+static void test_tp_btf_refused_falls_to_raw_tp(void **state)
+{
+	struct fake_kernel k = { .syms = patched };
+	struct hook_plan plan;
+
+	k.family[TPH_HOOK_RAW_TP] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), TPH_HOOK_RAW_TP);
+	/* no function hooks at all: lifetime events unavailable, with a reason */
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_RELEASE), -1);
+	assert_non_null(strstr(plan.ev[TPH_EV_DMABUF_RELEASE].why, "refused"));
+	assert_int_equal(hooks_unavailable(&plan), 7);
+}
+
+static void test_series_only_kernel_uses_functions(void **state)
+{
+	struct fake_kernel k = { .syms = series_only };
+	struct hook_plan plan;
+
+	k.family[TPH_HOOK_TP_BTF] = k.family[TPH_HOOK_RAW_TP] = true;
+	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_TPH_QUERY), TPH_HOOK_FENTRY);
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), TPH_HOOK_FENTRY);
+	assert_int_equal(plan.ev[TPH_EV_MR_REG].optional_missing, 0);
+	assert_int_equal(family_of(&plan, TPH_EV_INVALIDATE), TPH_HOOK_FENTRY);
+	assert_true(hooks_prog_selected(&plan, "fentry__dma_buf_invalidate_mappings"));
+	assert_false(hooks_prog_selected(&plan, "fentry__dma_buf_move_notify"));
+	/* only MR deregistration needs our tracepoint */
+	assert_int_equal(family_of(&plan, TPH_EV_MR_DEREG), -1);
+	assert_int_equal(hooks_unavailable(&plan), 1);
+}
+
+static void test_stock_kernel_and_forcing(void **state)
+{
+	struct fake_kernel k = { .syms = stock_612 };
+	struct hook_force force = {};
+	struct hook_plan plan;
+	char err[160];
+
+	k.family[TPH_HOOK_TP_BTF] = k.family[TPH_HOOK_FENTRY] = true;
+	k.family[TPH_HOOK_KPROBE] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_INVALIDATE), TPH_HOOK_FENTRY);
+	assert_true(hooks_prog_selected(&plan, "fentry__dma_buf_move_notify"));
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), -1);
+
+	assert_int_equal(hooks_parse_force(&force, "all=kprobe", err, sizeof(err)), 0);
+	plan_for(&k, &force, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_EXPORT), TPH_HOOK_KPROBE);
+	assert_true(plan.ev[TPH_EV_DMABUF_EXPORT].forced);
+	assert_true(hooks_prog_selected(&plan, "kretprobe__dma_buf_export"));
+
+	memset(&force, 0, sizeof(force));
+	assert_int_equal(hooks_parse_force(&force, "map=raw_tp", err, sizeof(err)), 0);
+	plan_for(&k, &force, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_MAP), -1);
+	assert_non_null(strstr(plan.ev[TPH_EV_MAP].why, "no raw_tp hook"));
+}
+
+static void test_force_parse_errors(void **state)
+{
+	struct hook_force force = {};
+	char err[160];
+
+	assert_int_equal(hooks_parse_force(&force, "mr_reg", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hooks_parse_force(&force, "=fentry", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hooks_parse_force(&force, "mr_reg=", err, sizeof(err)), -EINVAL);
+	assert_int_equal(hooks_parse_force(&force, "bogus=fentry", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "bogus"));
+	assert_int_equal(hooks_parse_force(&force, "mr_reg=uprobe", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(hooks_parse_force(&force, "mr_reg=iter", err, sizeof(err)),
+			 -EINVAL);
+}
+
+/* every program named by the table exists in the BPF object's naming scheme */
+static void test_table_is_consistent(void **state)
+{
+	int k, c, i;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		assert_int_equal(tph_events[k].kind, k);
+		assert_non_null(tph_events[k].cand[0].t[0].prog);
+		for (c = 0; c < HOOK_MAX_CANDS && tph_events[k].cand[c].t[0].prog; c++)
+			for (i = 0; i < HOOK_MAX_TARGETS && tph_events[k].cand[c].t[i].prog;
+			     i++)
+				assert_non_null(strstr(tph_events[k].cand[c].t[i].prog,
+						       tph_events[k].cand[c].t[i].sym));
+	}
+}
+
+/* The kernel's enum mlx5_ib_tph_reason and show_mlx5_ib_tph_reason() names. */
+static void test_reason_enum_matches_kernel(void **state)
+{
+	static const struct { int k, u; } pairs[] = {
+		{ MLX5_IB_TPH_OK, TPH_REASON_OK },
+		{ MLX5_IB_TPH_DMAH, TPH_REASON_DMAH },
+		{ MLX5_IB_TPH_REQ_DISABLED, TPH_REASON_REQ_DISABLED },
+		{ MLX5_IB_TPH_NO_OP, TPH_REASON_NO_OP },
+		{ MLX5_IB_TPH_NOT_PUBLISHED, TPH_REASON_NOT_PUBLISHED },
+		{ MLX5_IB_TPH_QUERY_ERROR, TPH_REASON_QUERY_ERROR },
+		{ MLX5_IB_TPH_NO_ST_TABLE, TPH_REASON_NO_ST_TABLE },
+		{ MLX5_IB_TPH_ST_TABLE_FULL, TPH_REASON_ST_TABLE_FULL },
+		{ MLX5_IB_TPH_ST_ERROR, TPH_REASON_ST_ERROR },
+		{ MLX5_IB_TPH_TAG0_DIRECT, TPH_REASON_TAG0_DIRECT },
+	};
+	char line[256], kname[64], name[64];
+	int seen = 0, v;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		assert_int_equal(pairs[i].k, pairs[i].u);
+	assert_int_equal(MLX5_IB_TPH_TAG0_DIRECT + 1, TPH_REASON_KERNEL_MAX);
+	assert_int_equal(MLX5_IB_TPH_SRC_DMABUF, TPH_SRC_DMABUF);
+	assert_int_equal(MLX5_IB_TPH_SRC_DMAH, TPH_SRC_DMAH);
+
+	/* the names the kernel prints are the names tphtrace prints */
+	f = fopen("kernel/include/trace/events/mlx5_ib_tph.h", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " { MLX5_IB_TPH_%63[A-Z0-9_], \"%63[a-z0-9_]\" }", kname,
+			   name) != 2)
+			continue;
+		v = tph_reason_from_name(name);
+		assert_true(v >= 0 && v < TPH_REASON_KERNEL_MAX);
+		/* MLX5_IB_TPH_NOT_PUBLISHED prints as "not_published" */
+		for (i = 0; kname[i]; i++)
+			kname[i] = (char)tolower((unsigned char)kname[i]);
+		assert_string_equal(kname, name);
+		seen |= 1 << v;
+	}
+	fclose(f);
+	assert_int_equal(seen, (1 << TPH_REASON_KERNEL_MAX) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_patched_kernel_uses_tracepoints),
+		cmocka_unit_test(test_tp_btf_refused_falls_to_raw_tp),
+		cmocka_unit_test(test_series_only_kernel_uses_functions),
+		cmocka_unit_test(test_stock_kernel_and_forcing),
+		cmocka_unit_test(test_force_parse_errors),
+		cmocka_unit_test(test_table_is_consistent),
+		cmocka_unit_test(test_reason_enum_matches_kernel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
