@@ -3,6 +3,7 @@
  * tphtrace: eBPF observability for PCIe TPH (TLP Processing Hints) on
  * peer-to-peer dma-bufs. bpftool-style "tphtrace COMMAND [ARGS]".
  */
+#include <argp.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmds.h"
@@ -16,7 +17,6 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, "stream TPH/dma-buf events (text or -j JSON lines)" },
 	{ "probe", cmd_probe, "show the hook chosen for each event on this kernel" },
-	{ "devices", cmd_devices, "TPH capability and state of PCI devices" },
 	{ "version", cmd_version, "print the version" },
 };
 
@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	const struct cmd *match = NULL;
 	size_t i, len;
 
+	/* usage errors exit 2 like every other error, not argp's EX_USAGE */
+	argp_err_exit_status = 2;
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
