@@ -10,6 +10,9 @@
 
 int cmd_trace(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -17,6 +17,9 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, "stream TPH/dma-buf events (text or -j JSON lines)" },
 	{ "probe", cmd_probe, "show the hook chosen for each event on this kernel" },
+	{ "list", cmd_list, "one-shot inventory: dma-bufs, tags, importers, MRs, devices" },
+	{ "top", cmd_top, "live per-dma-buf table of tags, importers and MRs" },
+	{ "check", cmd_check, "diagnose TPH misconfigurations (live or --replay FILE)" },
 	{ "version", cmd_version, "print the version" },
 };
 
