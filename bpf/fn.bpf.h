@@ -61,11 +61,24 @@ static __always_inline void stash_regs(__u32 fn, struct pt_regs *ctx)
 	stash_put(fn, &v);
 }
 
+/*
+ * fexit's return value slot is typed by BTF (e.g. a struct pointer), and
+ * the verifier forbids the arithmetic IS_ERR_VALUE()/PTR_ERR() need on it:
+ * copy it out as a plain scalar.
+ */
+static __always_inline __u64 fexit_ret(__u64 *ctx, int slot)
+{
+	__u64 ret = 0;
+
+	bpf_probe_read_kernel(&ret, sizeof(ret), &ctx[slot]);
+	return ret;
+}
+
 /* handler(args, ret) on exit: fexit, or kprobe stash + kretprobe */
 #define FN_EXIT_HOOKS(fn, nargs, id)					\
 SEC("fexit/" #fn)							\
 int fexit__##fn(__u64 *ctx)						\
-{ return fn_##fn(ctx, ctx[nargs], TPH_HOOK_FENTRY); }			\
+{ return fn_##fn(ctx, fexit_ret(ctx, nargs), TPH_HOOK_FENTRY); }	\
 SEC("kprobe/" #fn)							\
 int kprobe__##fn(struct pt_regs *ctx)					\
 { stash_regs(id, ctx); return 0; }					\

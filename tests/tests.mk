@@ -28,7 +28,11 @@ $(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TES
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -Itests/bpf/include $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
-check: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run
+$(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -o $@
+
+check: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

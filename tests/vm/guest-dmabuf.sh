@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Runs INSIDE the guest (busybox sh or bash): real dma-bufs from udmabuf and
+# the system heap, traced by tphtrace through each stock hook family; every
+# field checked against what the exporter created. Prints ok/not ok lines.
+T=.output/tphtrace
+MK=.output/tests/mkdmabuf
+W=/tmp/tphtrace-vm
+mkdir -p $W
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+echo "# kernel $(uname -r)"
+$T probe -j > $W/probe.json 2>$W/probe.err
+for ev in dmabuf_export dmabuf_release map unmap attach detach invalidate; do
+	check "probe: $ev hooked on a stock kernel" \
+		"jq -e '.[] | select(.event==\"$ev\") | .hook != null' $W/probe.json >/dev/null"
+done
+$T probe > $W/probe.txt 2>&1
+sed 's/^/# /' $W/probe.txt
+
+for fam in fentry kprobe; do
+	$T trace -j --hooks all=$fam > $W/trace.$fam 2> $W/err.$fam &
+	pid=$!
+	i=0
+	while ! grep -q 'ready:' $W/err.$fam && [ $i -lt 300 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	check "$fam: tphtrace ready" "grep -q ready: $W/err.$fam" || sed "s/^/# /" $W/err.$fam
+	$MK udmabuf 1048576 > $W/u.$fam
+	$MK heap 2097152 > $W/h.$fam
+	sleep 0.3
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	check "$fam: clean exit on SIGINT" "[ $rc -eq 0 ]"
+	check "$fam: no lost records" "! grep -q '\"kind\":\"lost\",\"records\":[1-9]' $W/trace.$fam"
+	for f in $W/u.$fam $W/h.$fam; do
+		exp=$(sed -n 's/.*exporter=\([^ ]*\).*/\1/p' $f)
+		ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $f)
+		size=$(sed -n 's/.*size=\([0-9]*\).*/\1/p' $f)
+		[ -n "$ino" ] || { nok "$fam: $exp dma-buf created"; continue; }
+		sel="select(.kind==\"dmabuf_export\" and .ino==$ino)"
+		check "$fam: $exp export seen (ino $ino)" \
+			"jq -e -s 'map($sel) | length == 1' $W/trace.$fam >/dev/null"
+		check "$fam: $exp export size $size, exporter $exp, hook $fam, ret 0" \
+			"jq -e -s 'map($sel)[0] | .size == $size and .exp_name == \"$exp\" and .hook == \"$fam\" and .ret == 0 and .comm == \"mkdmabuf\"' $W/trace.$fam >/dev/null"
+		check "$fam: $exp release seen with the same identity" \
+			"jq -e -s 'map(select(.kind==\"dmabuf_release\" and .ino==$ino))[0] | .size == $size and .exp_name == \"$exp\"' $W/trace.$fam >/dev/null"
+	done
+done
+# text mode, and a filter that must drop everything else, on one live stream
+$T trace -T > $W/text.out 2> $W/text.err &
+pid=$!
+$T trace -i 1 > $W/filt.out 2> $W/filt.err &
+pid2=$!
+i=0
+while ! { grep -q 'ready:' $W/text.err && grep -q 'ready:' $W/filt.err; } && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+$MK udmabuf 4096 > $W/t.u
+ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $W/t.u)
+sleep 0.3
+kill -TERM $pid $pid2
+wait $pid
+rc=$?
+wait $pid2
+check "text: clean exit on SIGTERM" "[ $rc -eq 0 ]"
+check "text: export line with timestamp, inode, size, exporter" \
+	"grep -E '^[0-9]+\.[0-9]{6} dmabuf_export +mkdmabuf .* ino=$ino size=4096 exp_name=udmabuf' $W/text.out >/dev/null"
+check "filter -i 1: other dma-bufs filtered out" "! grep -q 'dmabuf' $W/filt.out"
+echo "# done"
