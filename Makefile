@@ -53,7 +53,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath .)/%,%,$(2))";
 endif
 
-.PHONY: all clean deps vmlinux check check-unit check-asan check-bpf check-vm \
+.PHONY: all clean deps vmlinux check check-all check-unit check-asan check-bpf check-vm \
 	check-kernel demo bench install uninstall
 .DELETE_ON_ERROR:
 .SECONDARY:

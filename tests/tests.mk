@@ -32,7 +32,12 @@ $(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -o $@
 
-check: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf
+# the README's test command installs what it needs first (idempotent)
+check:
+	$(Q)bash scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory check-all
+
+check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)
