@@ -30,9 +30,14 @@ BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 
 PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap
 ifeq ($(STATIC),1)
+# Debian's libmicrohttpd links GnuTLS, whose p11-kit dependency ships no
+# static library: the static binary is built without the HTTP exporter
+# (sources named src/httpd*.c and src/exporter*.c); every other command is in.
+HTTPD_SRCS	:= $(wildcard src/httpd*.c src/exporter*.c)
+CFLAGS		+= -DTPHTRACE_NO_HTTPD
 LDFLAGS		+= -static
-LDLIBS		:= $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || \
-		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap) -lzstd -lpthread
+LDLIBS		:= $(shell pkg-config --static --libs libbpf libelf zlib json-c libcap \
+		     2>/dev/null || echo -lbpf -lelf -lz -ljson-c -lcap) -lpthread
 else
 LDLIBS		:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
 		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap)
@@ -40,7 +45,7 @@ endif
 
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))
 SKELS		:= $(patsubst %.bpf.o,%.skel.h,$(BPF_OBJS))
-SRCS		:= $(wildcard src/*.c)
+SRCS		:= $(filter-out $(HTTPD_SRCS),$(wildcard src/*.c))
 OBJS		:= $(patsubst src/%.c,$(OUTPUT)/obj/%.o,$(SRCS))
 LIB_OBJS	:= $(filter-out $(OUTPUT)/obj/main.o,$(OBJS))
 BIN		:= $(OUTPUT)/tphtrace
