@@ -61,6 +61,7 @@ if want devices && [ -f tests/devices/check-lspci.sh ]; then
 	suite "devices/lspci" bash tests/devices/check-lspci.sh
 fi
 if want vm; then
+	suite "vm/harness-selftest" bash tests/vm/selftest.sh
 	for t in tests/vm/test-*.sh; do [ -f "$t" ] && suite "vm/$(basename "$t" .sh)" bash "$t"; done
 fi
 
