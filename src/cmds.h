@@ -14,6 +14,7 @@ int cmd_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_exporter(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 #endif /* TPHTRACE_CMDS_H */

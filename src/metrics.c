@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Exporter metrics: record-fed counters, self-metrics, rendering. */
+#define _GNU_SOURCE	/* strerrorname_np */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "metrics.h"
+#include "record.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct metrics_family family_defs[MF_COUNT] = {
+	[MF_RECORDS] = {
+		"tphtrace_records_total",
+		"Records received from the BPF programs, by event.",
+		{ "event" }, 1 },
+	[MF_PUBLISHES] = {
+		"tphtrace_tph_publishes_total",
+		"Steering tags published on a dma-buf by its exporter (VFIO "
+		"DMA_BUF_TPH SET), by exporter device and result (ok or errno name).",
+		{ "exporter", "result" }, 2 },
+	[MF_QUERIES] = {
+		"tphtrace_tph_queries_total",
+		"Steering-tag queries of an importer to a dma-buf's exporter "
+		"(get_tph), by exporter, ST width in bits and result.",
+		{ "exporter", "width", "result" }, 3 },
+	[MF_MR_REG] = {
+		"tphtrace_mr_registrations_total",
+		"mlx5 dma-buf MR registrations, by importer NIC, exporter, ST width "
+		"in bits (0: TPH requester off), tag source and the reason the MR "
+		"did or did not get the dma-buf's steering tag (ok: it did).",
+		{ "importer", "exporter", "width", "source", "reason" }, 5 },
+	[MF_MR_FAIL] = {
+		"tphtrace_mr_registration_failures_total",
+		"mlx5 dma-buf MR registrations that failed, by importer NIC and "
+		"errno name.",
+		{ "importer", "result" }, 2 },
+	[MF_MR_DEREG] = {
+		"tphtrace_mr_deregistrations_total",
+		"mlx5 dma-buf MR deregistrations, by importer NIC.",
+		{ "importer" }, 1 },
+	[MF_ST_OPS] = {
+		"tphtrace_st_index_operations_total",
+		"mlx5 steering-tag table index operations (alloc, get, put), by NIC, "
+		"operation and result.",
+		{ "nic", "op", "result" }, 3 },
+	[MF_PCI_OPS] = {
+		"tphtrace_pci_tph_operations_total",
+		"PCI TPH operations (enable, disable, st_write), by device, "
+		"operation and result.",
+		{ "device", "op", "result" }, 3 },
+};
+
+static const char *const lost_causes[TPH_DROP_MAX] = {
+	[TPH_DROP_RINGBUF] = "ringbuf",
+	[TPH_DROP_STATE] = "state",
+};
+
+int metrics_init(struct metrics *m, unsigned int max_series)
+{
+	int i;
+
+	memset(m, 0, sizeof(*m));
+	m->max_series = max_series;
+	for (i = 0; i < MF_COUNT; i++) {
+		m->fam[i] = family_defs[i];
+		m->fam[i].s = NULL;
+		m->fam[i].n = m->fam[i].cap = 0;
+		metrics_dropped(m, m->fam[i].name, 0);
+	}
+	m->expc = calloc(METRICS_EXPC_SLOTS, sizeof(*m->expc));
+	return m->expc ? 0 : -ENOMEM;
+}
+
+void metrics_free(struct metrics *m)
+{
+	int i;
+
+	for (i = 0; i < MF_COUNT; i++)
+		free(m->fam[i].s);
+	free(m->expc);
+	memset(m, 0, sizeof(*m));
+}
+
+const char *metrics_result(int ret, char *buf, size_t len)
+{
+	const char *name;
+
+	if (ret == 0)
+		return "ok";
+	name = strerrorname_np(ret < 0 ? -ret : ret);
+	if (name)
+		return name;
+	snprintf(buf, len, "E%d", ret < 0 ? -ret : ret);
+	return buf;
+}
+
+void metrics_dropped(struct metrics *m, const char *family, uint64_t n)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->ndrops; i++) {
+		if (!strcmp(m->drops[i].family, family)) {
+			m->drops[i].n += n;
+			return;
+		}
+	}
+	if (m->ndrops < ARRAY_SIZE(m->drops))
+		m->drops[m->ndrops++] = (struct metrics_drop){ family, n };
+}
+
+static int cmp_series(const struct metrics_series *a, const struct metrics_series *b,
+		      unsigned int n)
+{
+	unsigned int i;
+	int c;
+
+	for (i = 0; i < n; i++) {
+		c = strcmp(a->lv[i], b->lv[i]);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* binary search: index of the series or of where it would go */
+static size_t find_series(const struct metrics_family *f,
+			  const struct metrics_series *key, bool *found)
+{
+	size_t lo = 0, hi = f->n, mid;
+	int c;
+
+	*found = false;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = cmp_series(&f->s[mid], key, f->nlabels);
+		if (!c) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void make_key(const struct metrics_family *f, const char *const *values,
+		     struct metrics_series *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nlabels; i++)
+		snprintf(key->lv[i], METRICS_LV_LEN, "%s", values[i] ? values[i] : "");
+	key->v = 0;
+}
+
+bool metrics_inc(struct metrics *m, enum metrics_family_id id,
+		 const char *const *values, uint64_t by)
+{
+	struct metrics_family *f = &m->fam[id];
+	struct metrics_series key, *ns;
+	size_t pos, cap;
+	bool found;
+
+	make_key(f, values, &key);
+	pos = find_series(f, &key, &found);
+	if (found) {
+		f->s[pos].v += by;
+		return true;
+	}
+	if (m->max_series && f->n >= m->max_series) {
+		metrics_dropped(m, f->name, 1);
+		return false;
+	}
+	if (f->n == f->cap) {
+		cap = f->cap ? f->cap * 2 : 16;
+		ns = realloc(f->s, cap * sizeof(*ns));
+		if (!ns) {
+			metrics_dropped(m, f->name, 1);
+			return false;
+		}
+		f->s = ns;
+		f->cap = cap;
+	}
+	memmove(&f->s[pos + 1], &f->s[pos], (f->n - pos) * sizeof(*f->s));
+	key.v = by;
+	f->s[pos] = key;
+	f->n++;
+	return true;
+}
+
+uint64_t metrics_get(const struct metrics *m, enum metrics_family_id id,
+		     const char *const *values)
+{
+	const struct metrics_family *f = &m->fam[id];
+	struct metrics_series key;
+	size_t pos;
+	bool found;
+
+	make_key(f, values, &key);
+	pos = find_series(f, &key, &found);
+	return found ? f->s[pos].v : 0;
+}
+
+/* ---- dma-buf -> exporter join cache (direct-mapped, bounded) ---- */
+
+static struct metrics_expc_slot *expc_slot(struct metrics *m, uint64_t ino)
+{
+	uint64_t h = ino * 0x9e3779b97f4a7c15ull;
+
+	return &m->expc[(h >> 32) % METRICS_EXPC_SLOTS];
+}
+
+static void expc_learn(struct metrics *m, uint64_t ino, const char *exporter,
+		       bool from_device)
+{
+	struct metrics_expc_slot *s;
+
+	if (!ino || !exporter || !*exporter)
+		return;
+	s = expc_slot(m, ino);
+	/* a device beats a name; a name never overrides a device of this ino */
+	if (s->ino == ino && s->from_device && !from_device)
+		return;
+	s->ino = ino;
+	s->from_device = from_device;
+	snprintf(s->exporter, sizeof(s->exporter), "%s", exporter);
+}
+
+static const char *expc_lookup(struct metrics *m, uint64_t ino)
+{
+	struct metrics_expc_slot *s = expc_slot(m, ino);
+
+	return ino && s->ino == ino ? s->exporter : NULL;
+}
+
+static void expc_forget(struct metrics *m, uint64_t ino)
+{
+	struct metrics_expc_slot *s = expc_slot(m, ino);
+
+	if (ino && s->ino == ino)
+		memset(s, 0, sizeof(*s));
+}
+
+static void buf_name(const struct tph_buf *b, char *out, size_t len)
+{
+	snprintf(out, len, "%.*s", (int)sizeof(b->exp_name), b->exp_name);
+}
+
+static const char *dev_label(const struct tph_dev *d, char *out, size_t len)
+{
+	tph_dev_str(d, out, len);
+	return *out ? out : "unknown";
+}
+
+static const char *width_label(unsigned int req_type, unsigned int extended,
+			       bool check_req)
+{
+	if (check_req && req_type != TPH_REQ_TPH_ONLY && req_type != TPH_REQ_EXT_TPH)
+		return "0";
+	return extended ? "16" : "8";
+}
+
+static const char *const st_ops[] = { "unknown", "alloc", "get", "put" };
+static const char *const pci_ops[] = { "unknown", "enable", "disable", "st_write" };
+
+void metrics_record(struct metrics *m, const union tph_record *rec)
+{
+	char dev[METRICS_LV_LEN], exp[METRICS_LV_LEN], res[16];
+	const char *v[METRICS_MAX_LABELS];
+	const char *e;
+	unsigned int kind = rec->hdr.kind;
+
+	v[0] = tph_kind_name(kind);
+	metrics_inc(m, MF_RECORDS, v, 1);
+
+	switch (kind) {
+	case TPH_EV_DMABUF_EXPORT:
+		buf_name(&rec->dmabuf.buf, exp, sizeof(exp));
+		expc_learn(m, rec->dmabuf.buf.ino, exp, false);
+		break;
+	case TPH_EV_DMABUF_RELEASE:
+		expc_forget(m, rec->dmabuf.buf.ino);
+		break;
+	case TPH_EV_ATTACH:
+	case TPH_EV_DETACH:
+	case TPH_EV_MAP:
+	case TPH_EV_UNMAP:
+	case TPH_EV_INVALIDATE:
+		buf_name(&rec->attach.buf, exp, sizeof(exp));
+		expc_learn(m, rec->attach.buf.ino, exp, false);
+		break;
+	case TPH_EV_TPH_PUBLISH:
+		v[0] = dev_label(&rec->publish.exporter, exp, sizeof(exp));
+		if (rec->publish.exporter.valid)
+			expc_learn(m, rec->publish.ino, exp, true);
+		v[1] = metrics_result(rec->publish.ret, res, sizeof(res));
+		metrics_inc(m, MF_PUBLISHES, v, 1);
+		break;
+	case TPH_EV_TPH_QUERY:
+		if ((rec->query.qflags & TPH_Q_EXPORTER_SEEN) && rec->query.exporter.valid) {
+			e = dev_label(&rec->query.exporter, exp, sizeof(exp));
+			expc_learn(m, rec->query.buf.ino, e, true);
+		} else {
+			e = expc_lookup(m, rec->query.buf.ino);
+			if (!e) {
+				buf_name(&rec->query.buf, exp, sizeof(exp));
+				expc_learn(m, rec->query.buf.ino, exp, false);
+				e = *exp ? exp : "unknown";
+			}
+		}
+		v[0] = e;
+		v[1] = width_label(0, rec->query.extended, false);
+		v[2] = metrics_result(rec->query.ret, res, sizeof(res));
+		metrics_inc(m, MF_QUERIES, v, 1);
+		break;
+	case TPH_EV_MR_REG:
+		v[0] = dev_label(&rec->mr.nic, dev, sizeof(dev));
+		e = expc_lookup(m, rec->mr.ino);
+		v[1] = e ? e : "unknown";
+		v[2] = width_label(rec->mr.req_type, rec->mr.extended, true);
+		v[3] = tph_source_name(rec->mr.source);
+		v[4] = tph_reason_name(rec->mr.reason);
+		metrics_inc(m, MF_MR_REG, v, 1);
+		if (rec->mr.ret) {
+			v[1] = metrics_result(rec->mr.ret, res, sizeof(res));
+			metrics_inc(m, MF_MR_FAIL, v, 1);
+		}
+		break;
+	case TPH_EV_MR_DEREG:
+		v[0] = dev_label(&rec->mr_dereg.nic, dev, sizeof(dev));
+		metrics_inc(m, MF_MR_DEREG, v, 1);
+		break;
+	case TPH_EV_ST_INDEX:
+		v[0] = dev_label(&rec->st.nic, dev, sizeof(dev));
+		v[1] = st_ops[rec->st.op < ARRAY_SIZE(st_ops) ? rec->st.op : 0];
+		v[2] = metrics_result(rec->st.ret, res, sizeof(res));
+		metrics_inc(m, MF_ST_OPS, v, 1);
+		break;
+	case TPH_EV_PCI_TPH:
+		v[0] = dev_label(&rec->pci.dev, dev, sizeof(dev));
+		v[1] = pci_ops[rec->pci.op < ARRAY_SIZE(pci_ops) ? rec->pci.op : 0];
+		v[2] = metrics_result(rec->pci.ret, res, sizeof(res));
+		metrics_inc(m, MF_PCI_OPS, v, 1);
+		break;
+	}
+}
+
+void metrics_set_plan(struct metrics *m, const struct hook_plan *plan)
+{
+	const struct hook_cand *c;
+	int k;
+
+	m->have_plan = plan != NULL;
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		c = plan ? hooks_chosen(plan, k) : NULL;
+		m->hook_family[k] = c ? c->family : TPH_HOOK_NONE;
+	}
+}
+
+void metrics_set_lost(struct metrics *m, const uint64_t lost[TPH_DROP_MAX])
+{
+	memcpy(m->lost, lost, sizeof(m->lost));
+}
+
+void metrics_http_request(struct metrics *m, unsigned int code)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nhttp; i++) {
+		if (m->http[i].code == code) {
+			m->http[i].n++;
+			return;
+		}
+	}
+	if (m->nhttp >= METRICS_MAX_CODES)
+		return;
+	/* keep them sorted by code */
+	for (i = m->nhttp; i > 0 && m->http[i - 1].code > code; i--)
+		m->http[i] = m->http[i - 1];
+	m->http[i].code = code;
+	m->http[i].n = 1;
+	m->nhttp++;
+}
+
+static void on_drop(void *ctx, const char *family, unsigned int dropped)
+{
+	metrics_dropped(ctx, family, dropped);
+}
+
+static void render_family(struct prom_writer *w, const struct metrics_family *f)
+{
+	struct prom_label l[METRICS_MAX_LABELS];
+	unsigned int j;
+	size_t i;
+
+	prom_family(w, f->name, PROM_COUNTER, f->help);
+	for (i = 0; i < f->n; i++) {
+		for (j = 0; j < f->nlabels; j++)
+			l[j] = (struct prom_label){ f->labels[j], f->s[i].lv[j] };
+		prom_sample_u64(w, l, f->nlabels, f->s[i].v);
+	}
+}
+
+static int cmp_prog(const void *a, const void *b)
+{
+	return strcmp(((const struct metrics_prog *)a)->name,
+		      ((const struct metrics_prog *)b)->name);
+}
+
+static void render_progs(struct prom_writer *w, const struct metrics_prog *progs,
+			 size_t n)
+{
+	struct metrics_prog sorted[METRICS_MAX_PROGS];
+	struct prom_label l;
+	size_t i;
+
+	if (n > METRICS_MAX_PROGS)
+		n = METRICS_MAX_PROGS;
+	if (n)
+		memcpy(sorted, progs, n * sizeof(*progs));
+	qsort(sorted, n, sizeof(*sorted), cmp_prog);
+	prom_family(w, "tphtrace_bpf_program_run_time_seconds_total", PROM_COUNTER,
+		    "Time the kernel spent running each tphtrace BPF program "
+		    "(bpf_prog_info run_time_ns; counts only while BPF statistics "
+		    "are enabled, see tphtrace_bpf_stats_enabled).");
+	for (i = 0; i < n; i++) {
+		l = (struct prom_label){ "program", sorted[i].name };
+		prom_sample_ns(w, &l, 1, sorted[i].run_time_ns);
+	}
+	prom_family(w, "tphtrace_bpf_program_runs_total", PROM_COUNTER,
+		    "Runs of each tphtrace BPF program (bpf_prog_info run_cnt; "
+		    "counts only while BPF statistics are enabled).");
+	for (i = 0; i < n; i++) {
+		l = (struct prom_label){ "program", sorted[i].name };
+		prom_sample_u64(w, &l, 1, sorted[i].run_cnt);
+	}
+	prom_family(w, "tphtrace_bpf_program_recursion_misses_total", PROM_COUNTER,
+		    "Runs of each tphtrace BPF program the kernel skipped because "
+		    "the program was already running on that CPU.");
+	for (i = 0; i < n; i++) {
+		l = (struct prom_label){ "program", sorted[i].name };
+		prom_sample_u64(w, &l, 1, sorted[i].recursion_misses);
+	}
+}
+
+void metrics_render(struct metrics *m, struct prom_buf *buf,
+		    const struct metrics_prog *progs, size_t nprogs,
+		    metrics_model_fn model_render, void *model_ctx)
+{
+	struct prom_writer w;
+	struct prom_label l[3];
+	char num[16];
+	unsigned int i;
+	int k;
+
+	prom_buf_reset(buf);
+	prom_writer_init(&w, buf, m->max_series, on_drop, m);
+
+	for (i = 0; i < MF_COUNT; i++)
+		render_family(&w, &m->fam[i]);
+
+	if (model_render)
+		model_render(model_ctx, &w);
+
+	prom_family(&w, "tphtrace_build_info", PROM_GAUGE,
+		    "tphtrace build: version, git revision and libbpf version; "
+		    "always 1.");
+	l[0] = (struct prom_label){ "version", TPHTRACE_VERSION };
+	l[1] = (struct prom_label){ "revision", TPHTRACE_GIT };
+	l[2] = (struct prom_label){ "libbpf", libbpf_version_string() };
+	prom_sample_u64(&w, l, 3, 1);
+
+	prom_family(&w, "tphtrace_start_time_seconds", PROM_GAUGE,
+		    "When the exporter started, seconds since the Unix epoch.");
+	prom_sample_f64(&w, NULL, 0, m->start_time);
+
+	prom_family(&w, "tphtrace_collector_up", PROM_GAUGE,
+		    "1 if BPF programs are loaded and records are collected, 0 "
+		    "if no event could be hooked on this kernel (self-metrics only).");
+	prom_sample_u64(&w, NULL, 0, m->collector_up);
+
+	prom_family(&w, "tphtrace_hooks_attached", PROM_GAUGE,
+		    "1 for each event with the hook family that observes it; 0 "
+		    "with family=\"none\" for an event nothing on this kernel can "
+		    "observe (see 'tphtrace probe').");
+	if (m->have_plan) {
+		for (k = 1; k < TPH_EV_MAX; k++) {
+			l[0] = (struct prom_label){ "event", tph_kind_name(k) };
+			l[1] = (struct prom_label){ "family", tph_hook_name(m->hook_family[k]) };
+			prom_sample_u64(&w, l, 2, m->hook_family[k] != TPH_HOOK_NONE);
+		}
+	}
+
+	prom_family(&w, "tphtrace_bpf_links", PROM_GAUGE,
+		    "BPF programs attached (links held by the collector).");
+	prom_sample_u64(&w, NULL, 0, m->nlinks > 0 ? m->nlinks : 0);
+
+	prom_family(&w, "tphtrace_bpf_stats_enabled", PROM_GAUGE,
+		    "1 while the exporter holds kernel BPF run-time statistics "
+		    "enabled (BPF_ENABLE_STATS), which the program run time and "
+		    "run counts need.");
+	prom_sample_u64(&w, NULL, 0, m->stats_enabled);
+
+	render_progs(&w, progs, progs ? nprogs : 0);
+
+	prom_family(&w, "tphtrace_records_lost_total", PROM_COUNTER,
+		    "Records the BPF programs could not deliver, by cause "
+		    "(ringbuf: ring buffer full; state: per-task state map full).");
+	for (k = 0; k < TPH_DROP_MAX; k++) {
+		l[0] = (struct prom_label){ "cause", lost_causes[k] };
+		prom_sample_u64(&w, l, 1, m->lost[k]);
+	}
+
+	prom_family(&w, "tphtrace_http_requests_total", PROM_COUNTER,
+		    "HTTP requests answered by the exporter, by status code.");
+	for (i = 0; i < m->nhttp; i++) {
+		snprintf(num, sizeof(num), "%u", m->http[i].code);
+		l[0] = (struct prom_label){ "code", num };
+		prom_sample_u64(&w, l, 1, m->http[i].n);
+	}
+
+	/* last, so that series cut from the families above are counted */
+	prom_writer_finish(&w);
+	w.max_series = 0;
+	prom_family(&w, "tphtrace_metric_series_dropped_total", PROM_COUNTER,
+		    "Series left out because their family reached the series cap "
+		    "(--metrics.max-series): updates that would have created a new "
+		    "series, plus series cut from a scrape.");
+	for (i = 0; i < m->ndrops; i++) {
+		l[0] = (struct prom_label){ "family", m->drops[i].family };
+		prom_sample_u64(&w, l, 1, m->drops[i].n);
+	}
+	prom_writer_finish(&w);
+}
