@@ -144,6 +144,7 @@ const char *pcicfg_comp_name(unsigned int comp);
 const char *pcicfg_comp_key(unsigned int comp);
 const char *pcicfg_req_name(unsigned int req);
 const char *pcicfg_req_key(unsigned int req);
+const char *pcicfg_st_mode_name(unsigned int mode);
 const char *pcicfg_st_mode_key(unsigned int mode);
 const char *pcicfg_st_loc_name(unsigned int loc);
 const char *pcicfg_st_loc_key(unsigned int loc);
@@ -215,12 +216,17 @@ struct pcicfg_info {
 	unsigned int pcie_off;
 	unsigned int pcie_version;
 	unsigned int port_type;		/* enum pcicfg_port_type */
-	bool devcap2_valid;		/* PCIe cap version >= 2 (else none) */
+	/* PRESENT; ABSENT: PCIe capability version 1 (no DEVCAP2; the kernel
+	 * reads it as 0); UNKNOWN: beyond the readable bytes */
+	enum pcicfg_state devcap2_state;
 	uint32_t devcap2;
 
 	enum pcicfg_state tph_state;
 	struct pcicfg_why tph_why;	/* when not PRESENT */
 	struct pcicfg_tph tph;
+
+	/* whole-list walks (pcicfg_check_list); ext_list only for PCIe */
+	struct pcicfg_why std_list, ext_list;
 };
 
 /* Where a device's upstream bridge is (struct pcicfg_dev.parent) */
@@ -276,6 +282,14 @@ int pcicfg_find_cap(const struct pcicfg_dev *d, uint8_t id, unsigned int *off,
 		    struct pcicfg_why *why);
 int pcicfg_find_ext_cap(const struct pcicfg_dev *d, uint16_t id, unsigned int *off,
 			struct pcicfg_why *why);
+
+/*
+ * Walk a whole capability list (standard, or extended when @ext) to find
+ * loops and malformed pointers that a lookup stopping early would not see.
+ * 0 when the list ends properly, else as above (-ENODATA: ran off the
+ * readable bytes).
+ */
+int pcicfg_check_list(const struct pcicfg_dev *d, bool ext, struct pcicfg_why *why);
 
 /* Decode header, PCIe capability, DEVCAP2 and TPH capability into d->info. */
 void pcicfg_decode(struct pcicfg_dev *d);
