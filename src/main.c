@@ -20,6 +20,7 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, "one-shot inventory: dma-bufs, tags, importers, MRs, devices" },
 	{ "top", cmd_top, "live per-dma-buf table of tags, importers and MRs" },
 	{ "check", cmd_check, "diagnose TPH misconfigurations (live or --replay FILE)" },
+	{ "devices", cmd_devices, "TPH state of PCI devices (sysfs or an lspci -xxxx dump)" },
 #ifndef TPHTRACE_NO_HTTPD
 	{ "exporter", cmd_exporter, "serve Prometheus metrics over HTTP" },
 #endif

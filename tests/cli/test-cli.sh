@@ -12,7 +12,7 @@ check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 out=$($T --help); rc=$?
 cmds=$(echo "$out" | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}' | tr '\n' ' ')
 check "--help exits 0" "[ $rc -eq 0 ]"
-check "--help lists exactly the commands" "[ '$cmds' = 'trace probe list top check version ' ]"
+check "--help lists exactly the commands" "[ '$cmds' = 'trace probe list top check devices exporter version ' ]"
 $T bogus >/dev/null 2>/tmp/tph.err; rc=$?
 check "unknown command: exit 2" "[ $rc -eq 2 ] && grep -q \"unknown command 'bogus'\" /tmp/tph.err"
 $T trace --no-such-flag >/dev/null 2>/tmp/tph.err; rc=$?
@@ -27,7 +27,7 @@ $T version | grep -q '^tphtrace [0-9]'
 check "version" "[ $? -eq 0 ]"
 $T tr --help | grep -q -- '--hooks'
 check "prefix command + --help documents --hooks" "[ $? -eq 0 ]"
-for c in trace probe; do
+for c in $cmds; do
 	$T $c --help >/dev/null 2>&1
 	check "$c --help exits 0" "[ $? -eq 0 ]"
 done
