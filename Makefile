@@ -99,6 +99,7 @@ deps:
 	$(Q)bash scripts/deps.sh
 
 include tests/tests.mk
+include mk/install.mk
 
 clean:
 	$(call msg,CLEAN)
