@@ -53,6 +53,7 @@ fi
 if want cli; then
 	suite "cli" bash tests/cli/test-cli.sh
 fi
+{ want exporter || want cli; } && for t in tests/exporter/test-*.sh; do [ -f "$t" ] && suite "exporter/$(basename "$t" .sh)" bash "$t"; done
 if want kernel && [ -f kernel/scripts/check-series.sh ]; then
 	suite "kernel/check-series" bash kernel/scripts/check-series.sh
 	for t in tests/kernel/*.sh; do [ -f "$t" ] && suite "kernel/$(basename "$t")" bash "$t"; done
