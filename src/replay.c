@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Trace-file replay and the feed that drives the model and the rules. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <json-c/json.h>
+#include "collect.h"
+#include "record.h"
+#include "replay.h"
+
+static uint64_t get_u64(struct json_object *o, const char *key, bool *ok)
+{
+	struct json_object *v = json_object_object_get(o, key);
+
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0) {
+		*ok = false;
+		return 0;
+	}
+	return json_object_get_uint64(v);
+}
+
+static bool blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			return false;
+	return true;
+}
+
+long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
+		   char *err, size_t errlen)
+{
+	struct json_tokener *tok = json_tokener_new();
+	char *line = NULL, why[160];
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0, n = 0, ret = 0;
+	union tph_record rec;
+
+	if (!tok) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		struct json_object *o, *k;
+		enum json_tokener_error jerr;
+		bool ok = true;
+
+		lineno++;
+		if (blank(line))
+			continue;
+		json_tokener_reset(tok);
+		o = json_tokener_parse_ex(tok, line, (int)len);
+		jerr = json_tokener_get_error(tok);
+		if (!o || jerr != json_tokener_success ||
+		    !blank(line + json_tokener_get_parse_end(tok))) {
+			snprintf(err, errlen, "%s:%ld: not a JSON object (%s)", name, lineno,
+				 !o || jerr != json_tokener_success ?
+				 json_tokener_error_desc(jerr) : "trailing data");
+			json_object_put(o);
+			ret = -EINVAL;
+			break;
+		}
+		k = json_object_object_get(o, "kind");
+		if (k && json_object_is_type(k, json_type_string) &&
+		    !strcmp(json_object_get_string(k), "lost")) {
+			uint64_t t = get_u64(o, "records", &ok);
+			uint64_t rb = get_u64(o, "ringbuf", &ok);
+			uint64_t st = get_u64(o, "state", &ok);
+
+			json_object_put(o);
+			if (!ok) {
+				snprintf(err, errlen, "%s:%ld: bad \"lost\" line", name, lineno);
+				ret = -EINVAL;
+				break;
+			}
+			if (ops->on_lost)
+				ops->on_lost(ops->ctx, t, rb, st);
+			continue;
+		}
+		if (tph_record_from_json(o, &rec, why, sizeof(why))) {
+			snprintf(err, errlen, "%s:%ld: %s", name, lineno, why);
+			json_object_put(o);
+			ret = -EINVAL;
+			break;
+		}
+		json_object_put(o);
+		n++;
+		if (ops->on_record && (ret = ops->on_record(ops->ctx, &rec)) < 0) {
+			snprintf(err, errlen, "%s:%ld: %s", name, lineno, strerror((int)-ret));
+			break;
+		}
+		ret = 0;
+	}
+	if (!ret && ferror(f)) {
+		ret = -EIO;
+		snprintf(err, errlen, "%s: read error", name);
+	}
+	free(line);
+	json_tokener_free(tok);
+	return ret < 0 ? ret : n;
+}
+
+long replay_file(const char *path, const struct replay_ops *ops, char *err,
+		 size_t errlen)
+{
+	FILE *f;
+	long ret;
+
+	if (!strcmp(path, "-"))
+		return replay_stream(stdin, "<stdin>", ops, err, errlen);
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = replay_stream(f, path, ops, err, errlen);
+	fclose(f);
+	return ret;
+}
+
+/* ---- feed -------------------------------------------------------------------- */
+
+double feed_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void feed_default_opts(struct feed_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	model_default_limits(&o->lim);
+	o->max_findings = 4096;
+}
+
+static int parse_count(const char *arg, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || *end || !*arg || *arg == '-' || v == 0 || v > (1ul << 26))
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int feed_parse_opt(struct feed_opts *o, int key, const char *arg, char *err,
+		   size_t errlen)
+{
+	uint32_t *dst;
+
+	switch (key) {
+	case FEED_OPT_MAX_BUFS:
+		dst = &o->lim.bufs;
+		break;
+	case FEED_OPT_MAX_MRS:
+		dst = &o->lim.mrs;
+		break;
+	case FEED_OPT_MAX_ATTACH:
+		dst = &o->lim.attachments;
+		break;
+	case FEED_OPT_MAX_FINDINGS:
+		dst = &o->max_findings;
+		break;
+	case FEED_OPT_HOOKS:
+		return hooks_parse_force(&o->force, arg, err, errlen) ? -EINVAL : 0;
+	default:
+		return 1;
+	}
+	if (parse_count(arg, dst)) {
+		snprintf(err, errlen, "invalid count '%s' (1..%lu)", arg, 1ul << 26);
+		return -EINVAL;
+	}
+	/* holders follow dma-bufs: two processes per dma-buf on average */
+	if (key == FEED_OPT_MAX_BUFS)
+		o->lim.holders = *dst > (1u << 25) ? 1u << 26 : *dst * 2;
+	return 0;
+}
+
+int feed_init(struct feed *f, const struct feed_opts *o)
+{
+	memset(f, 0, sizeof(*f));
+	if (model_init(&f->m, &o->lim))
+		return -ENOMEM;
+	if (rules_init(&f->rs, &f->m, o->max_findings)) {
+		model_free(&f->m);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void feed_close(struct feed *f)
+{
+	if (f->c)
+		collector_close(f->c);
+	f->c = NULL;
+	rules_free(&f->rs);
+	model_free(&f->m);
+}
+
+int feed_record(void *ctx, const union tph_record *rec)
+{
+	struct feed *f = ctx;
+
+	if (model_apply(&f->m, rec))
+		return 0;
+	rules_on_record(&f->rs, rec);
+	return 0;
+}
+
+void feed_lost(void *ctx, uint64_t total, uint64_t ringbuf, uint64_t state)
+{
+	struct feed *f = ctx;
+
+	model_set_lost(&f->m, total, ringbuf, state);
+}
+
+int feed_open_live(struct feed *f, const struct feed_opts *o)
+{
+	struct collector_opts co = {
+		.force = &o->force,
+		.filter_tgid = o->filter_tgid,
+		.verbose = o->verbose,
+		.on_record = feed_record,
+		.ctx = f,
+	};
+	int ret;
+
+	ret = collector_open(&f->c, &co, f->live_err, sizeof(f->live_err));
+	if (ret) {
+		f->c = NULL;
+		if (!f->live_err[0])
+			snprintf(f->live_err, sizeof(f->live_err), "%s", strerror(-ret));
+		return ret;
+	}
+	f->live = true;
+	f->hooked = TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(f->c));
+	return 0;
+}
+
+int feed_poll(struct feed *f, int timeout_ms)
+{
+	uint64_t lost[TPH_DROP_MAX];
+	int ret;
+
+	if (!f->c)
+		return -ENOTCONN;
+	ret = collector_poll(f->c, timeout_ms);
+	if (!collector_lost(f->c, lost))
+		model_set_lost(&f->m, lost[TPH_DROP_RINGBUF] + lost[TPH_DROP_STATE],
+			       lost[TPH_DROP_RINGBUF], lost[TPH_DROP_STATE]);
+	return ret;
+}
+
+void feed_recover(struct feed *f, const struct state_opts *so)
+{
+	state_recover(so, feed_record, f, &f->st);
+	f->recovered = true;
+}
+
+int feed_replay(struct feed *f, const char *path, char *err, size_t errlen)
+{
+	struct replay_ops ops = { feed_record, feed_lost, f };
+	long n = replay_file(path, &ops, err, errlen);
+
+	if (n < 0)
+		return (int)n;
+	f->replay = path;
+	f->replay_records = (uint64_t)n;
+	return 0;
+}

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Recover dma-bufs that existed before start: /proc and debugfs. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "record.h"
+#include "state.h"
+
+#define DEFAULT_PROC	"/proc"
+#define DEFAULT_BUFINFO	"/sys/kernel/debug/dma_buf/bufinfo"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
+		     uint32_t pid, const char *comm)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.kind = kind;
+	r->hdr.hook = TPH_HOOK_ITER;
+	r->hdr.ts_ns = now;
+	r->hdr.pid = pid;
+	r->hdr.tgid = pid;
+	if (comm)
+		snprintf(r->hdr.comm, sizeof(r->hdr.comm), "%s", comm);
+}
+
+static void emit(state_record_fn fn, void *ctx, struct state_report *rep,
+		 const union tph_record *r)
+{
+	rep->records++;
+	fn(ctx, r);
+}
+
+static bool is_dmabuf_link(const char *target)
+{
+	/* "/dmabuf:NAME" (dma-buf pseudo fs) or "anon_inode:dmabuf" (old) */
+	return !strncmp(target, "/dmabuf:", 8) || !strcmp(target, "anon_inode:dmabuf") ||
+	       strstr(target, "dmabuf") != NULL;
+}
+
+static void read_comm(const char *proc, const char *pid, char *comm, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", proc, pid);
+	comm[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(comm, (int)len, f))
+		comm[strcspn(comm, "\n")] = '\0';
+	fclose(f);
+}
+
+/* fdinfo of a dma-buf fd: "size:", "exp_name:", "ino:" */
+static bool read_fdinfo(const char *path, struct tph_buf *b)
+{
+	char line[256], name[64];
+	bool dmabuf = false;
+	unsigned long long v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "exp_name: %63s", name) == 1) {
+			snprintf(b->exp_name, sizeof(b->exp_name), "%.*s", TPH_NAME_LEN - 1, name);
+			dmabuf = true;
+		} else if (sscanf(line, "size: %llu", &v) == 1) {
+			b->size = v;
+		} else if (sscanf(line, "ino: %llu", &v) == 1 && !b->ino) {
+			b->ino = v;
+		}
+	}
+	fclose(f);
+	return dmabuf;
+}
+
+static void scan_fds(const char *proc, const char *pid, const char *comm, uint64_t now,
+		     state_record_fn fn, void *ctx, struct state_report *rep,
+		     bool *holds)
+{
+	char dir[512], path[800], target[256];
+	union tph_record r;
+	struct dirent *de;
+	struct stat st;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/%s/fd", proc, pid);
+	d = opendir(dir);
+	if (!d) {
+		if (errno == EACCES || errno == EPERM)
+			rep->procs_denied++;
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		if (!is_dmabuf_link(target))
+			continue;
+		iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
+		/* the inode via the fd's stat (follows the link to the dma-buf file) */
+		if (!stat(path, &st))
+			r.dmabuf.buf.ino = st.st_ino;
+		snprintf(path, sizeof(path), "%s/%s/fdinfo/%s", proc, pid, de->d_name);
+		if (!read_fdinfo(path, &r.dmabuf.buf) || !r.dmabuf.buf.ino)
+			continue;
+		rep->fds++;
+		*holds = true;
+		emit(fn, ctx, rep, &r);
+	}
+	closedir(d);
+}
+
+/* "7f..-7f.. rw-s 00000000 00:0d 1234   /dmabuf:name" */
+static void scan_maps(const char *proc, const char *pid, const char *comm, uint64_t now,
+		      state_record_fn fn, void *ctx, struct state_report *rep,
+		      bool *holds)
+{
+	char path[512], line[1024], dev[32], perms[8];
+	unsigned long long ino, lo, hi, off;
+	union tph_record r;
+	int pos;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/maps", proc, pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "dmabuf"))
+			continue;
+		if (sscanf(line, "%llx-%llx %7s %llx %31s %llu %n", &lo, &hi, perms, &off,
+			   dev, &ino, &pos) < 6 || !ino)
+			continue;
+		if (!is_dmabuf_link(line + pos))
+			continue;
+		iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
+		r.dmabuf.buf.ino = ino;
+		rep->maps++;
+		*holds = true;
+		emit(fn, ctx, rep, &r);
+	}
+	fclose(f);
+}
+
+static void scan_proc(const char *proc, uint64_t now, state_record_fn fn, void *ctx,
+		      struct state_report *rep)
+{
+	char comm[TPH_COMM_LEN + 8];
+	struct dirent *de;
+	bool holds;
+	DIR *d = opendir(proc);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		rep->procs++;
+		read_comm(proc, de->d_name, comm, sizeof(comm));
+		holds = false;
+		scan_fds(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
+		scan_maps(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
+		if (holds)
+			rep->holders++;
+	}
+	closedir(d);
+}
+
+/*
+ * dma_buf_debug_show():
+ *   size\tflags\tmode\tcount\texp_name\tino\tname      (header)
+ *   %08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s
+ *   \tAttached Devices:
+ *   \t<dev_name>
+ *   Total N devices attached
+ */
+void state_parse_bufinfo(FILE *f, uint64_t now, state_record_fn fn, void *ctx,
+			 struct state_report *rep)
+{
+	unsigned long long size, ino = 0;
+	unsigned int flags, mode;
+	char line[512], name[64], dev[64];
+	bool in_devs = false;
+	union tph_record r;
+	long count;
+
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llu %x %x %ld %63s %llu", &size, &flags, &mode, &count,
+			   name, &ino) == 6 && isdigit((unsigned char)line[0])) {
+			in_devs = false;
+			iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, 0, NULL);
+			r.dmabuf.buf.ino = ino;
+			r.dmabuf.buf.size = size;
+			snprintf(r.dmabuf.buf.exp_name, sizeof(r.dmabuf.buf.exp_name), "%.*s",
+				 TPH_NAME_LEN - 1, name);
+			rep->bufs_debugfs++;
+			emit(fn, ctx, rep, &r);
+			continue;
+		}
+		if (strstr(line, "Attached Devices:")) {
+			in_devs = ino != 0;
+			continue;
+		}
+		if (!strncmp(line, "Total ", 6) || !line[0]) {
+			in_devs = false;
+			continue;
+		}
+		if (in_devs && line[0] == '\t' && sscanf(line, " %63s", dev) == 1) {
+			iter_hdr(&r, TPH_EV_ATTACH, now, 0, NULL);
+			r.attach.buf.ino = ino;
+			tph_dev_parse(&r.attach.importer, dev);
+			rep->attach_debugfs++;
+			emit(fn, ctx, rep, &r);
+		}
+	}
+}
+
+static void scan_bufinfo(const char *path, uint64_t now, state_record_fn fn, void *ctx,
+			 struct state_report *rep)
+{
+	struct stat st;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+
+		if (e == ENOENT && stat("/sys/kernel/debug", &st) == 0 &&
+		    !strcmp(path, DEFAULT_BUFINFO)) {
+			/* an empty mount point: debugfs not mounted */
+			snprintf(rep->debugfs, sizeof(rep->debugfs),
+				 "%s: not available (debugfs not mounted? "
+				 "mount -t debugfs none /sys/kernel/debug)", path);
+		} else {
+			snprintf(rep->debugfs, sizeof(rep->debugfs), "%s: not available (%s)",
+				 path, strerror(e));
+		}
+		return;
+	}
+	state_parse_bufinfo(f, now, fn, ctx, rep);
+	fclose(f);
+	rep->debugfs_ok = true;
+	snprintf(rep->debugfs, sizeof(rep->debugfs),
+		 "%s: %u dma-buf(s), %u attachment(s)", path, rep->bufs_debugfs,
+		 rep->attach_debugfs);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static bool kernel_has_dmabuf_iter(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool has = false;
+
+	libbpf_set_print(old);
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "bpf_iter__dmabuf", BTF_KIND_STRUCT) > 0;
+	btf__free(btf);
+	return has;
+}
+
+void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
+		   struct state_report *rep)
+{
+	const char *proc = o && o->proc ? o->proc : DEFAULT_PROC;
+	const char *bufinfo = o && o->bufinfo ? o->bufinfo : DEFAULT_BUFINFO;
+	uint64_t now = mono_ns();
+
+	memset(rep, 0, sizeof(*rep));
+	scan_proc(proc, now, fn, ctx, rep);
+	scan_bufinfo(bufinfo, now, fn, ctx, rep);
+	if (o && o->check_iter)
+		snprintf(rep->iter, sizeof(rep->iter), "%s",
+			 kernel_has_dmabuf_iter() ?
+			 "iter/dmabuf: the kernel has it, this build does not use it yet" :
+			 "iter/dmabuf: not in this kernel (needs >= 6.16)");
+	else
+		snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: not used");
+	snprintf(rep->tags, sizeof(rep->tags),
+		 "published tags of existing dma-bufs: not recovered (exporter-private "
+		 "state; needs iter/dmabuf with CO-RE) - learned at the next SET or query");
+	snprintf(rep->mrs, sizeof(rep->mrs),
+		 "existing MRs: not recovered (no RDMA netlink dump)");
+	snprintf(rep->st, sizeof(rep->st),
+		 "ST tables and PCI TPH state: not recovered (see 'tphtrace devices')");
+}
+
+void state_report_print(FILE *out, const struct state_report *rep)
+{
+	fprintf(out, "recovered at start: %u dma-buf fd(s) and %u mapping(s) in %u of %u "
+		"process(es)%s\n", rep->fds, rep->maps, rep->holders, rep->procs,
+		rep->procs_denied ? " (some processes not readable)" : "");
+	fprintf(out, "  debugfs %s\n", rep->debugfs);
+	fprintf(out, "  %s\n", rep->iter);
+	fprintf(out, "  %s\n", rep->tags);
+	fprintf(out, "  %s\n", rep->mrs);
+	fprintf(out, "  %s\n", rep->st);
+}
+
+struct json_object *state_report_json(const struct state_report *rep)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "processes", json_object_new_int(rep->procs));
+	json_object_object_add(o, "processes_denied", json_object_new_int(rep->procs_denied));
+	json_object_object_add(o, "holders", json_object_new_int(rep->holders));
+	json_object_object_add(o, "fds", json_object_new_int(rep->fds));
+	json_object_object_add(o, "mappings", json_object_new_int(rep->maps));
+	json_object_object_add(o, "debugfs_dmabufs", json_object_new_int(rep->bufs_debugfs));
+	json_object_object_add(o, "debugfs_attachments",
+			       json_object_new_int(rep->attach_debugfs));
+	json_object_object_add(o, "records", json_object_new_uint64(rep->records));
+	json_object_object_add(o, "debugfs", json_object_new_string(rep->debugfs));
+	json_object_object_add(o, "iter", json_object_new_string(rep->iter));
+	json_object_object_add(o, "tags", json_object_new_string(rep->tags));
+	json_object_object_add(o, "mrs", json_object_new_string(rep->mrs));
+	json_object_object_add(o, "st", json_object_new_string(rep->st));
+	return o;
+}
