@@ -218,6 +218,10 @@ static void frame(FILE *out, struct feed *f, const struct top_args *a, bool tty)
 	else
 		fprintf(out, "live: unavailable: %s (showing the state recovered at start)\n",
 			f->live_err);
+	if (f->recovered)
+		fprintf(out, "recovered at start: %u dma-buf fd(s), %u mapping(s), debugfs %s; "
+			"%s\n", f->st.fds, f->st.maps, f->st.debugfs_ok ? "read" : "unavailable",
+			f->st.mrs);
 	fprintf(out, "dma-bufs %u  attachments %u  MRs %u (TPH %u, no TPH %u)  findings %u "
 		"(%" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " info)  lost %" PRIu64
 		"  evicted %" PRIu64 "  sort %s\n\n", m->p[MP_BUF].used, m->p[MP_ATTACH].used,
