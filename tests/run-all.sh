@@ -52,6 +52,7 @@ if want bpf; then
 fi
 if want cli; then
 	suite "cli" bash tests/cli/test-cli.sh
+	suite "cli/views" bash tests/cli/test-views.sh
 fi
 { want exporter || want cli; } && for t in tests/exporter/test-*.sh; do [ -f "$t" ] && suite "exporter/$(basename "$t" .sh)" bash "$t"; done
 if want kernel && [ -f kernel/scripts/check-series.sh ]; then

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# list / top / check on the host and on recorded traces:
+#  - check --replay on every tests/data/traces/*.jsonl reports exactly the
+#    rule ids of tests/data/traces/expected.txt, exit 0 without, 1 with;
+#  - malformed input: exit 2 naming the line; bad options: exit 2;
+#  - list/top/check --replay agree; limits evict and say so;
+#  - on the host (root): list, list -d, top --once, check -d run without
+#    crashing and say what is unavailable.
+set -u
+cd "$(dirname "$0")/../.."
+T=${TPHTRACE:-.output/tphtrace}
+D=tests/data/traces
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 pass=0 fail=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && echo "#   $2"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1" "${3:-}"; fi; }
+
+# ---- replay: every trace against its expected rules ----------------------
+for f in "$D"/*.jsonl; do
+	b=$(basename "$f")
+	want=$(awk -v f="$b" '$1 == f { $1 = ""; sub(/^ +/, ""); print }' "$D/expected.txt")
+	if [ -z "$want" ]; then
+		nok "$b: listed in expected.txt"
+		continue
+	fi
+	[ "$want" = "-" ] && want=""
+	$T check --replay "$f" -j >"$tmp/out" 2>"$tmp/err"; rc=$?
+	got=$(jq -r '[.findings[].id] | unique | join(" ")' "$tmp/out")
+	erc=1; [ -z "$want" ] && erc=0
+	check "$b: rules [${want:-none}], exit $erc" "[ '$got' = '$want' ] && [ $rc -eq $erc ]" \
+		"got [$got] exit $rc: $(head -c 300 "$tmp/err")"
+done
+# every line of the manifest names an existing trace
+while read -r f _; do
+	case $f in ''|'#'*) continue ;; esac
+	[ -f "$D/$f" ] || nok "expected.txt: $f exists"
+done <"$D/expected.txt"
+
+# text output carries evidence and the fix
+$T check --replay "$D/width-mismatch.jsonl" >"$tmp/out"; rc=$?
+check "check text: exit 1, id, evidence, fix" \
+	"[ $rc -eq 1 ] && grep -q '^error   TPH002' $tmp/out && grep -q 'dma-buf 101 (vfio_pci_core on 0000:17:00.0)' $tmp/out && grep -q 'device 0000:3b:00.0 (mlx5_0)' $tmp/out && grep -q 'fix: ' $tmp/out && grep -q '^1 finding(s): 1 error' $tmp/out"
+$T check --replay "$D/happy-ext.jsonl" >"$tmp/out"; rc=$?
+check "check text on a happy path: exit 0, 'no findings'" "[ $rc -eq 0 ] && grep -q '^no findings' $tmp/out"
+$T check --replay "$D/width-mismatch.jsonl" --no-hints >"$tmp/out"
+check "check --no-hints leaves out the fix" "! grep -q 'fix: ' $tmp/out"
+$T check --replay - -j <"$D/stale-after-set.jsonl" >"$tmp/out"; rc=$?
+check "check --replay - reads stdin" "[ $rc -eq 1 ] && jq -e '.findings[0].id == \"TPH009\" and .findings[0].evidence.values.now_st == \"0x5678\"' $tmp/out >/dev/null"
+$T check --replay "$D/lost.jsonl" -j >"$tmp/out"
+check "lost status lines count as lost records" \
+	"jq -e '.source.lost == 17 and .findings[0].id == \"TPH016\" and .findings[0].count == 17' $tmp/out >/dev/null"
+
+# limits: a model too small evicts, counts and says so
+$T check --replay "$D/st-table-full.jsonl" --max-dmabufs 2 -j >"$tmp/out"
+check "--max-dmabufs 2 evicts and reports TPH022" \
+	"jq -e '[.findings[].id] | index(\"TPH022\") != null' $tmp/out >/dev/null"
+$T list --replay "$D/st-table-full.jsonl" --max-dmabufs 2 -j >"$tmp/out"
+check "list shows the limit and the evictions" \
+	"jq -e '.limits.dmabufs.limit == 2 and .limits.dmabufs.evicted == 2 and (.dmabufs | length) == 2' $tmp/out >/dev/null"
+
+# the rule table
+$T check --list-rules >"$tmp/out"; rc=$?
+check "check --list-rules: 22 rules TPH001..TPH022" \
+	"[ $rc -eq 0 ] && [ \$(grep -c '^TPH0' $tmp/out) -eq 22 ] && head -1 $tmp/out | grep -q '^TPH001' && tail -1 $tmp/out | grep -q '^TPH022'"
+$T check --list-rules -j | jq -e 'length == 22 and all(.[]; .hint != "")' >/dev/null
+check "check --list-rules -j: every rule has a hint" "[ $? -eq 0 ]"
+missing=""
+for id in $(jq -r '.[].id' <($T check --list-rules -j)); do
+	grep -q "^## $id " docs/rules.md || missing="$missing $id"
+done
+check "docs/rules.md documents every rule" "[ -z '$missing' ]" "missing:$missing"
+
+# ---- malformed input and bad options: exit 2 ------------------------------
+head -3 "$D/happy-ext.jsonl" >"$tmp/bad.jsonl"
+echo '{"kind":"mr_reg","mkey":' >>"$tmp/bad.jsonl"
+$T check --replay "$tmp/bad.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
+check "malformed line: exit 2 naming the line" "[ $rc -eq 2 ] && grep -q 'bad.jsonl:4: not a JSON object' $tmp/err"
+echo '{"kind":"mr_reg","ts":"soon"}' >"$tmp/bad2.jsonl"
+$T check --replay "$tmp/bad2.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
+check "bad value: exit 2 naming the key" "[ $rc -eq 2 ] && grep -q 'bad2.jsonl:1: bad value for \"ts\"' $tmp/err"
+echo '{"kind":"warp_drive"}' >"$tmp/bad3.jsonl"
+$T list --replay "$tmp/bad3.jsonl" >/dev/null 2>"$tmp/err"; rc=$?
+check "list: unknown kind: exit 2" "[ $rc -eq 2 ] && grep -q 'bad3.jsonl:1: missing or unknown \"kind\"' $tmp/err"
+$T check --replay /nonexistent.jsonl >/dev/null 2>"$tmp/err"; rc=$?
+check "missing file: exit 2" "[ $rc -eq 2 ] && grep -q 'No such file' $tmp/err"
+$T check --replay "$D/happy-ext.jsonl" -d 1 >/dev/null 2>&1; rc=$?
+check "--replay with -d: exit 2" "[ $rc -eq 2 ]"
+$T top -s colour --once >/dev/null 2>"$tmp/err"; rc=$?
+check "top: unknown sort key: exit 2" "[ $rc -eq 2 ] && grep -q \"unknown sort key 'colour'\" $tmp/err"
+$T top -n 0 >/dev/null 2>&1; rc=$?
+check "top -n 0: exit 2" "[ $rc -eq 2 ]"
+$T list -d -3 >/dev/null 2>&1; rc=$?
+check "list: bad duration: exit 2" "[ $rc -eq 2 ]"
+$T check --max-mrs 0 --replay "$D/happy-ext.jsonl" >/dev/null 2>&1; rc=$?
+check "check: bad limit: exit 2" "[ $rc -eq 2 ]"
+for c in list top check; do
+	$T $c --help >"$tmp/out" 2>&1
+	check "$c --help exits 0" "[ $? -eq 0 ] && grep -q -- '--replay' $tmp/out"
+done
+
+# ---- list / top on a trace ---------------------------------------------------
+$T list --replay "$D/stale-after-reuse.jsonl" -j >"$tmp/out"; rc=$?
+check "list --replay -j: the model at the end of the trace" \
+	"[ $rc -eq 0 ] && jq -e '.dmabufs[0].ino == 101 and .dmabufs[0].tag.st_ext == 22136 and .dmabufs[0].mrs_tph == 1 and .dmabufs[0].findings == 1 and .mrs[0].reused == true and .mrs[0].published_at_registration.st_ext == 22136' $tmp/out >/dev/null"
+check "list -j: devices with PCI TPH state and ST table" \
+	"jq -e '.devices[] | select(.device == \"0000:3b:00.0 (mlx5_0)\") | .pci_tph.req_type == \"ext\" and .st_table.used == 1' $tmp/out >/dev/null"
+$T list --replay "$D/st-table-full.jsonl" >"$tmp/out"; rc=$?
+check "list text: sections and ST table size learned" \
+	"[ $rc -eq 0 ] && grep -q '^DMA-BUFS' $tmp/out && grep -q '^MRS' $tmp/out && grep -q '^DEVICES' $tmp/out && grep -q 'size=4 FULL-SEEN' $tmp/out && grep -q '^LIMITS' $tmp/out"
+$T list --replay "$D/happy-ext.jsonl" -j >"$tmp/out"
+check "list: releases and deregistrations remove entries" \
+	"jq -e '(.dmabufs | map(.ino)) == [102] and (.mrs | length) == 0' $tmp/out >/dev/null"
+$T top --replay "$D/st-table-full.jsonl" -s no-tph >"$tmp/out"; rc=$?
+check "top --replay -s no-tph: the MR without TPH first" \
+	"[ $rc -eq 0 ] && awk '/^INODE/{getline; print \$1; exit}' $tmp/out | grep -qx 104 && grep -q 'TPH006' $tmp/out"
+$T top --replay "$D/st-table-full.jsonl" -s inode >"$tmp/out"
+check "top -s inode" "awk '/^INODE/{getline; print \$1; exit}' $tmp/out | grep -qx 101"
+check "top frame has no ANSI escapes when not a terminal" "! grep -q $'\\033' $tmp/out"
+
+# ---- the host: live mode is mostly unavailable, nothing may crash ------------
+if [ "$(id -u)" -eq 0 ]; then
+	$T list >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "list on the host: exit 0, says what was not recovered" \
+		"[ $rc -eq 0 ] && grep -q 'existing MRs: not recovered (no RDMA netlink dump)' $tmp/out && grep -q 'recovered at start:' $tmp/out && grep -q 'debugfs' $tmp/out"
+	$T list -j >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "list -j on the host: valid JSON with the recovery report" \
+		"[ $rc -eq 0 ] && jq -e '.recovery.mrs == \"existing MRs: not recovered (no RDMA netlink dump)\" and (.recovery.processes > 0)' $tmp/out >/dev/null"
+	timeout 30 $T list -d 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "list -d 1 on the host: exit 0, live state said" \
+		"[ $rc -eq 0 ] && grep -Eq '^live: (traced|unavailable)' $tmp/out"
+	timeout 30 $T top --once >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "top --once on the host: exit 0, one frame" \
+		"[ $rc -eq 0 ] && [ \$(grep -c '^tphtrace top' $tmp/out) -eq 1 ] && grep -q '^INODE' $tmp/out"
+	timeout 30 $T top -n 2 >"$tmp/out" 2>"$tmp/err"; rc=$?
+	check "top -n 2 on the host: two frames" \
+		"[ $rc -eq 0 ] && [ \$(grep -c '^tphtrace top' $tmp/out) -eq 2 ]"
+	timeout 30 $T check -d 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
+	if grep -q 'live tracing unavailable' "$tmp/err"; then
+		check "check -d 1 without hooks: exit 2 and says why" "[ $rc -eq 2 ]"
+	else
+		check "check -d 1 on the host: exit 0 or 1" "[ $rc -eq 0 ] || [ $rc -eq 1 ]"
+	fi
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			$T check -d 1 >/dev/null 2>"$tmp/err"; rc=$?
+		check "unprivileged check: exit 2 naming CAP_BPF" \
+			"[ $rc -eq 2 ] && grep -q CAP_BPF $tmp/err"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			$T list >/dev/null 2>"$tmp/err"; rc=$?
+		check "unprivileged list: exit 0 (recovers what it can read)" "[ $rc -eq 0 ]"
+	fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
