@@ -342,6 +342,18 @@ void tphsim_nic_destroy(struct mlx5_ib_dev *dev);
 
 extern struct device *tphsim_root;
 extern atomic64_t tphsim_fired[TPHSIM_EV_MAX];
+extern atomic_t tphsim_live;
+
+/* Live simulator objects, checked at module exit (leak detection). */
+static inline void tphsim_live_inc(void)
+{
+	atomic_inc(&tphsim_live);
+}
+
+static inline void tphsim_live_dec(void)
+{
+	atomic_dec(&tphsim_live);
+}
 
 static inline void tphsim_count(int ev)
 {

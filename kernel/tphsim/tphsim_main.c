@@ -35,6 +35,7 @@
 
 struct device *tphsim_root;
 atomic64_t tphsim_fired[TPHSIM_EV_MAX];
+atomic_t tphsim_live = ATOMIC_INIT(0);
 
 enum tphsim_obj_type {
 	TPHSIM_OBJ_EXPORTER = 1,
@@ -120,6 +121,7 @@ static struct tphsim_obj *tphsim_obj_new(struct tphsim_ctx *ctx,
 		kfree(obj);
 		return ERR_PTR(ret);
 	}
+	tphsim_live_inc();
 	return obj;
 }
 
@@ -127,6 +129,7 @@ static void tphsim_obj_free(struct tphsim_ctx *ctx, struct tphsim_obj *obj)
 {
 	xa_erase(&ctx->objs, obj->handle);
 	kfree(obj);
+	tphsim_live_dec();
 }
 
 /* Destroy one object; its users must be gone. */
@@ -152,6 +155,7 @@ static int tphsim_obj_destroy(struct tphsim_ctx *ctx, struct tphsim_obj *obj,
 	case TPHSIM_OBJ_DMAH:
 		ret = mlx5_ib_dealloc_dmah(&obj->mdmah->ibdmah);
 		kfree(obj->mdmah);
+		tphsim_live_dec();
 		obj->nic->users--;
 		break;
 	case TPHSIM_OBJ_NIC:
@@ -350,6 +354,7 @@ static long tphsim_ioc_dmah_create(struct tphsim_ctx *ctx, void *buf)
 	mdmah = kzalloc(sizeof(*mdmah), GFP_KERNEL);
 	if (!mdmah)
 		return -ENOMEM;
+	tphsim_live_inc();
 	mdmah->ibdmah.device = &nic->dev->ib_dev;
 	if (arg->flags & TPHSIM_DMAH_CPU) {
 		mdmah->ibdmah.cpu_id = arg->cpu_id;
@@ -381,6 +386,7 @@ static long tphsim_ioc_dmah_create(struct tphsim_ctx *ctx, void *buf)
 
 err_free:
 	kfree(mdmah);
+	tphsim_live_dec();
 	return ret;
 }
 
@@ -822,6 +828,8 @@ static void __exit tphsim_exit(void)
 {
 	misc_deregister(&tphsim_misc);
 	root_device_unregister(tphsim_root);
+	if (atomic_read(&tphsim_live))
+		pr_err("tphsim: %d objects leaked\n", atomic_read(&tphsim_live));
 }
 
 module_init(tphsim_init);

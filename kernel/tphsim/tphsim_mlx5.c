@@ -372,6 +372,7 @@ static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 		dev->nr_pooled--;
 		mr->ibmr.lkey = h->mkey;
 		kfree(h);
+		tphsim_live_dec();
 		mr->reused = true;
 		mlx5_ib_put_frmr_st_handle_ref(dev, key);
 		return 0;
@@ -408,6 +409,7 @@ static bool mlx5r_handle_mkey_cleanup(struct mlx5_ib_dev *dev,
 			h->kernel_vendor_key = mr->kernel_vendor_key;
 			list_add_tail(&h->node, &dev->pool);
 			dev->nr_pooled++;
+			tphsim_live_inc();
 			return true;
 		}
 	}
@@ -423,6 +425,7 @@ static void mlx5_frmr_pools_cleanup(struct mlx5_ib_dev *dev)
 		list_del(&h->node);
 		mlx5r_destroy_mkey(dev, h->kernel_vendor_key);
 		kfree(h);
+		tphsim_live_dec();
 	}
 	dev->nr_pooled = 0;
 }
@@ -683,6 +686,7 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
 	if (!mr)
 		return ERR_PTR(-ENOMEM);
+	tphsim_live_inc();
 	mr->dev = dev;
 
 	if ((access_flags & ~IB_ACCESS_SUPPORTED) || !length) {
@@ -740,6 +744,7 @@ err_umem:
 err_trace:
 	mlx5_ib_trace_dmabuf_mr(dev, mr, length, access_flags, err);
 	kfree(mr);
+	tphsim_live_dec();
 	return ERR_PTR(err);
 }
 
@@ -760,6 +765,7 @@ noinline int mlx5_ib_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 
 	dev->last_dereg_pooled = tphsim_mr_destroy(mr);
 	kfree(mr);
+	tphsim_live_dec();
 	return 0;
 }
 
@@ -912,6 +918,7 @@ struct mlx5_ib_dev *tphsim_nic_create(struct tphsim_nic_create *arg)
 
 	arg->req_type = pcie_tph_enabled_req_type(&fn->pdev);
 	arg->has_st = !!mdev->st;
+	tphsim_live_inc();
 	return dev;
 
 err_free:
@@ -935,4 +942,5 @@ void tphsim_nic_destroy(struct mlx5_ib_dev *dev)
 	tphsim_pcifn_destroy(fn);
 	kfree(mdev);
 	put_device(&dev->ib_dev.dev);
+	tphsim_live_dec();
 }

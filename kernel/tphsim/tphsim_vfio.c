@@ -177,6 +177,7 @@ static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 		__free_page(priv->pages[i]);
 	kvfree(priv->pages);
 	kfree(priv);
+	tphsim_live_dec();
 	tphsim_exporter_put(owner);
 }
 
@@ -446,6 +447,7 @@ static void tphsim_exporter_free(struct kref *kref)
 	mutex_destroy(&vdev->lock);
 	tphsim_pcifn_destroy(vdev->fn);
 	kfree(vdev);
+	tphsim_live_dec();
 }
 
 void tphsim_exporter_put(struct vfio_pci_core_device *vdev)
@@ -477,6 +479,7 @@ tphsim_exporter_create(const struct tphsim_exporter_create *arg)
 	mutex_init(&vdev->lock);
 	INIT_LIST_HEAD(&vdev->dmabufs);
 	kref_init(&vdev->kref);
+	tphsim_live_inc();
 	return vdev;
 }
 
@@ -498,6 +501,7 @@ struct dma_buf *tphsim_export(struct vfio_pci_core_device *vdev, size_t size)
 	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
 	if (!priv)
 		return ERR_PTR(-ENOMEM);
+	tphsim_live_inc();
 
 	priv->nr_pages = size >> PAGE_SHIFT;
 	priv->pages = kvcalloc(priv->nr_pages, sizeof(*priv->pages),
@@ -553,5 +557,6 @@ err_pages:
 	kvfree(priv->pages);
 err_priv:
 	kfree(priv);
+	tphsim_live_dec();
 	return ERR_PTR(ret);
 }

@@ -38,13 +38,14 @@ guest() {
 		echo "check $1 kernel=$kver result=$2 $3"
 		if [ "$2" = PASS ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 	}
-	nwarn() { dmesg | grep -cE 'WARNING:|BUG:|general protection|refcount_t:' || true; }
+	nwarn() { dmesg | grep -cE 'WARNING:|BUG:|general protection|refcount_t:|objects leaked' || true; }
 
 	[ -d "$T/events" ] || { echo "tracefs missing"; exit 1; }
 	echo 16384 >"$T/buffer_size_kb"
 	echo nop >"$T/current_tracer"
 
 	# fentry-style attachment prerequisites
+	warn_before=$(nwarn)
 	if insmod "$ko"; then
 		if [ -s /sys/kernel/btf/tphsim ]; then
 			check module_btf PASS "size=$(stat -c %s /sys/kernel/btf/tphsim)"
@@ -69,6 +70,13 @@ guest() {
 			"$(tail -n 1 "$work/selftest.out")"
 		rmmod tphsim && check rmmod_after_selftest PASS "" ||
 			check rmmod_after_selftest FAIL "refcnt=$(cat /sys/module/tphsim/refcnt 2>/dev/null)"
+		warn_after=$(nwarn)
+		if [ "$warn_after" = "$warn_before" ]; then
+			check selftest_no_kernel_warning PASS ""
+		else
+			dmesg >"$work/selftest.dmesg"
+			check selftest_no_kernel_warning FAIL "see $work/selftest.dmesg"
+		fi
 	else
 		check insmod FAIL "$ko"
 	fi
