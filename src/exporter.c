@@ -32,6 +32,7 @@
 #include "httpd.h"
 #include "metrics.h"
 #include "record.h"
+#include "replay.h"
 
 /* Default port: see docs/exporter.md, "Default port". */
 #define EXPORTER_DEFAULT_LISTEN	"127.0.0.1:10435"
@@ -43,6 +44,8 @@ struct exporter_args {
 	struct caps_keep keep;
 	const char *keep_arg;
 	struct hook_force force;
+	struct feed_opts fo;		/* model limits */
+	const char *replay;
 	unsigned int max_series;
 	bool check;
 	bool no_stats;
@@ -53,6 +56,8 @@ struct exporter {
 	struct exporter_args *a;
 	pthread_mutex_t lock;
 	struct metrics m;
+	struct feed f;		/* the live model and rules, as for list/top/check */
+	bool have_feed;
 	struct collector *c;
 	int stats_fd;
 	int uevent_fd;		/* only while no collector runs */
@@ -73,6 +78,7 @@ enum {
 	OPT_CHECK,
 	OPT_MAX_SERIES,
 	OPT_NO_STATS,
+	OPT_REPLAY,
 };
 
 static const struct argp_option exporter_opts[] = {
@@ -93,6 +99,10 @@ static const struct argp_option exporter_opts[] = {
 	{ "no-bpf-stats", OPT_NO_STATS, NULL, 0,
 	  "Do not enable kernel BPF run-time statistics (saves ~20 ns per program "
 	  "run; the program run-time metrics then stay at 0)", 0 },
+	{ "replay", OPT_REPLAY, "FILE", 0,
+	  "Serve the metrics of a 'tphtrace trace -j' file ('-': stdin) instead of "
+	  "tracing this host: no BPF, no privileges", 0 },
+	FEED_LIMIT_OPTIONS,
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Load and attach, drop capabilities, print the result and exit: 0 every "
 	  "event hooked, 1 some unavailable, 2 error", 0 },
@@ -138,6 +148,9 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CHECK:
 		a->check = true;
 		break;
+	case OPT_REPLAY:
+		a->replay = arg;
+		break;
 	case 'v':
 		a->verbose = true;
 		break;
@@ -145,7 +158,14 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		switch (feed_parse_opt(&a->fo, key, arg, err, sizeof(err))) {
+		case 0:
+			break;
+		case 1:
+			return ARGP_ERR_UNKNOWN;
+		default:
+			argp_error(state, "%s", err);
+		}
 	}
 	return 0;
 }
@@ -168,14 +188,30 @@ static const char exporter_doc[] =
 
 /* ---- collector side (main thread) ---- */
 
+/* every record: counters, then the model and its rules */
 static int on_record(void *ctx, const union tph_record *rec)
 {
 	struct exporter *x = ctx;
 
 	pthread_mutex_lock(&x->lock);
 	metrics_record(&x->m, rec);
+	if (x->have_feed)
+		feed_record(&x->f, rec);
 	pthread_mutex_unlock(&x->lock);
 	return 0;
+}
+
+static void on_replay_lost(void *ctx, uint64_t total, uint64_t ringbuf, uint64_t state)
+{
+	struct exporter *x = ctx;
+	uint64_t lost[TPH_DROP_MAX] = { [TPH_DROP_RINGBUF] = ringbuf,
+					[TPH_DROP_STATE] = state };
+
+	pthread_mutex_lock(&x->lock);
+	metrics_set_lost(&x->m, lost);
+	if (x->have_feed)
+		feed_lost(&x->f, total, ringbuf, state);
+	pthread_mutex_unlock(&x->lock);
 }
 
 static void refresh_self(struct exporter *x)
@@ -185,14 +221,28 @@ static void refresh_self(struct exporter *x)
 
 	have_lost = x->c && !collector_lost(x->c, lost);
 	pthread_mutex_lock(&x->lock);
-	if (have_lost)
+	if (have_lost) {
 		metrics_set_lost(&x->m, lost);
+		if (x->have_feed)
+			model_set_lost(&x->f.m, lost[TPH_DROP_RINGBUF] + lost[TPH_DROP_STATE],
+				       lost[TPH_DROP_RINGBUF], lost[TPH_DROP_STATE]);
+	}
 	if (x->c) {
 		metrics_set_plan(&x->m, collector_plan(x->c));
 		x->m.nlinks = collector_nlinks(x->c);
 	}
 	x->m.collector_up = x->c != NULL;
 	pthread_mutex_unlock(&x->lock);
+}
+
+static void render_model(void *ctx, struct prom_writer *w)
+{
+	struct exporter *x = ctx;
+
+	if (!x->have_feed)
+		return;
+	rules_eval_state(&x->f.rs);
+	metrics_render_model(&x->m, w, &x->f.m, &x->f.rs);
 }
 
 /* No collector (nothing hookable): the plan says why, for hooks_attached. */
@@ -341,7 +391,7 @@ static void render(void *ctx, struct prom_buf *out)
 
 	pthread_mutex_lock(&x->lock);
 	x->m.stats_enabled = stats;
-	metrics_render(&x->m, out, progs, n, NULL, NULL);
+	metrics_render(&x->m, out, progs, n, render_model, x);
 	pthread_mutex_unlock(&x->lock);
 }
 
@@ -375,6 +425,9 @@ int cmd_exporter(int argc, char **argv)
 		.keep_arg = "none",
 		.max_series = METRICS_DEFAULT_MAX_SERIES,
 	};
+	struct state_opts so = { .check_iter = false };
+	struct replay_ops ro = { on_record, on_replay_lost, NULL };
+	long nrec;
 	struct exporter x = { .a = &a, .stats_fd = -1, .uevent_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct httpd_opts ho = {};
@@ -383,15 +436,32 @@ int cmd_exporter(int argc, char **argv)
 	char err[256], bound[80], caps[256], title[64];
 	int ret, fd, rc = 2, hooked;
 
+	feed_default_opts(&a.fo);
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	if (metrics_init(&x.m, a.max_series)) {
+	if (metrics_init(&x.m, a.max_series) || feed_init(&x.f, &a.fo)) {
 		fprintf(stderr, "tphtrace exporter: out of memory\n");
+		metrics_free(&x.m);
 		return 2;
 	}
+	x.have_feed = true;
+	x.m.model = &x.f.m;
 	pthread_mutex_init(&x.lock, NULL);
 	x.m.start_time = (double)time(NULL);
 
+	if (a.replay) {
+		/* a recorded trace: no BPF, no privileges, no hooks */
+		ro.ctx = &x;
+		nrec = replay_file(a.replay, &ro, err, sizeof(err));
+		if (nrec < 0) {
+			fprintf(stderr, "tphtrace exporter: %s\n", err);
+			goto out;
+		}
+		fprintf(stderr, "tphtrace exporter: replayed %ld records from %s\n",
+			nrec, a.replay);
+		hooked = 0;
+		goto listen;
+	}
 	ret = check_privileges(err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "tphtrace exporter: %s\n", err);
@@ -418,7 +488,11 @@ int cmd_exporter(int argc, char **argv)
 	}
 	refresh_self(&x);
 	hooked = hooked_events(&x);
+	/* dma-bufs that existed before start (needs the privileges to read other
+	 * processes' fds) */
+	feed_recover(&x.f, &so);
 
+listen:
 	/* 3. bind while privileged (ports below 1024) */
 	fd = -1;
 	if (!a.check) {
@@ -437,6 +511,12 @@ int cmd_exporter(int argc, char **argv)
 	}
 	caps_effective_str(caps, sizeof(caps));
 	if (a.check) {
+		if (a.replay) {
+			printf("tphtrace exporter: check: replay of %s, capabilities kept: %s\n",
+			       a.replay, caps);
+			rc = 0;
+			goto out;
+		}
 		printf("tphtrace exporter: check: %d programs attached, %d of %d events "
 		       "hooked, BPF statistics %s, capabilities kept: %s\n",
 		       x.c ? collector_nlinks(x.c) : 0, hooked, TPH_EV_MAX - 1,
@@ -467,14 +547,23 @@ int cmd_exporter(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s); "
-		"%d programs attached, %d of %d events hooked; BPF statistics %s; "
-		"capabilities kept: %s\n", bound, a.path,
-		x.c ? collector_nlinks(x.c) : 0, hooked, TPH_EV_MAX - 1,
-		x.stats_fd >= 0 ? "on" : "off", caps);
+	if (a.replay)
+		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s); "
+			"serving the replay of %s; capabilities kept: %s\n", bound,
+			a.path, a.replay, caps);
+	else
+		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s); "
+			"%d programs attached, %d of %d events hooked; BPF statistics %s; "
+			"capabilities kept: %s\n", bound, a.path,
+			x.c ? collector_nlinks(x.c) : 0, hooked, TPH_EV_MAX - 1,
+			x.stats_fd >= 0 ? "on" : "off", caps);
 
 	rc = 0;
 	while (!exiting) {
+		if (a.replay) {
+			pause();
+			continue;
+		}
 		if (!x.c) {
 			wait_module(&x, 1000);
 			refresh_self(&x);
@@ -496,6 +585,8 @@ out:
 		close(x.uevent_fd);
 	if (x.stats_fd >= 0)
 		close(x.stats_fd);
+	if (x.have_feed)
+		feed_close(&x.f);
 	metrics_free(&x.m);
 	pthread_mutex_destroy(&x.lock);
 	return rc;

@@ -81,6 +81,7 @@ void metrics_free(struct metrics *m)
 	for (i = 0; i < MF_COUNT; i++)
 		free(m->fam[i].s);
 	free(m->expc);
+	free(m->agg.r);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -265,6 +266,37 @@ static const char *width_label(unsigned int req_type, unsigned int extended,
 	return extended ? "16" : "8";
 }
 
+/* label of model device @d: PCI address, else name; NULL if none */
+static const char *mdev_label(const struct model *md, uint16_t d, char *out,
+			      size_t len)
+{
+	if (d == M_NODEV || d >= md->ndevs)
+		return NULL;
+	tph_dev_str(&md->devs[d].id, out, len);
+	return *out ? out : NULL;
+}
+
+static const char *buf_exporter(const struct model *md, const struct m_buf *b,
+				char *out, size_t len)
+{
+	if (mdev_label(md, b->exporter, out, len))
+		return out;
+	if (b->exp_name[0]) {
+		snprintf(out, len, "%.*s", TPH_NAME_LEN, b->exp_name);
+		return out;
+	}
+	return NULL;
+}
+
+/* the exporter of dma-buf @ino as the model knows it, NULL if it does not */
+static const char *model_exporter(const struct model *md, uint64_t ino, char *out,
+				  size_t len)
+{
+	uint32_t i = model_find_buf(md, ino);
+
+	return i == M_NONE ? NULL : buf_exporter(md, M_BUF(md, i), out, len);
+}
+
 static const char *const st_ops[] = { "unknown", "alloc", "get", "put" };
 static const char *const pci_ops[] = { "unknown", "enable", "disable", "st_write" };
 
@@ -320,7 +352,9 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		break;
 	case TPH_EV_MR_REG:
 		v[0] = dev_label(&rec->mr.nic, dev, sizeof(dev));
-		e = expc_lookup(m, rec->mr.ino);
+		e = m->model ? model_exporter(m->model, rec->mr.ino, exp, sizeof(exp)) : NULL;
+		if (!e)
+			e = expc_lookup(m, rec->mr.ino);
 		v[1] = e ? e : "unknown";
 		v[2] = width_label(rec->mr.req_type, rec->mr.extended, true);
 		v[3] = tph_source_name(rec->mr.source);
@@ -536,4 +570,293 @@ void metrics_render(struct metrics *m, struct prom_buf *buf,
 		prom_sample_u64(&w, l, 1, m->drops[i].n);
 	}
 	prom_writer_finish(&w);
+}
+
+/* ---- gauges from the model ---- */
+
+static void agg_reset(struct metrics_agg *a, unsigned int nl)
+{
+	a->n = 0;
+	a->nl = nl;
+	a->oom = false;
+}
+
+static int cmp_agg(const struct metrics_agg_row *r, const char *const *v,
+		   unsigned int nl)
+{
+	unsigned int i;
+	int c;
+
+	for (i = 0; i < nl; i++) {
+		c = strncmp(r->lv[i], v[i], METRICS_LV_LEN - 1);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* add @by to the row with these label values (binary search, sorted) */
+static void agg_add(struct metrics_agg *a, const char *const *v, uint64_t by)
+{
+	size_t lo = 0, hi = a->n, mid, cap;
+	struct metrics_agg_row *nr;
+	unsigned int i;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = cmp_agg(&a->r[mid], v, a->nl);
+		if (!c) {
+			a->r[mid].v += by;
+			return;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (a->n == a->cap) {
+		cap = a->cap ? a->cap * 2 : 64;
+		nr = realloc(a->r, cap * sizeof(*nr));
+		if (!nr) {
+			a->oom = true;
+			return;
+		}
+		a->r = nr;
+		a->cap = cap;
+	}
+	memmove(&a->r[lo + 1], &a->r[lo], (a->n - lo) * sizeof(*a->r));
+	for (i = 0; i < a->nl; i++)
+		snprintf(a->r[lo].lv[i], METRICS_LV_LEN, "%s", v[i]);
+	a->r[lo].v = by;
+	a->n++;
+}
+
+static void agg_render(struct prom_writer *w, const struct metrics_agg *a,
+		       const char *name, const char *help, const char *const *labels)
+{
+	struct prom_label l[METRICS_AGG_LABELS];
+	unsigned int j;
+	size_t i;
+
+	prom_family(w, name, PROM_GAUGE, help);
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < a->nl; j++)
+			l[j] = (struct prom_label){ labels[j], a->r[i].lv[j] };
+		prom_sample_u64(w, l, a->nl, a->r[i].v);
+	}
+}
+
+/* entries [0, fresh) of a pool are the only ones ever used */
+#define FOR_USED(md, pool, i) \
+	for ((i) = 0; (i) < (md)->p[pool].fresh; (i)++) \
+		if (model_used(md, pool, i))
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "unknown";
+}
+
+static bool mr_width_ext(const struct m_mr *x)
+{
+	if (x->req_type == TPH_REQ_EXT_TPH)
+		return true;
+	if (x->req_type == TPH_REQ_TPH_ONLY)
+		return false;
+	return x->extended;
+}
+
+/* An MR programmed with the dma-buf's tag that the dma-buf no longer
+ * publishes as it was: SET again with another tag, or invalidated/revoked
+ * since the registration (rules TPH009, TPH010). */
+static bool mr_stale(const struct m_mr *x, const struct m_buf *b)
+{
+	uint16_t cur;
+
+	if (x->ph == TPH_NO_PH || x->source != TPH_SRC_DMABUF)
+		return false;
+	if (x->inval_count < b->inval_count || (b->bflags & MB_REVOKED))
+		return true;
+	if (x->pub_gen >= b->pub_gen)
+		return false;
+	return !model_buf_tag(b, mr_width_ext(x), &cur) || cur != x->st || b->ph != x->ph;
+}
+
+static const char *const l_exp[] = { "exporter" };
+static const char *const l_exp_imp[] = { "exporter", "importer" };
+static const char *const l_exp_w[] = { "exporter", "width" };
+static const char *const l_imp_exp_tph[] = { "importer", "exporter", "tph" };
+static const char *const l_imp_exp[] = { "importer", "exporter" };
+
+void metrics_render_model(struct metrics *m, struct prom_writer *w,
+			  const struct model *md, const struct rules *rs)
+{
+	char e[METRICS_LV_LEN], d[METRICS_LV_LEN];
+	struct metrics_agg *a = &m->agg;
+	const struct m_buf *b;
+	const char *v[METRICS_AGG_LABELS];
+	struct prom_label l;
+	uint32_t i;
+	unsigned int k;
+
+	/* dma-bufs and published tags per exporter */
+	agg_reset(a, 1);
+	FOR_USED(md, MP_BUF, i) {
+		v[0] = or_unknown(buf_exporter(md, M_BUF(md, i), e, sizeof(e)));
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_dmabufs",
+		   "Live dma-bufs, by exporter (device, else exporter name).", l_exp);
+
+	agg_reset(a, 2);
+	FOR_USED(md, MP_BUF, i) {
+		b = M_BUF(md, i);
+		v[0] = or_unknown(buf_exporter(md, b, e, sizeof(e)));
+		if (b->pub_flags & M_PUB_ST) {
+			v[1] = "8";
+			agg_add(a, v, 1);
+		}
+		if (b->pub_flags & M_PUB_ST_EXT) {
+			v[1] = "16";
+			agg_add(a, v, 1);
+		}
+	}
+	agg_render(w, a, "tphtrace_published_tags",
+		   "Live dma-bufs with a published steering tag, by exporter and "
+		   "ST width in bits.", l_exp_w);
+
+	agg_reset(a, 2);
+	FOR_USED(md, MP_ATTACH, i) {
+		const struct m_attach *at = M_ATTACH(md, i);
+
+		b = model_used(md, MP_BUF, at->buf) ? M_BUF(md, at->buf) : NULL;
+		v[0] = or_unknown(b ? buf_exporter(md, b, e, sizeof(e)) : NULL);
+		v[1] = or_unknown(mdev_label(md, at->importer, d, sizeof(d)));
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_dmabuf_attachments",
+		   "Live dma-buf attachments, by exporter and importer device.", l_exp_imp);
+
+	/* MRs, and those carrying a tag the dma-buf no longer publishes */
+	agg_reset(a, 3);
+	FOR_USED(md, MP_MR, i) {
+		const struct m_mr *x = M_MR(md, i);
+
+		b = x->buf != M_NONE && model_used(md, MP_BUF, x->buf) ? M_BUF(md, x->buf) : NULL;
+		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
+		v[1] = or_unknown(b ? buf_exporter(md, b, e, sizeof(e)) : NULL);
+		v[2] = x->ph != TPH_NO_PH ? "true" : "false";
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_mrs",
+		   "Live mlx5 dma-buf MRs, by importer NIC, exporter and whether the "
+		   "mkey has TPH.", l_imp_exp_tph);
+
+	agg_reset(a, 2);
+	FOR_USED(md, MP_MR, i) {
+		const struct m_mr *x = M_MR(md, i);
+
+		if (x->buf == M_NONE || !model_used(md, MP_BUF, x->buf))
+			continue;
+		b = M_BUF(md, x->buf);
+		if (!mr_stale(x, b))
+			continue;
+		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
+		v[1] = or_unknown(buf_exporter(md, b, e, sizeof(e)));
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_mrs_stale",
+		   "Live MRs programmed with a tag their dma-buf no longer publishes "
+		   "(SET again with another tag, invalidated or revoked since).", l_imp_exp);
+
+	/* devices: ST tables and PCI TPH state */
+	prom_family(w, "tphtrace_st_table_used_entries", PROM_GAUGE,
+		    "Steering-tag table entries in use, per NIC.");
+	for (k = 0; k < md->ndevs; k++) {
+		const struct m_dev *dv = &md->devs[k];
+
+		if (!(dv->roles & MD_NIC) || dv->st_direct == 1 ||
+		    (dv->st_direct == TPH_UNKNOWN_U8 && !dv->st_used && !dv->st_full))
+			continue;
+		l = (struct prom_label){ "nic", or_unknown(mdev_label(md, k, d, sizeof(d))) };
+		prom_sample_u64(w, &l, 1, dv->st_used);
+	}
+	prom_family(w, "tphtrace_st_table_capacity_entries", PROM_GAUGE,
+		    "Steering-tag table size per NIC, once known (learned when the "
+		    "table was first found full).");
+	for (k = 0; k < md->ndevs; k++) {
+		const struct m_dev *dv = &md->devs[k];
+
+		if (!(dv->roles & MD_NIC) || !dv->st_capacity)
+			continue;
+		l = (struct prom_label){ "nic", or_unknown(mdev_label(md, k, d, sizeof(d))) };
+		prom_sample_u64(w, &l, 1, dv->st_capacity);
+	}
+	prom_family(w, "tphtrace_pci_tph_requester_type", PROM_GAUGE,
+		    "TPH requester type enabled per PCI function: 0 disabled, 1 TPH, "
+		    "3 extended TPH (devices whose state tphtrace has seen).");
+	for (k = 0; k < md->ndevs; k++) {
+		const struct m_dev *dv = &md->devs[k];
+
+		if (dv->req_type == TPH_UNKNOWN_U8 ||
+		    (dv->req_type != TPH_REQ_DISABLE && dv->req_type != TPH_REQ_TPH_ONLY &&
+		     dv->req_type != TPH_REQ_EXT_TPH))
+			continue;
+		l = (struct prom_label){ "device", or_unknown(mdev_label(md, k, d, sizeof(d))) };
+		prom_sample_u64(w, &l, 1, dv->enabled == 0 ? 0 : dv->req_type);
+	}
+
+	/* findings: every rule, 0 when it has none */
+	if (rs) {
+		uint64_t distinct[64] = {}, occ[64] = {};
+		struct prom_label rl[2];
+		uint32_t f;
+
+		for (f = 0; f < rs->n; f++) {
+			if (rs->f[f].rule < 64) {
+				distinct[rs->f[f].rule]++;
+				occ[rs->f[f].rule] += rs->f[f].count;
+			}
+		}
+		prom_family(w, "tphtrace_findings", PROM_GAUGE,
+			    "Distinct findings of the rules engine (kept since start; "
+			    "'tphtrace check' explains each rule), by rule id and severity.");
+		for (k = 0; k < tph_nrules && k < 64; k++) {
+			rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
+			rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
+			prom_sample_u64(w, rl, 2, distinct[k]);
+		}
+		prom_family(w, "tphtrace_finding_occurrences_total", PROM_COUNTER,
+			    "Occurrences of findings (a finding seen again counts again), "
+			    "by rule id and severity.");
+		for (k = 0; k < tph_nrules && k < 64; k++) {
+			rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
+			rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
+			prom_sample_u64(w, rl, 2, occ[k]);
+		}
+		prom_family(w, "tphtrace_findings_dropped_total", PROM_COUNTER,
+			    "Findings not kept because the findings store was full "
+			    "(--max-findings).");
+		prom_sample_u64(w, NULL, 0, rs->dropped);
+	}
+
+	/* the model's own bounds */
+	prom_family(w, "tphtrace_model_entries", PROM_GAUGE,
+		    "Entries in use in each model pool.");
+	for (k = 0; k < MP_MAX; k++) {
+		l = (struct prom_label){ "pool", model_pool_name(k) };
+		prom_sample_u64(w, &l, 1, md->p[k].used);
+	}
+	prom_family(w, "tphtrace_model_capacity_entries", PROM_GAUGE,
+		    "Size of each model pool (--max-dmabufs, --max-mrs, ...).");
+	for (k = 0; k < MP_MAX; k++) {
+		l = (struct prom_label){ "pool", model_pool_name(k) };
+		prom_sample_u64(w, &l, 1, md->p[k].cap);
+	}
+	prom_family(w, "tphtrace_model_evictions_total", PROM_COUNTER,
+		    "Model entries evicted because their pool was full.");
+	for (k = 0; k < MP_MAX; k++) {
+		l = (struct prom_label){ "pool", model_pool_name(k) };
+		prom_sample_u64(w, &l, 1, md->p[k].evicted);
+	}
 }

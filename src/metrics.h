@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hooks.h"
+#include "model.h"
 #include "prom.h"
+#include "rules.h"
 #include "tphtrace/tphtrace.h"
 
 #define METRICS_MAX_LABELS	5
@@ -71,6 +73,21 @@ struct metrics_drop {
 	uint64_t n;
 };
 
+/* Scratch rows for gauges aggregated from the model at scrape time; the
+ * array is kept and reused from scrape to scrape. */
+#define METRICS_AGG_LABELS	3
+struct metrics_agg_row {
+	char lv[METRICS_AGG_LABELS][METRICS_LV_LEN];
+	uint64_t v;
+};
+
+struct metrics_agg {
+	struct metrics_agg_row *r;
+	size_t n, cap;
+	unsigned int nl;
+	bool oom;
+};
+
 struct metrics_expc_slot {
 	uint64_t ino;
 	bool from_device;	/* exporter is a device, not just a name */
@@ -81,6 +98,9 @@ struct metrics {
 	unsigned int max_series;
 	struct metrics_family fam[MF_COUNT];
 	struct metrics_expc_slot *expc;
+	/* the live model, when there is one: names an MR's exporter */
+	const struct model *model;
+	struct metrics_agg agg;
 
 	/* self-metrics, set by the exporter */
 	double start_time;		/* unix seconds */
@@ -132,6 +152,14 @@ typedef void (*metrics_model_fn)(void *ctx, struct prom_writer *w);
 void metrics_render(struct metrics *m, struct prom_buf *buf,
 		    const struct metrics_prog *progs, size_t nprogs,
 		    metrics_model_fn model_render, void *model_ctx);
+
+/*
+ * Gauges from the live model and the rules engine (dma-bufs, attachments,
+ * published tags, MRs, stale MRs, ST tables, PCI TPH state, findings, model
+ * pools), written with @w's series cap. @rs may be NULL.
+ */
+void metrics_render_model(struct metrics *m, struct prom_writer *w,
+			  const struct model *md, const struct rules *rs);
 
 /* "ok" for 0, else the errno name of -@ret ("ENOENT"), else "E<n>" */
 const char *metrics_result(int ret, char *buf, size_t len);
