@@ -210,6 +210,33 @@ check "promtool still accepts it after the abuse" "[ $? -eq 0 ]"
 "$T" exporter --web.listen-address=127.0.0.1:"$PORT" >/dev/null 2>"$W/inuse.err"; rc=$?
 check "port in use: exit 2 naming the address" "[ $rc -eq 2 ] && grep -q 'cannot listen on 127.0.0.1:$PORT' $W/inuse.err"
 
+# --------------------------------------- --replay: recorded traces, no privileges
+cat tests/data/traces/*.jsonl >"$W/all.jsonl"
+chmod 0644 "$W/all.jsonl"; chmod 0755 "$W"
+REPLAY_PORT=""
+if start_exporter replay setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	"$T" exporter --replay "$W/all.jsonl" --web.listen-address=127.0.0.1:0; then
+	REPLAY_PID=$PID REPLAY_PORT=$PORT
+	curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/replay.txt"
+	ok "--replay of the crafted traces ($(wc -l <"$W/all.jsonl") records) as uid 65534 without capabilities"
+	promtool check metrics <"$W/replay.txt" >"$W/promtool2.out" 2>&1
+	check "promtool check metrics accepts the replay's metrics (model gauges included)" "[ $? -eq 0 ]"
+	check "the model's gauges are there (dma-bufs, published tags, MRs, model pools)" \
+		"grep -q '^tphtrace_dmabufs{exporter=\"0000:17:00.0\"} [1-9]' $W/replay.txt &&
+		 grep -q '^tphtrace_published_tags{exporter=\"0000:17:00.0\",width=\"16\"} [1-9]' $W/replay.txt &&
+		 grep -q '^tphtrace_mrs{importer=\"0000:3b:00.0\",' $W/replay.txt &&
+		 grep -q '^tphtrace_model_entries{pool=\"dmabufs\"} [1-9]' $W/replay.txt"
+	rules=$(awk '!/^#/ && NF == 2 && $2 != "-" {print $2}' tests/data/traces/expected.txt | tr ',' '\n' | sort -u)
+	bad=""
+	for r in $rules; do grep -qE "^tphtrace_findings\{rule=\"$r\",severity=\"[a-z]+\"\} [1-9]" "$W/replay.txt" || bad="$bad $r"; done
+	check "tphtrace_findings: every rule the crafted traces trigger is counted ($(echo $rules | wc -w) rules)" \
+		"[ -n \"$rules\" ] && [ -z \"$bad\" ]"
+	[ -z "$bad" ] || echo "# no finding for:$bad"
+else
+	nok "--replay of the crafted traces"
+	sed 's/^/# /' "$W/replay.err"
+fi
+
 # ----------------------------------------------------- Prometheus, for real
 PP=$(free_port)
 mkdir -p "$W/prom"
@@ -224,6 +251,10 @@ scrape_configs:
     scrape_interval: 1s
     static_configs:
       - targets: ['127.0.0.1:$MAIN_PORT']
+  - job_name: tphtrace-replay
+    scrape_interval: 1s
+    static_configs:
+      - targets: ['127.0.0.1:${REPLAY_PORT:-1}']
 EOF
 prometheus --config.file="$W/prom/prometheus.yml" --storage.tsdb.path="$W/prom/data" \
 	--web.listen-address=127.0.0.1:"$PP" --log.level=warn >"$W/prom/log" 2>&1 &
@@ -234,7 +265,7 @@ q() { # PromQL -> JSON
 }
 ready=0
 for i in $(seq 1 150); do
-	if [ "$(q 'tphtrace_build_info == 1' | jq -r '.data.result | length' 2>/dev/null)" = 1 ]; then
+	if [ "$(q 'tphtrace_build_info == 1' | jq -r '.data.result | length' 2>/dev/null)" = 2 ]; then
 		ready=1
 		break
 	fi
@@ -242,7 +273,7 @@ for i in $(seq 1 150); do
 done
 check "Prometheus (loopback) scraped the exporter" "[ $ready -eq 1 ]"
 [ $ready -eq 1 ] || tail -n 5 "$W/prom/log" | sed 's/^/# /'
-q 'tphtrace_build_info == 1' >"$W/q1.json"
+q 'tphtrace_build_info{job="tphtrace"} == 1' >"$W/q1.json"
 check "query tphtrace_build_info == 1: one series, value 1, version label" \
 	"jq -e '.status == \"success\" and (.data.result | length) == 1 and .data.result[0].value[1] == \"1\"
 	        and (.data.result[0].metric.version | test(\"^[0-9]+\\\\.[0-9]+\"))
@@ -250,19 +281,35 @@ check "query tphtrace_build_info == 1: one series, value 1, version label" \
 echo "# prometheus: tphtrace_build_info == 1 -> $(jq -c '.data.result[0] | {metric, value: .value[1]}' "$W/q1.json")"
 q 'up{job="tphtrace"}' >"$W/q2.json"
 check "query up{job=\"tphtrace\"} == 1" "jq -e '.data.result[0].value[1] == \"1\"' $W/q2.json >/dev/null"
-q 'count(tphtrace_hooks_attached)' >"$W/q3.json"
+q 'count(tphtrace_hooks_attached{job="tphtrace"})' >"$W/q3.json"
 check "query count(tphtrace_hooks_attached) == 13 (one per event)" \
 	"jq -e '.data.result[0].value[1] == \"13\"' $W/q3.json >/dev/null"
-q 'tphtrace_bpf_stats_enabled' >"$W/q4.json"
+q 'tphtrace_bpf_stats_enabled{job="tphtrace"}' >"$W/q4.json"
 check "query tphtrace_bpf_stats_enabled == 1" "jq -e '.data.result[0].value[1] == \"1\"' $W/q4.json >/dev/null"
 echo "# prometheus: up=$(jq -r '.data.result[0].value[1]' "$W/q2.json") hooks=$(jq -r '.data.result[0].value[1]' "$W/q3.json") stats=$(jq -r '.data.result[0].value[1]' "$W/q4.json")"
+# the MR registration counter by reason, value by value, against the records
+jq -s -c '[.[] | select(.kind == "mr_reg")] | group_by(.reason) |
+	map({key: .[0].reason, value: (length | tostring)}) | from_entries' "$W/all.jsonl" >"$W/want.json"
+q 'sum by (reason) (tphtrace_mr_registrations_total{job="tphtrace-replay"})' >"$W/q5.json"
+jq -c '.data.result | map({key: .metric.reason, value: .value[1]}) | from_entries' "$W/q5.json" >"$W/got.json"
+check "Prometheus: MR registrations by reason == the replayed records, value by value ($(jq -r 'length' "$W/want.json") reasons)" \
+	"[ -n \"\$(jq -r 'keys[]' $W/want.json)\" ] && jq -e --slurpfile w $W/want.json '. == \$w[0]' $W/got.json >/dev/null"
+echo "# prometheus: sum by (reason) (tphtrace_mr_registrations_total) -> $(cat "$W/got.json")"
+echo "# records:    mr_reg by reason                                  -> $(cat "$W/want.json")"
+want_ok=$(jq -s '[.[] | select(.kind == "tph_publish" and .ret == 0)] | length' "$W/all.jsonl")
+want_err=$(jq -s '[.[] | select(.kind == "tph_publish" and .ret != 0)] | length' "$W/all.jsonl")
+got_ok=$(q 'sum(tphtrace_tph_publishes_total{job="tphtrace-replay",result="ok"})' | jq -r '.data.result[0].value[1]')
+got_err=$(q 'sum(tphtrace_tph_publishes_total{job="tphtrace-replay",result!="ok"})' | jq -r '.data.result[0].value[1]')
+check "Prometheus: TPH publishes ok/failed == the replayed records ($want_ok/$want_err)" \
+	"[ '$got_ok' = '$want_ok' ] && [ '$got_err' = '$want_err' ]"
 curl -s --max-time 5 "http://127.0.0.1:$PP/api/v1/rules" >"$W/rules.json"
 check "Prometheus loaded every alert rule, all healthy" \
 	"jq -e '[.data.groups[].rules[]] | length == $(grep -c '^      - alert:' deploy/tphtrace.rules.yml) and all(.health == \"ok\")' $W/rules.json >/dev/null"
 curl -s --max-time 5 "http://127.0.0.1:$PP/api/v1/targets" >"$W/targets.json"
-check "the scrape target is healthy" \
-	"jq -e '.data.activeTargets[0].health == \"up\"' $W/targets.json >/dev/null"
+check "both scrape targets are healthy" \
+	"jq -e '[.data.activeTargets[].health] == [\"up\", \"up\"]' $W/targets.json >/dev/null"
 kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null
+[ -z "$REPLAY_PORT" ] || { stop "$REPLAY_PID"; check "--replay exporter: SIGTERM, exit 0" "[ $RC -eq 0 ]"; }
 
 stop "$MAIN_PID"
 check "SIGTERM: exit 0" "[ $RC -eq 0 ]"

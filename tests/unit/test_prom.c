@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "prom.h"
 #include "record.h"
+#include "replay.h"
 
 static const char *esc_label(const char *in)
 {
@@ -553,6 +554,125 @@ static void test_metrics_golden(void **state)
 	metrics_free(&m);
 }
 
+/* gauges from the live model: the same records the views see */
+static void test_model_gauges(void **state)
+{
+	struct feed_opts fo;
+	struct feed f;
+	struct metrics m;
+	struct prom_buf b;
+	union tph_record r;
+	struct prom_writer w;
+
+	feed_default_opts(&fo);
+	fo.lim.bufs = fo.lim.mrs = fo.lim.attachments = fo.lim.holders = 64;
+	fo.lim.st_entries = 64;
+	assert_int_equal(feed_init(&f, &fo), 0);
+	assert_int_equal(metrics_init(&m, 2), 0);
+	m.model = &f.m;
+	prom_buf_init(&b);
+
+#define FEED(r) do { metrics_record(&m, &(r)); feed_record(&f, &(r)); } while (0)
+	/* dma-buf 7 from 0000:17:00.0, ext tag 0x11, attached by the NIC */
+	fill(&r, TPH_EV_DMABUF_EXPORT);
+	r.dmabuf.buf.ino = 7;
+	strcpy(r.dmabuf.buf.exp_name, "vfio_pci_core");
+	FEED(r);
+	fill(&r, TPH_EV_TPH_PUBLISH);
+	pci(&r.publish.exporter, 0x17, NULL);
+	r.publish.ino = 7;
+	r.publish.flags = 2;
+	r.publish.st_ext = 0x11;
+	r.publish.ph = 2;
+	FEED(r);
+	fill(&r, TPH_EV_ATTACH);
+	r.attach.buf.ino = 7;
+	r.attach.attach = 0xffff888000001000ull;
+	pci(&r.attach.importer, 0x3b, NULL);
+	FEED(r);
+	fill(&r, TPH_EV_ST_INDEX);
+	pci(&r.st.nic, 0x3b, "mlx5_0");
+	r.st.op = TPH_ST_ALLOC;
+	r.st.tag = 0x11;
+	r.st.st_index = 1;
+	r.st.refcount = 1;
+	FEED(r);
+	mr(&r, 7, TPH_REASON_OK, 0);
+	r.mr.st = 0x11;
+	r.mr.st_index = 1;
+	r.mr.ph = 2;
+	FEED(r);
+	/* a second dma-buf of a name-only exporter, no tag */
+	fill(&r, TPH_EV_DMABUF_EXPORT);
+	r.dmabuf.buf.ino = 8;
+	strcpy(r.dmabuf.buf.exp_name, "udmabuf");
+	FEED(r);
+	fill(&r, TPH_EV_PCI_TPH);
+	pci(&r.pci.dev, 0x3b, "mlx5_0");
+	r.pci.op = TPH_PCI_ENABLE;
+	r.pci.req_type = TPH_REQ_EXT_TPH;
+	FEED(r);
+
+	prom_writer_init(&w, &b, 0, NULL, NULL);
+	metrics_render_model(&m, &w, &f.m, &f.rs);
+	prom_writer_finish(&w);
+	assert_false(w.error);
+	check_exposition(b.p);
+	assert_non_null(strstr(b.p, "tphtrace_dmabufs{exporter=\"0000:17:00.0\"} 1\n"
+				    "tphtrace_dmabufs{exporter=\"udmabuf\"} 1\n"));
+	assert_non_null(strstr(b.p, "tphtrace_published_tags{exporter=\"0000:17:00.0\","
+				    "width=\"16\"} 1\n"));
+	assert_non_null(strstr(b.p, "tphtrace_dmabuf_attachments{exporter=\"0000:17:00.0\","
+				    "importer=\"0000:3b:00.0\"} 1\n"));
+	assert_non_null(strstr(b.p, "tphtrace_mrs{importer=\"0000:3b:00.0\",exporter="
+				    "\"0000:17:00.0\",tph=\"true\"} 1\n"));
+	assert_null(strstr(b.p, "tphtrace_mrs_stale{"));
+	assert_non_null(strstr(b.p, "tphtrace_st_table_used_entries{nic=\"0000:3b:00.0\"} 1\n"));
+	assert_non_null(strstr(b.p, "tphtrace_pci_tph_requester_type{device=\"0000:3b:00.0\"} 3\n"));
+	assert_non_null(strstr(b.p, "tphtrace_findings{rule=\"TPH001\",severity=\"warning\"} 0\n"));
+	assert_non_null(strstr(b.p, "tphtrace_model_entries{pool=\"dmabufs\"} 2\n"));
+	assert_non_null(strstr(b.p, "tphtrace_model_capacity_entries{pool=\"mrs\"} 64\n"));
+
+	/* SET again with another tag: the MR keeps the old one, it is stale */
+	fill(&r, TPH_EV_TPH_PUBLISH);
+	pci(&r.publish.exporter, 0x17, NULL);
+	r.publish.ino = 7;
+	r.publish.flags = 2;
+	r.publish.st_ext = 0x22;
+	r.publish.ph = 2;
+	FEED(r);
+	prom_buf_reset(&b);
+	prom_writer_init(&w, &b, 0, NULL, NULL);
+	metrics_render_model(&m, &w, &f.m, &f.rs);
+	prom_writer_finish(&w);
+	assert_non_null(strstr(b.p, "tphtrace_mrs_stale{importer=\"0000:3b:00.0\","
+				    "exporter=\"0000:17:00.0\"} 1\n"));
+	assert_non_null(strstr(b.p, "tphtrace_findings{rule=\"TPH009\",severity=\"warning\"} 1\n"));
+	/* the MR counter named the exporter through the model */
+	{
+		const char *k[5] = { "0000:3b:00.0", "0000:17:00.0", "16", "dmabuf", "ok" };
+
+		assert_int_equal(metrics_get(&m, MF_MR_REG, k), 1);
+	}
+
+	/* the series cap (2) applies to model families: dmabufs has 2, a third
+	 * exporter is cut and counted */
+	fill(&r, TPH_EV_DMABUF_EXPORT);
+	r.dmabuf.buf.ino = 9;
+	strcpy(r.dmabuf.buf.exp_name, "zz_heap");
+	FEED(r);
+	prom_buf_reset(&b);
+	prom_writer_init(&w, &b, 2, NULL, NULL);
+	metrics_render_model(&m, &w, &f.m, &f.rs);
+	prom_writer_finish(&w);
+	assert_null(strstr(b.p, "zz_heap"));
+	assert_non_null(strstr(b.p, "tphtrace_dmabufs{exporter=\"udmabuf\"} 1\n"));
+#undef FEED
+	prom_buf_free(&b);
+	metrics_free(&m);
+	feed_close(&f);
+}
+
 static void test_result_names(void **state)
 {
 	char buf[16];
@@ -578,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_ordering, setup, teardown),
 		cmocka_unit_test(test_metrics_series_cap),
 		cmocka_unit_test(test_metrics_golden),
+		cmocka_unit_test(test_model_gauges),
 		cmocka_unit_test(test_result_names),
 	};
 
