@@ -9,9 +9,11 @@
 # In the guest, for every scenario (default: kernel/tphsim/scenarios/*.scn):
 # insmod, enable the module's tracepoints, `tphsim-ctl run`, read the
 # trace, rmmod, and check the scenario's expectations against the events
-# with tph-expect.awk. Also proves that fentry-style attachment will work:
-# module BTF in /sys/kernel/btf/tphsim and the series' symbols in
-# /proc/kallsyms.
+# with tph-expect.awk. Also proves that fentry-style attachment works:
+# module BTF in /sys/kernel/btf/tphsim, the series' symbols in
+# /proc/kallsyms and available_filter_functions, and (when clang and
+# libbpf-dev are installed) tphsim-probe: fentry/fexit/tp_btf programs with
+# CO-RE reads of module types attached for real while a scenario runs.
 #
 # Prints one line per scenario
 #   scenario NAME kernel=K hooks=tracefs expected=REASON observed=REASON result=PASS|FAIL|SKIP
@@ -79,6 +81,24 @@ guest() {
 		fi
 	else
 		check insmod FAIL "$ko"
+	fi
+
+	# fentry/fexit/tp_btf + CO-RE on the module, attached for real
+	local probe=${TPHSIM_PROBE:-} refused="" ma mi
+	IFS=. read -r ma mi _ <<<"$kver"
+	# x86 BPF trampolines take at most 6 arguments before v6.5:
+	# mlx5_ib_reg_user_mr_dmabuf() has 8
+	if [ "$ma" -lt 6 ] || { [ "$ma" -eq 6 ] && [ "$mi" -lt 5 ]; }; then
+		refused=fentry_reg
+	fi
+	if [ -n "$probe" ] && [ -x "$probe" ] && insmod "$ko"; then
+		"$probe" "$probe.bpf.o" "$here/../../../kernel/tphsim/scenarios/ok_8bit.scn" "$ctl" \
+			$refused >"$work/probe.out" 2>&1 && rc=0 || rc=$?
+		rmmod tphsim || rc=1
+		check fentry_attach "$([ $rc -eq 0 ] && echo PASS || echo FAIL)" \
+			"$(grep -E '^(program|core|attach)' "$work/probe.out" | sed 's/^program //; s/ hits=/=/' | tr '\n' ' ')"
+	else
+		echo "check fentry_attach kernel=$kver result=SKIP (no tphsim-probe: clang or libbpf-dev missing)"
 	fi
 
 	for scn in "$@"; do
@@ -178,6 +198,19 @@ esac
 
 make -s -C "$sim/ctl" >/dev/null
 
+# the BPF probe (optional: needs clang and libbpf-dev)
+probe=$top/.output/vm/scenarios/probe/tphsim-probe
+mkdir -p "$(dirname "$probe")"
+if command -v clang >/dev/null && [ -f /usr/include/bpf/libbpf.h ] &&
+	clang -O2 -g -target bpf -idirafter /usr/include/x86_64-linux-gnu \
+		-c "$here/tphsim-probe.bpf.c" -o "$probe.bpf.o" &&
+	${CC:-gcc} -Wall -Wextra -Werror -O2 -o "$probe" "$here/tphsim-probe.c" -lbpf; then
+	:
+else
+	echo "run-scenarios: tphsim-probe not built (clang/libbpf-dev missing?)" >&2
+	probe=""
+fi
+
 total_pass=0 total_fail=0 status=0
 for kver in "${kvers[@]}"; do
 	[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] || {
@@ -205,7 +238,7 @@ for kver in "${kvers[@]}"; do
 	t1=$(date +%s.%N)
 
 	rc=0
-	"$top/tests/vm/run-guest.sh" -K "$kver" -t "$timeout_s" -J "$out/job" -- \
+	"$top/tests/vm/run-guest.sh" -K "$kver" -t "$timeout_s" -J "$out/job" -e TPHSIM_PROBE="$probe" -- \
 		"$here/run-scenarios.sh" --guest "$out/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/job" \
 		"${scns[@]}" | tee "$out/result.txt" || rc=$?
 	t2=$(date +%s.%N)
