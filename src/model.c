@@ -749,12 +749,13 @@ static void apply_publish(struct model *m, const struct tph_ev_publish *r)
 	if (bi == M_NONE)
 		return;
 	b = M_BUF(m, bi);
-	if (exp != M_NODEV)
-		b->exporter = exp;
 	b->pub_ret = r->ret;
 	holder_ref(m, bi, &r->hdr);
+	/* a rejected SET may name a dma-buf of another exporter: learn nothing */
 	if (r->ret)
 		return;
+	if (exp != M_NODEV)
+		b->exporter = exp;
 	/* each SET fully replaces the state; flags 0 clears both widths */
 	b->pub_flags = r->flags & (M_PUB_ST | M_PUB_ST_EXT);
 	b->st = r->st;

@@ -178,6 +178,20 @@ static uint16_t nic_of(const struct model *m, const struct tph_ev_mr *r)
 	return model_find_dev(m, &r->nic);
 }
 
+/*
+ * The NIC's ST write failed (and TPH was torn down): an ST allocation error
+ * or a disabled requester on a later MR is that failure, not a new one.
+ * The kernel reports st_error when the BPF side could not tie the failed
+ * write to the registration.
+ */
+static bool st_write_explains(const struct m_dev *d, uint8_t reason)
+{
+	if (!d)
+		return false;
+	return (reason == TPH_REASON_ST_ERROR && d->st_write_failed) ||
+	       (reason == TPH_REASON_REQ_DISABLED && d->disabled_by_st_fail);
+}
+
 /* ---- rules ------------------------------------------------------------------- */
 
 /* TPH001 (E1): nothing published for the MR's width, importer wanted TPH */
@@ -242,7 +256,7 @@ static void chk_req_disabled(struct rule_ctx *c, const union tph_record *rec)
 		return;
 	nic = nic_of(c->m, &rec->mr);
 	d = dev_of(c->m, nic);
-	if (d && d->disabled_by_st_fail)
+	if (st_write_explains(d, TPH_REASON_REQ_DISABLED))
 		return;		/* TPH012 */
 	b = buf_of(c->m, rec->mr.ino);
 	/* only when the dma-buf carries a tag: plain dma-bufs need no TPH */
@@ -447,8 +461,7 @@ static void chk_st_write(struct rule_ctx *c, const union tph_record *rec)
 		return;
 	nic = nic_of(c->m, &rec->mr);
 	d = dev_of(c->m, nic);
-	if (rec->mr.reason != TPH_REASON_ST_WRITE_FAILED &&
-	    !(rec->mr.reason == TPH_REASON_REQ_DISABLED && d && d->disabled_by_st_fail))
+	if (rec->mr.reason != TPH_REASON_ST_WRITE_FAILED && !st_write_explains(d, rec->mr.reason))
 		return;
 	emit(c, 0, nic, rec->mr.mkey, &rec->hdr,
 	     "ino=%" PRIu64 " mkey=0x%x reason=%s fail_index=%u fail_tag=0x%x",
@@ -566,6 +579,14 @@ static void chk_p2p(struct rule_ctx *c, const union tph_record *rec)
 {
 	const struct tph_ev_attach *a = &rec->attach;
 
+	/* the attach failure itself is often not traced: the MR's is */
+	if (rec->hdr.kind == TPH_EV_MR_REG) {
+		if (rec->mr.ret != -EOPNOTSUPP)
+			return;
+		emit(c, rec->mr.ino, nic_of(c->m, &rec->mr), 0, &rec->hdr,
+		     "op=mr_reg ret=%d", rec->mr.ret);
+		return;
+	}
 	if (a->ret != -EOPNOTSUPP)
 		return;
 	emit(c, a->buf.ino, model_find_dev(c->m, &a->importer), 0, &a->hdr,
@@ -578,6 +599,13 @@ static void chk_revoked(struct rule_ctx *c, const union tph_record *rec)
 {
 	const struct tph_ev_attach *a = &rec->attach;
 
+	if (rec->hdr.kind == TPH_EV_MR_REG) {
+		if (rec->mr.ret != -ENODEV)
+			return;
+		emit(c, rec->mr.ino, nic_of(c->m, &rec->mr), 0, &rec->hdr,
+		     "op=mr_reg ret=%d", rec->mr.ret);
+		return;
+	}
 	if (a->ret != -ENODEV)
 		return;
 	emit(c, a->buf.ino, model_find_dev(c->m, &a->importer), 0, &a->hdr,
@@ -589,10 +617,15 @@ static void chk_error(struct rule_ctx *c, const union tph_record *rec)
 {
 	const struct tph_ev_mr *r = &rec->mr;
 
+	uint16_t nic;
+
 	if (!mr_rec_ok(r) || (r->reason != TPH_REASON_QUERY_ERROR &&
 			      r->reason != TPH_REASON_ST_ERROR))
 		return;
-	emit(c, r->ino, nic_of(c->m, r), r->mkey, &r->hdr,
+	nic = nic_of(c->m, r);
+	if (st_write_explains(dev_of(c->m, nic), r->reason))
+		return;		/* TPH012 */
+	emit(c, r->ino, nic, r->mkey, &r->hdr,
 	     "mkey=0x%x reason=%s query_ret=%d st_ret=%d", r->mkey,
 	     tph_reason_name(r->reason), r->query_ret, r->st_ret);
 }
@@ -709,13 +742,13 @@ const struct rule tph_rules[] = {
 	  "mlx5_st_create() gave up: needs firmware cap mkey_pcie_tph, a TPH capability with "
 	  "Device-Specific ST mode, an ST table with >= 2 entries (or none: direct mode) and "
 	  "CONFIG_PCIE_TPH=y; check 'tphtrace devices' and the firmware version" },
-	{ "TPH019", SEV_ERROR, "Importer is not peer-to-peer capable", "E11",
-	  K(ATTACH), chk_p2p,
+	{ "TPH019", SEV_ERROR, "Importer is not peer-to-peer capable (attach refused)", "E11",
+	  K(ATTACH) | K(MR_REG), chk_p2p,
 	  "VFIO dma-bufs are MMIO and need an importer with allow_peer2peer: use a "
 	  "P2P-capable importer (mlx5 dynamic attach) and check the PCI topology (ACS, "
 	  "pci_p2pdma_distance)" },
 	{ "TPH020", SEV_WARNING, "Access to a revoked dma-buf", "E11",
-	  K(ATTACH) | K(MAP), chk_revoked,
+	  K(ATTACH) | K(MAP) | K(MR_REG), chk_revoked,
 	  "the exporter revoked the dma-buf (memory disabled, reset, device closed): "
 	  "re-enable the device's memory or export a new dma-buf, then re-register" },
 	{ "TPH021", SEV_WARNING, "Tag query or ST allocation failed unexpectedly", "-",

@@ -258,6 +258,11 @@ static void test_publish_and_query(void **state)
 	assert_int_not_equal(b->exporter, M_NODEV);
 	assert_int_equal(m.devs[b->exporter].completer, TPH_REQ_EXT_TPH);
 
+	/* a rejected SET names nothing about the dma-buf's exporter */
+	export(&m, 70, 10);
+	publish(&m, 70, M_PUB_ST, 0xf0, 0, 2, -EINVAL);
+	assert_int_equal(M_BUF(&m, buf(&m, 70))->exporter, M_NODEV);
+	b = M_BUF(&m, buf(&m, 7));
 	publish(&m, 7, M_PUB_ST, 0xf0, 0, 9, -EINVAL);	/* rejected: unchanged */
 	assert_int_equal(b->pub_gen, 1);
 	assert_int_equal(b->pub_ret, -EINVAL);

@@ -681,6 +681,19 @@ static void test_tph012_st_write(void **state)
 	assert_int_equal(find(x, "TPH012")->count, 3);
 }
 
+static void test_tph012_st_error_after_write_failure(void **state)
+{
+	struct fx *x = *state;
+
+	/* the kernel says st_error when the failed write was not tied to the MR */
+	happy_setup(x, ST16);
+	pci_op(x, TPH_PCI_DISABLE, 0);		/* disable comes first, inside the write */
+	pci_op(x, TPH_PCI_ST_WRITE, -EIO);
+	MR(.reason = TPH_REASON_ST_ERROR, .st = 0x1234);
+	MR(.reason = TPH_REASON_REQ_DISABLED, .req = TPH_REQ_DISABLE, .mkey = 0x1b00);
+	expect(x, "TPH012", NULL);
+}
+
 static void test_tph012_near_miss(void **state)
 {
 	struct fx *x = *state;
@@ -811,6 +824,20 @@ static void test_tph020_revoked(void **state)
 	invalidate(x, INO);
 	attach(x, TPH_EV_MAP, INO, true, -ENODEV);
 	expect(x, "TPH020", NULL);
+}
+
+static void test_tph019_020_mr_reg(void **state)
+{
+	struct fx *x = *state;
+
+	/* the failed attach is not always traced: the failed MR is */
+	happy_setup(x, ST16);
+	MR(.reason = TPH_REASON_UNKNOWN, .mkey = 0, .ret = -EOPNOTSUPP);
+	export(x, 102);
+	MR(.ino = 102, .reason = TPH_REASON_UNKNOWN, .mkey = 0, .ret = -ENODEV);
+	MR(.ino = 102, .reason = TPH_REASON_UNKNOWN, .mkey = 0, .ret = -ENOMEM);
+	expect(x, "TPH019", "TPH020", NULL);
+	assert_int_equal(x->rs.unobserved, 0);	/* failed MRs are not counted */
 }
 
 static void test_tph019_020_near_miss(void **state)
@@ -951,6 +978,7 @@ int main(void)
 		T(test_tph011_direct),
 		T(test_tph011_near_miss),
 		T(test_tph012_st_write),
+		T(test_tph012_st_error_after_write_failure),
 		T(test_tph012_near_miss),
 		T(test_tph013_ph),
 		T(test_tph014_foreign),
@@ -963,6 +991,7 @@ int main(void)
 		T(test_tph018_no_st),
 		T(test_tph019_p2p),
 		T(test_tph020_revoked),
+		T(test_tph019_020_mr_reg),
 		T(test_tph019_020_near_miss),
 		T(test_tph021_errors),
 		cmocka_unit_test(test_tph022_evicted),
