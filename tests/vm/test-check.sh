@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# test-check.sh [--record] [SCENARIO.scn...]
+#
+# `tphtrace check` against the simulator, end to end, in a Debian 6.12
+# guest: for every kernel/tphsim/scenarios/*.scn the guest loads tphsim.ko,
+# runs `tphtrace check -j` live and `tphtrace trace -j` side by side while
+# `tphsim-ctl run` plays the scenario, then stops both with SIGINT. On the
+# host, for every scenario listed in tests/data/traces/expected.txt as
+# sim-NAME.jsonl:
+#   - the live check reports exactly the expected rule ids (exit 0/1),
+#   - `check --replay` of the trace just recorded reports the same ids.
+# --record copies the recordings to tests/data/traces/sim-NAME.jsonl (the
+# files test-views.sh replays on every `make check`).
+# tphsim.ko is built from a copy of the sources under .output/vm/check/, so
+# a build here never touches kernel/tphsim/.
+set -u
+
+guest() { # OUT CTL KO SCN...
+	local out=$1 ctl=$2 ko=$3 T=$4 name scn tp cp i rc
+	shift 4
+	for scn in "$@"; do
+		name=$(basename "$scn" .scn)
+		insmod "$ko" || { echo "guest: insmod $name failed"; continue; }
+		"$T" trace -j >"$out/$name.jsonl" 2>"$out/$name.trace.err" &
+		tp=$!
+		"$T" check -j >"$out/$name.check.json" 2>"$out/$name.check.err" &
+		cp=$!
+		for i in $(seq 150); do
+			grep -q 'ready:' "$out/$name.trace.err" 2>/dev/null &&
+				grep -q 'tracing' "$out/$name.check.err" 2>/dev/null && break
+			sleep 0.2
+		done
+		"$ctl" run "$scn" >"$out/$name.ctl" 2>&1
+		rc=$?
+		sleep 0.5
+		kill -INT "$tp" "$cp"
+		wait "$tp"
+		wait "$cp"
+		echo $? >"$out/$name.check.rc"
+		rmmod tphsim || echo "guest: rmmod after $name failed"
+		echo "guest: $name ctl=$rc records=$(grep -vc '"kind":"lost"' "$out/$name.jsonl")"
+	done
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+	exit 0
+fi
+
+cd "$(dirname "$0")/../.."
+top=$PWD
+T=$top/.output/tphtrace
+D=$top/tests/data/traces
+record=0
+if [ "${1:-}" = --record ]; then
+	record=1
+	shift
+fi
+n=0 pass=0 fail=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && echo "#   $2"; }
+skip_all() { echo "ok 1 # skip $1"; echo "0 passed, 0 failed"; exit 0; }
+
+kver=$(sed -n 's/^KVER_612=//p' .output/kernels.env 2>/dev/null)
+[ -n "$kver" ] || kver=$(ls /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n 1)
+[ -n "$kver" ] && [ -f "/lib/modules/$kver/build/vmlinux" ] ||
+	skip_all "no Debian 6.12 kernel headers with vmlinux (make deps)"
+[ -f kernel/tphsim/Makefile ] && [ -d kernel/tphsim/scenarios ] || skip_all "no kernel/tphsim"
+[ -x "$T" ] || skip_all "no $T (make)"
+
+work=$top/.output/vm/check
+rm -rf "$work"
+mkdir -p "$work/src/tphsim" "$work/src/include" "$work/job"
+cp kernel/tphsim/*.[ch] kernel/tphsim/Makefile "$work/src/tphsim/"
+cp -r kernel/include/. "$work/src/include/"
+if ! make -s -C "$work/src/tphsim" KDIR="/lib/modules/$kver/build" modules \
+	>"$work/build.log" 2>&1; then
+	nok "tphsim.ko builds for $kver" "$(tail -n 5 "$work/build.log")"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+ok "tphsim.ko builds for $kver"
+make -s -C kernel/tphsim/ctl >/dev/null 2>&1 || true
+ctl=$top/kernel/tphsim/ctl/tphsim-ctl
+[ -x "$ctl" ] || { nok "tphsim-ctl builds"; echo "$pass passed, $fail failed"; exit 1; }
+
+if [ $# -gt 0 ]; then
+	scns=()
+	for s in "$@"; do scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"); done
+else
+	scns=("$top"/kernel/tphsim/scenarios/*.scn)
+fi
+tests/vm/run-guest.sh -K "$kver" -t 590 -J "$work/job" -- \
+	"$top/tests/vm/test-check.sh" --guest "$work/job" "$ctl" \
+	"$work/src/tphsim/tphsim.ko" "$T" "${scns[@]}" >"$work/guest.log" 2>&1
+rc=$?
+if [ $rc -ne 0 ]; then
+	nok "guest ran every scenario" "run-guest exit $rc: $(tail -n 5 "$work/guest.log")"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+ok "guest ran ${#scns[@]} scenario(s)"
+
+for scn in "${scns[@]}"; do
+	name=$(basename "$scn" .scn)
+	j=$work/job
+	if [ $record -eq 1 ] && [ -s "$j/$name.jsonl" ]; then
+		if [ "$(stat -c %s "$j/$name.jsonl")" -le 262144 ]; then
+			cp "$j/$name.jsonl" "$D/sim-$name.jsonl"
+		else
+			echo "# $name: recording over 256 KiB, not copied"
+		fi
+	fi
+	want=$(awk -v f="sim-$name.jsonl" '$1 == f { $1 = ""; sub(/^ +/, ""); print }' "$D/expected.txt")
+	[ -n "$want" ] || { echo "# $name: no expectation in expected.txt, not judged"; continue; }
+	[ "$want" = "-" ] && want=""
+	erc=1; [ -z "$want" ] && erc=0
+	got=$(jq -r '[.findings[].id] | unique | join(" ")' "$j/$name.check.json" 2>/dev/null)
+	lrc=$(cat "$j/$name.check.rc" 2>/dev/null)
+	if [ "$got" = "$want" ] && [ "$lrc" = "$erc" ]; then
+		ok "$name: live check reports [${want:-none}], exit $erc"
+	else
+		nok "$name: live check reports [${want:-none}], exit $erc" \
+			"got [$got] exit $lrc: $(head -c 200 "$j/$name.check.err")"
+	fi
+	got=$("$T" check --replay "$j/$name.jsonl" -j 2>/dev/null |
+		jq -r '[.findings[].id] | unique | join(" ")')
+	if [ "$got" = "$want" ]; then
+		ok "$name: replay of the recording reports the same"
+	else
+		nok "$name: replay of the recording reports the same" "got [$got]"
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
