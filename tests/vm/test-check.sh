@@ -10,15 +10,26 @@
 # sim-NAME.jsonl:
 #   - the live check reports exactly the expected rule ids (exit 0/1),
 #   - `check --replay` of the trace just recorded reports the same ids.
+# Before the scenarios, `tphtrace list -j` must recover two heap dma-bufs a
+# process held before it started (by fd and by mmap, plus debugfs).
 # --record copies the recordings to tests/data/traces/sim-NAME.jsonl (the
 # files test-views.sh replays on every `make check`).
 # tphsim.ko is built from a copy of the sources under .output/vm/check/, so
 # a build here never touches kernel/tphsim/.
 set -u
 
-guest() { # OUT CTL KO SCN...
-	local out=$1 ctl=$2 ko=$3 T=$4 name scn tp cp i rc
-	shift 4
+guest() { # OUT CTL KO TPHTRACE HOLDER SCN...
+	local out=$1 ctl=$2 ko=$3 T=$4 holder=$5 name scn tp cp i rc hp
+	shift 5
+	# state from before start: a process holding heap dma-bufs (fd + mmap)
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	"$holder" >"$out/holder.out" 2>&1 &
+	hp=$!
+	for i in $(seq 50); do grep -q ready "$out/holder.out" && break; sleep 0.1; done
+	"$T" list -j >"$out/list.json" 2>"$out/list.err"
+	echo $? >"$out/list.rc"
+	kill "$hp"
+	wait "$hp" 2>/dev/null
 	for scn in "$@"; do
 		name=$(basename "$scn" .scn)
 		insmod "$ko" || { echo "guest: insmod $name failed"; continue; }
@@ -86,6 +97,35 @@ make -s -C kernel/tphsim/ctl >/dev/null 2>&1 || true
 ctl=$top/kernel/tphsim/ctl/tphsim-ctl
 [ -x "$ctl" ] || { nok "tphsim-ctl builds"; echo "$pass passed, $fail failed"; exit 1; }
 
+# holds a 1 MiB dma-buf by fd and an 8 KiB one by mmap only
+cat >"$work/holder.c" <<'HOLDER'
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <linux/dma-heap.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+int main(void)
+{
+	struct dma_heap_allocation_data a = { .len = 1 << 20, .fd_flags = O_RDWR };
+	struct dma_heap_allocation_data b = { .len = 8192, .fd_flags = O_RDWR };
+	int h = open("/dev/dma_heap/system", O_RDWR);
+
+	if (h < 0 || ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a) || ioctl(h, DMA_HEAP_IOCTL_ALLOC, &b) ||
+	    mmap(NULL, 8192, PROT_READ, MAP_SHARED, b.fd, 0) == MAP_FAILED) {
+		perror("holder");
+		return 1;
+	}
+	close(b.fd);
+	close(h);
+	printf("ready\n");
+	fflush(stdout);
+	pause();
+	return 0;
+}
+HOLDER
+gcc -O2 -o "$work/holder" "$work/holder.c" || { nok "holder builds"; echo "$pass passed, $fail failed"; exit 1; }
+
 if [ $# -gt 0 ]; then
 	scns=()
 	for s in "$@"; do scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"); done
@@ -94,7 +134,7 @@ else
 fi
 tests/vm/run-guest.sh -K "$kver" -t 590 -J "$work/job" -- \
 	"$top/tests/vm/test-check.sh" --guest "$work/job" "$ctl" \
-	"$work/src/tphsim/tphsim.ko" "$T" "${scns[@]}" >"$work/guest.log" 2>&1
+	"$work/src/tphsim/tphsim.ko" "$T" "$work/holder" "${scns[@]}" >"$work/guest.log" 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
 	nok "guest ran every scenario" "run-guest exit $rc: $(tail -n 5 "$work/guest.log")"
@@ -102,6 +142,19 @@ if [ $rc -ne 0 ]; then
 	exit 1
 fi
 ok "guest ran ${#scns[@]} scenario(s)"
+
+# list recovered what the holder had before tphtrace started
+if [ "$(cat "$work/job/list.rc" 2>/dev/null)" = 0 ] && jq -e '
+	([.dmabufs[] | select(.exp_name == "system" and .before_start and
+		(.holders | map(.comm) | index("holder")))] | map(.size) | sort) == [8192, 1048576]
+	and (.recovery.fds >= 1) and (.recovery.mappings >= 1) and (.recovery.debugfs_dmabufs >= 2)
+	and .recovery.mrs == "existing MRs: not recovered (no RDMA netlink dump)"' \
+	"$work/job/list.json" >/dev/null; then
+	ok "list recovers dma-bufs held before start (fd, mmap, debugfs)"
+else
+	nok "list recovers dma-bufs held before start (fd, mmap, debugfs)" \
+		"$(head -c 300 "$work/job/list.json") $(cat "$work/job/list.err" 2>/dev/null)"
+fi
 
 for scn in "${scns[@]}"; do
 	name=$(basename "$scn" .scn)
