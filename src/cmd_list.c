@@ -444,12 +444,43 @@ static struct json_object *devs_json(const struct model *m)
 	return a;
 }
 
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* "key":VALUE, taking the reference */
+static void put_member(FILE *out, const char *key, struct json_object *v, bool last)
+{
+	fprintf(out, "\"%s\":%s%s\n", key, v ? json_object_to_json_string_ext(v, JSON_FLAGS) :
+		"null", last ? "" : ",");
+	json_object_put(v);
+}
+
+/*
+ * Streamed: one dma-buf or MR object at a time, so the output of a model
+ * with 100 000 dma-bufs needs no more memory than one of them.
+ */
+static void put_array(FILE *out, const struct model *m, enum model_pool pool,
+		      const uint32_t *nfind)
+{
+	struct json_object *x;
+	uint32_t *v, n, i;
+
+	fputs("[", out);
+	v = model_sorted(m, pool, &n);
+	for (i = 0; v && i < n; i++) {
+		x = pool == MP_BUF ? buf_json(m, v[i], nfind ? nfind[v[i]] : 0) :
+				     mr_json(m, v[i]);
+		fprintf(out, "%s\n%s", i ? "," : "", json_object_to_json_string_ext(x, JSON_FLAGS));
+		json_object_put(x);
+	}
+	free(v);
+	fputs(n ? "\n]" : "]", out);
+}
+
 static void print_json(FILE *out, const struct feed *f, const struct list_args *a,
 		       const uint32_t *nfind)
 {
 	const struct model *m = &f->m;
-	struct json_object *o = json_object_new_object(), *s, *arr, *l;
-	uint32_t *v, n, i;
+	struct json_object *s, *l;
 	int p;
 
 	s = json_object_new_object();
@@ -462,21 +493,15 @@ static void print_json(FILE *out, const struct feed *f, const struct list_args *
 			       json_object_new_string(f->live_err) : NULL);
 	json_object_object_add(l, "events_hooked", json_object_new_int(f->hooked));
 	json_object_object_add(s, "live", l);
-	json_object_object_add(o, "source", s);
-	json_object_object_add(o, "recovery", f->recovered ? state_report_json(&f->st) : NULL);
-	arr = json_object_new_array();
-	v = model_sorted(m, MP_BUF, &n);
-	for (i = 0; v && i < n; i++)
-		json_object_array_add(arr, buf_json(m, v[i], nfind ? nfind[v[i]] : 0));
-	free(v);
-	json_object_object_add(o, "dmabufs", arr);
-	arr = json_object_new_array();
-	v = model_sorted(m, MP_MR, &n);
-	for (i = 0; v && i < n; i++)
-		json_object_array_add(arr, mr_json(m, v[i]));
-	free(v);
-	json_object_object_add(o, "mrs", arr);
-	json_object_object_add(o, "devices", devs_json(m));
+	fputs("{\n", out);
+	put_member(out, "source", s, false);
+	put_member(out, "recovery", f->recovered ? state_report_json(&f->st) : NULL, false);
+	fputs("\"dmabufs\":", out);
+	put_array(out, m, MP_BUF, nfind);
+	fputs(",\n\"mrs\":", out);
+	put_array(out, m, MP_MR, nfind);
+	fputs(",\n", out);
+	put_member(out, "devices", devs_json(m), false);
 	l = json_object_new_object();
 	for (p = 0; p < MP_MAX; p++) {
 		struct json_object *x = json_object_new_object();
@@ -491,21 +516,18 @@ static void print_json(FILE *out, const struct feed *f, const struct list_args *
 	json_object_object_add(s, "limit", json_object_new_uint64(m->lim.devices));
 	json_object_object_add(s, "evicted", json_object_new_uint64(m->devs_dropped));
 	json_object_object_add(l, "devices", s);
-	json_object_object_add(o, "limits", l);
+	put_member(out, "limits", l, false);
 	s = json_object_new_object();
 	json_object_object_add(s, "records", json_object_new_uint64(m->lost));
 	json_object_object_add(s, "ringbuf", json_object_new_uint64(m->lost_ringbuf));
 	json_object_object_add(s, "state", json_object_new_uint64(m->lost_state));
-	json_object_object_add(o, "lost", s);
+	put_member(out, "lost", s, false);
 	s = json_object_new_object();
 	json_object_object_add(s, "errors", json_object_new_uint64(f->rs.by_sev[SEV_ERROR]));
 	json_object_object_add(s, "warnings", json_object_new_uint64(f->rs.by_sev[SEV_WARNING]));
 	json_object_object_add(s, "infos", json_object_new_uint64(f->rs.by_sev[SEV_INFO]));
-	json_object_object_add(o, "findings", s);
-	fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					     JSON_C_TO_STRING_NOSLASHESCAPE), out);
-	fputc('\n', out);
-	json_object_put(o);
+	put_member(out, "findings", s, true);
+	fputs("}\n", out);
 }
 
 int cmd_list(int argc, char **argv)

@@ -129,7 +129,6 @@ static int cmp_rows(const void *pa, const void *pb)
 	uint32_t ia = *(const uint32_t *)pa, ib = *(const uint32_t *)pb;
 	const struct m_buf *a = M_BUF(sort_m, ia), *b = M_BUF(sort_m, ib);
 	uint64_t x = model_buf_ino(sort_m, ia), y = model_buf_ino(sort_m, ib);
-	char da[64], db[64];
 	int c = 0;
 
 	switch (sort_k) {
@@ -143,12 +142,10 @@ static int cmp_rows(const void *pa, const void *pb)
 		c = b->mrs_notph - a->mrs_notph;
 		break;
 	case SORT_EXPORTER:
+		/* by exporter name, then device (in the order devices were seen) */
 		c = strcmp(a->exp_name, b->exp_name);
-		if (!c) {
-			model_dev_str(sort_m, a->exporter, da, sizeof(da));
-			model_dev_str(sort_m, b->exporter, db, sizeof(db));
-			c = strcmp(da, db);
-		}
+		if (!c)
+			c = (int)a->exporter - (int)b->exporter;
 		break;
 	case SORT_INODE:
 		break;
