@@ -26,6 +26,8 @@
 #include <sys/poll.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "caps.h"
 #include "cmds.h"
 #include "collect.h"
@@ -323,7 +325,109 @@ static void wait_module(struct exporter *x, int timeout_ms)
 
 /* ---- HTTP side (server thread) ---- */
 
-/* This process's BPF programs: the fds it holds (no privilege needed). */
+/*
+ * Full program names. bpf_prog_info.name is cut at 15 characters, which
+ * makes several of ours ("tp_btf__dma_buf...") look alike; the full name is
+ * the BTF name of the program's first function. Reading func_info needs
+ * CAP_BPF, so the names are resolved once per program id while privileged
+ * (before the capabilities are dropped) and cached; a program that cannot be
+ * resolved is named "<short name>_<id>" so that every series stays unique.
+ */
+struct prog_name {
+	uint32_t id;
+	char name[64];
+};
+static struct prog_name prog_names[METRICS_MAX_PROGS];
+static unsigned int nprog_names;
+
+/* the BTF object @btf_id from a BTF fd this process holds (no privilege) */
+static struct btf *btf_from_held_fd(uint32_t btf_id)
+{
+	struct bpf_btf_info bi;
+	struct dirent *de;
+	struct btf *btf = NULL;
+	char target[64];
+	uint32_t len;
+	ssize_t tl;
+	void *data;
+	DIR *d;
+	int fd;
+
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return NULL;
+	while (!btf && (de = readdir(d))) {
+		tl = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (tl <= 0)
+			continue;
+		target[tl] = '\0';
+		if (strcmp(target, "anon_inode:btf"))
+			continue;
+		fd = atoi(de->d_name);
+		memset(&bi, 0, sizeof(bi));
+		len = sizeof(bi);
+		if (bpf_obj_get_info_by_fd(fd, &bi, &len) || bi.id != btf_id || !bi.btf_size)
+			continue;
+		data = calloc(1, bi.btf_size);
+		if (!data)
+			break;
+		len = sizeof(bi);
+		bi.btf = (uintptr_t)data;
+		if (!bpf_obj_get_info_by_fd(fd, &bi, &len))
+			btf = btf__new(data, bi.btf_size);
+		free(data);
+		if (btf && libbpf_get_error(btf))
+			btf = NULL;
+	}
+	closedir(d);
+	return btf;
+}
+
+static void prog_full_name(int fd, const struct bpf_prog_info *info0, char *out,
+			   size_t len)
+{
+	struct bpf_func_info fi = {};
+	struct bpf_prog_info info;
+	const struct btf_type *t;
+	const char *name = NULL;
+	struct btf *btf = NULL;
+	uint32_t ilen = sizeof(info);
+	unsigned int i;
+
+	for (i = 0; i < nprog_names; i++) {
+		if (prog_names[i].id == info0->id) {
+			snprintf(out, len, "%s", prog_names[i].name);
+			return;
+		}
+	}
+	memset(&info, 0, sizeof(info));
+	info.nr_func_info = 1;
+	info.func_info_rec_size = sizeof(fi);
+	info.func_info = (uintptr_t)&fi;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen) && info.nr_func_info && info.btf_id) {
+		btf = btf__load_from_kernel_by_id(info.btf_id);
+		if (libbpf_get_error(btf))
+			btf = btf_from_held_fd(info.btf_id);
+		if (btf) {
+			t = btf__type_by_id(btf, fi.type_id);
+			name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+		}
+	}
+	if (name && *name) {
+		snprintf(out, len, "%s", name);
+		if (nprog_names < METRICS_MAX_PROGS) {
+			prog_names[nprog_names].id = info0->id;
+			snprintf(prog_names[nprog_names].name,
+				 sizeof(prog_names[nprog_names].name), "%s", name);
+			nprog_names++;
+		}
+	} else {
+		snprintf(out, len, "%s_%u", info0->name[0] ? info0->name : "prog", info0->id);
+	}
+	btf__free(btf);
+}
+
+/* This process's BPF programs: the fds it holds (statistics need no privilege). */
 static size_t gather_progs(struct metrics_prog *out, size_t max)
 {
 	char target[64];
@@ -358,8 +462,7 @@ static size_t gather_progs(struct metrics_prog *out, size_t max)
 		if (i < n)
 			continue;	/* same program through another fd */
 		ids[n] = info.id;
-		snprintf(out[n].name, sizeof(out[n].name), "%s",
-			 info.name[0] ? info.name : "unnamed");
+		prog_full_name(fd, &info, out[n].name, sizeof(out[n].name));
 		out[n].run_time_ns = info.run_time_ns;
 		out[n].run_cnt = info.run_cnt;
 		out[n].recursion_misses = info.recursion_misses;
@@ -501,6 +604,12 @@ listen:
 			fprintf(stderr, "tphtrace exporter: %s\n", err);
 			goto out;
 		}
+	}
+	/* program names need CAP_BPF: resolve them now (cached by program id) */
+	{
+		static struct metrics_prog warm[METRICS_MAX_PROGS];
+
+		gather_progs(warm, METRICS_MAX_PROGS);
 	}
 	/* 4. drop capabilities: still one thread, so every thread gets the result */
 	if (caps_drop(&a.keep, err, sizeof(err))) {

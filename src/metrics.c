@@ -252,8 +252,24 @@ static void buf_name(const struct tph_buf *b, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)sizeof(b->exp_name), b->exp_name);
 }
 
-static const char *dev_label(const struct tph_dev *d, char *out, size_t len)
+/*
+ * A device as a label: its PCI address, else its name. A record that names
+ * a device only by name (an IB device on MR deregistration) gets the PCI
+ * address the model learned for that name, so that one NIC is one label.
+ */
+static const char *dev_label(const struct metrics *m, const struct tph_dev *d,
+			     char *out, size_t len)
 {
+	uint16_t i;
+
+	if (!(d->valid & TPH_DEV_PCI) && m->model) {
+		i = model_find_dev(m->model, d);
+		if (i != M_NODEV) {
+			tph_dev_str(&m->model->devs[i].id, out, len);
+			if (*out)
+				return out;
+		}
+	}
 	tph_dev_str(d, out, len);
 	return *out ? out : "unknown";
 }
@@ -327,7 +343,7 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		expc_learn(m, rec->attach.buf.ino, exp, false);
 		break;
 	case TPH_EV_TPH_PUBLISH:
-		v[0] = dev_label(&rec->publish.exporter, exp, sizeof(exp));
+		v[0] = dev_label(m, &rec->publish.exporter, exp, sizeof(exp));
 		if (rec->publish.exporter.valid)
 			expc_learn(m, rec->publish.ino, exp, true);
 		v[1] = metrics_result(rec->publish.ret, res, sizeof(res));
@@ -335,7 +351,7 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		break;
 	case TPH_EV_TPH_QUERY:
 		if ((rec->query.qflags & TPH_Q_EXPORTER_SEEN) && rec->query.exporter.valid) {
-			e = dev_label(&rec->query.exporter, exp, sizeof(exp));
+			e = dev_label(m, &rec->query.exporter, exp, sizeof(exp));
 			expc_learn(m, rec->query.buf.ino, e, true);
 		} else {
 			e = expc_lookup(m, rec->query.buf.ino);
@@ -351,7 +367,7 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		metrics_inc(m, MF_QUERIES, v, 1);
 		break;
 	case TPH_EV_MR_REG:
-		v[0] = dev_label(&rec->mr.nic, dev, sizeof(dev));
+		v[0] = dev_label(m, &rec->mr.nic, dev, sizeof(dev));
 		e = m->model ? model_exporter(m->model, rec->mr.ino, exp, sizeof(exp)) : NULL;
 		if (!e)
 			e = expc_lookup(m, rec->mr.ino);
@@ -366,17 +382,17 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		}
 		break;
 	case TPH_EV_MR_DEREG:
-		v[0] = dev_label(&rec->mr_dereg.nic, dev, sizeof(dev));
+		v[0] = dev_label(m, &rec->mr_dereg.nic, dev, sizeof(dev));
 		metrics_inc(m, MF_MR_DEREG, v, 1);
 		break;
 	case TPH_EV_ST_INDEX:
-		v[0] = dev_label(&rec->st.nic, dev, sizeof(dev));
+		v[0] = dev_label(m, &rec->st.nic, dev, sizeof(dev));
 		v[1] = st_ops[rec->st.op < ARRAY_SIZE(st_ops) ? rec->st.op : 0];
 		v[2] = metrics_result(rec->st.ret, res, sizeof(res));
 		metrics_inc(m, MF_ST_OPS, v, 1);
 		break;
 	case TPH_EV_PCI_TPH:
-		v[0] = dev_label(&rec->pci.dev, dev, sizeof(dev));
+		v[0] = dev_label(m, &rec->pci.dev, dev, sizeof(dev));
 		v[1] = pci_ops[rec->pci.op < ARRAY_SIZE(pci_ops) ? rec->pci.op : 0];
 		v[2] = metrics_result(rec->pci.ret, res, sizeof(res));
 		metrics_inc(m, MF_PCI_OPS, v, 1);

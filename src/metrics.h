@@ -62,7 +62,7 @@ enum metrics_family_id {
 
 /* One BPF program's kernel statistics (bpf_prog_info). */
 struct metrics_prog {
-	char name[24];
+	char name[64];
 	uint64_t run_time_ns;
 	uint64_t run_cnt;
 	uint64_t recursion_misses;
