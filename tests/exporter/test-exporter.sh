@@ -156,6 +156,7 @@ check "every family has HELP and TYPE, once" \
 	"[ \$(grep -c '^# HELP ' $W/metrics.txt) -eq \$(grep -c '^# TYPE ' $W/metrics.txt) ] &&
 	 [ -z \"\$(grep '^# HELP ' $W/metrics.txt | awk '{print \$3}' | sort | uniq -d)\" ]"
 check "no pid/inode/mkey labels" "! grep -qE '[{,](pid|tgid|ino|inode|mkey|attach)=' $W/metrics.txt"
+check "no series twice" "[ -z \"\$(grep -v '^#' $W/metrics.txt | awk '{print \$1}' | sort | uniq -d)\" ]"
 check "kernel BPF statistics enabled while it runs (holds a bpf-stats fd)" "stats_fd $MAIN_PID"
 check "capabilities after the drop: none, in every thread" \
 	"[ \$(ls /proc/$MAIN_PID/task | wc -l) -ge 2 ] && caps_zero $MAIN_PID &&
@@ -221,6 +222,9 @@ if start_exporter replay setpriv --reuid=65534 --regid=65534 --clear-groups --in
 	ok "--replay of the crafted traces ($(wc -l <"$W/all.jsonl") records) as uid 65534 without capabilities"
 	promtool check metrics <"$W/replay.txt" >"$W/promtool2.out" 2>&1
 	check "promtool check metrics accepts the replay's metrics (model gauges included)" "[ $? -eq 0 ]"
+	check "replay: no series twice, no pid/inode/mkey labels" \
+		"[ -z \"\$(grep -v '^#' $W/replay.txt | awk '{print \$1}' | sort | uniq -d)\" ] &&
+		 ! grep -qE '[{,](pid|tgid|ino|inode|mkey|attach)=' $W/replay.txt"
 	check "the model's gauges are there (dma-bufs, published tags, MRs, model pools)" \
 		"grep -q '^tphtrace_dmabufs{exporter=\"0000:17:00.0\"} [1-9]' $W/replay.txt &&
 		 grep -q '^tphtrace_published_tags{exporter=\"0000:17:00.0\",width=\"16\"} [1-9]' $W/replay.txt &&
