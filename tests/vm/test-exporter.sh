@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# tphtrace exporter end to end in the QEMU guest (Debian 6.12): the tphsim
+# simulator module is loaded, `tphtrace exporter` hooks every event, a real
+# Prometheus server (loopback, 1 s scrapes) scrapes it while tphsim-ctl runs
+# scenarios, and the test asks Prometheus over /api/v1/query for the MR
+# registration counter by reason and compares it, value by value, with what
+# the scenarios did (and with what `tphtrace trace -j` recorded meanwhile).
+# Prints "ok N - ..." / "not ok N - ..." and "N passed, N failed".
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+# The scenarios and what they do, from their .scn files: reason per "reg".
+SCENARIOS="st_table_full width_mismatch not_published req_disabled dmah ok_ext"
+#   st_table_full   mr0 mr1 mr3 ok, mr2 st_table_full (3-entry table)
+#   width_mismatch  mr0 width_mismatch
+#   not_published   mr0 not_published
+#   req_disabled    mr0..mr3 req_disabled (four NICs)
+#   dmah            mr0 mr1 dmah, mr2 ok
+#   ok_ext          mr0 mr1 ok
+EXPECT='{"ok":"6","st_table_full":"1","width_mismatch":"1","not_published":"1","req_disabled":"4","dmah":"2"}'
+
+# ------------------------------------------------------------------ guest side
+guest() {
+	local ko=$1 ctl=$2 work=$3 T=$top/.output/tphtrace
+	local n=0 pass=0 fail=0 i rc s PP=9090 EP=10435
+	ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+	nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
+	check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+	q() { curl -s --max-time 10 --data-urlencode "query=$1" "http://127.0.0.1:$PP/api/v1/query"; }
+	finish() {
+		kill $TP $EP_PID $PROM 2>/dev/null
+		wait 2>/dev/null
+		echo "$pass passed, $fail failed"
+		[ "$fail" -eq 0 ]
+		exit
+	}
+	TP="" EP_PID="" PROM=""
+	cd "$top" || exit 1
+
+	insmod "$ko"
+	check "insmod tphsim" "[ $? -eq 0 ]"
+	"$T" exporter --web.listen-address=127.0.0.1:$EP 2>"$work/exporter.err" &
+	EP_PID=$!
+	for i in $(seq 1 150); do grep -q 'listening on' "$work/exporter.err" && break; sleep 0.2; done
+	check "exporter: every event hooked, capabilities dropped" \
+		"grep -q '13 of 13 events hooked; BPF statistics on; capabilities kept: none' $work/exporter.err"
+	grep -q 'listening on' "$work/exporter.err" || { sed 's/^/# /' "$work/exporter.err"; finish; }
+	"$T" trace -j >"$work/trace.jsonl" 2>"$work/trace.err" &
+	TP=$!
+	for i in $(seq 1 150); do grep -q 'ready:' "$work/trace.err" && break; sleep 0.2; done
+
+	mkdir -p /tmp/prom
+	cat >/tmp/prom/prometheus.yml <<EOF
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $top/deploy/tphtrace.rules.yml
+scrape_configs:
+  - job_name: tphtrace
+    static_configs:
+      - targets: ['127.0.0.1:$EP']
+EOF
+	prometheus --config.file=/tmp/prom/prometheus.yml --storage.tsdb.path=/tmp/prom/data \
+		--web.listen-address=127.0.0.1:$PP --log.level=warn >"$work/prometheus.log" 2>&1 &
+	PROM=$!
+	for i in $(seq 1 300); do
+		[ "$(q 'up{job="tphtrace"}' | jq -r '.data.result[0].value[1]' 2>/dev/null)" = 1 ] && break
+		sleep 0.5
+	done
+	check "Prometheus in the guest scrapes the exporter (up == 1)" \
+		"[ \"\$(q 'up{job=\"tphtrace\"}' | jq -r '.data.result[0].value[1]')\" = 1 ]"
+
+	for s in $SCENARIOS; do
+		"$ctl" run "$top/kernel/tphsim/scenarios/$s.scn" >"$work/$s.ctl" 2>&1
+		rc=$?
+		check "tphsim-ctl run $s" "[ $rc -eq 0 ] && grep -q '^done failures=0' $work/$s.ctl"
+	done
+
+	# wait for a scrape that has seen every registration (16)
+	for i in $(seq 1 120); do
+		[ "$(q 'sum(tphtrace_mr_registrations_total)' | jq -r '.data.result[0].value[1]')" = 16 ] && break
+		sleep 0.5
+	done
+	q 'sum by (reason) (tphtrace_mr_registrations_total)' >"$work/q.json"
+	jq -c '.data.result | map({key: .metric.reason, value: .value[1]}) | from_entries' \
+		"$work/q.json" >"$work/got.json"
+	echo "# prometheus: sum by (reason) (tphtrace_mr_registrations_total) -> $(cat "$work/got.json")"
+	echo "# scenarios:  $EXPECT"
+	check "Prometheus: MR registrations by reason == what the scenarios did, value by value" \
+		"jq -e --argjson w '$EXPECT' '. == \$w' $work/got.json >/dev/null"
+
+	kill -INT $TP 2>/dev/null
+	wait $TP 2>/dev/null
+	TP=""
+	jq -s -c '[.[] | select(.kind == "mr_reg")] | group_by(.reason) |
+		map({key: .[0].reason, value: (length | tostring)}) | from_entries' \
+		"$work/trace.jsonl" >"$work/trace-by-reason.json"
+	check "… and == what tphtrace trace -j recorded meanwhile" \
+		"jq -e --slurpfile t $work/trace-by-reason.json '. == \$t[0]' $work/got.json >/dev/null"
+	q 'tphtrace_mr_registrations_total{reason="req_disabled"}' >"$work/q2.json"
+	check "req_disabled per importer: four NICs, one each, width 0, source none" \
+		"jq -e '.data.result | length == 4 and all(.value[1] == \"1\" and .metric.width == \"0\" and .metric.source == \"none\")' $work/q2.json >/dev/null"
+	q 'tphtrace_mr_registrations_total{reason="width_mismatch"}' >"$work/q3.json"
+	check "width_mismatch: importer 0000:3b:00.0, exporter 0000:3a:00.0, width 16" \
+		"jq -e '.data.result[0].metric | .importer == \"0000:3b:00.0\" and .exporter == \"0000:3a:00.0\" and .width == \"16\"' $work/q3.json >/dev/null"
+	q 'sum(tphtrace_tph_publishes_total{result="ok"})' >"$work/q4.json"
+	check "TPH publishes: as many as the scenarios' successful SETs (trace -j)" \
+		"[ \"\$(jq -r '.data.result[0].value[1]' $work/q4.json)\" = \"\$(jq -s '[.[] | select(.kind == \"tph_publish\" and .ret == 0)] | length' $work/trace.jsonl)\" ]"
+	q 'tphtrace_findings{rule="TPH006"}' >"$work/q5.json"
+	check "findings: ST table full (TPH006) counted" \
+		"jq -e '.data.result[0].value[1] | tonumber >= 1' $work/q5.json >/dev/null"
+	q 'sum(tphtrace_bpf_program_runs_total) > 0 and sum(tphtrace_bpf_program_run_time_seconds_total) > 0' >"$work/q6.json"
+	check "self-metrics: BPF program runs and run time counted (statistics on)" \
+		"jq -e '.data.result | length == 1' $work/q6.json >/dev/null"
+	echo "# prometheus: BPF runs $(q 'sum(tphtrace_bpf_program_runs_total)' | jq -r '.data.result[0].value[1]'), run time $(q 'sum(tphtrace_bpf_program_run_time_seconds_total)' | jq -r '.data.result[0].value[1]') s"
+	q 'count(tphtrace_bpf_program_runs_total) == count(count by (program) (tphtrace_bpf_program_runs_total))' >"$work/q7.json"
+	check "self-metrics: one series per program (full names, no duplicates)" \
+		"jq -e '.data.result | length == 1' $work/q7.json >/dev/null"
+	curl -s --max-time 10 http://127.0.0.1:$EP/metrics >"$work/metrics.txt"
+	promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1
+	check "promtool check metrics on the guest exporter's text" "[ $? -eq 0 ]"
+	check "every thread of the exporter without capabilities" \
+		"! grep -hE '^CapEff:' /proc/$EP_PID/task/*/status | grep -vqE ':\s+0+$'"
+	finish
+}
+
+if [ "${1:-}" = --guest ]; then
+	shift
+	guest "$@"
+	exit
+fi
+
+# ------------------------------------------------------------------- host side
+envf=$top/.output/kernels.env
+kver=$(sed -n 's/^KVER_612=//p' "$envf" 2>/dev/null)
+[ -n "$kver" ] || kver=$(ls /lib/modules | grep -E '^6\.12\.' | sort -V | tail -n 1)
+out=$top/.output/vm/exporter
+if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ] || [ ! -f "$top/kernel/tphsim/Makefile" ]; then
+	echo "not ok 1 - guest exporter test: no 6.12 kernel headers or no kernel/tphsim"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# build a private copy of the simulator (the module includes ../include)
+rm -rf "$out"
+mkdir -p "$out/src/kernel"
+cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
+sim=$out/src/kernel/tphsim
+make -s -C "$sim" KDIR="/lib/modules/$kver/build" clean >/dev/null 2>&1
+if ! make -s -C "$sim" KDIR="/lib/modules/$kver/build" modules >"$out/build.log" 2>&1 ||
+   ! make -s -C "$sim/ctl" >>"$out/build.log" 2>&1; then
+	sed 's/^/# /' "$out/build.log"
+	echo "not ok 1 - build tphsim for $kver"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+mkdir -p "$out/job"
+"$top/tests/vm/run-guest.sh" -K "$kver" -t 420 -m 2G -J "$out/job" -- \
+	bash "$here/test-exporter.sh" --guest "$sim/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/job"
+rc=$?
+case $rc in
+124) echo "not ok - the guest ran past its time limit" ;;
+125) echo "not ok - the guest died without a result (panic, QEMU failure)" ;;
+esac
+exit $rc
