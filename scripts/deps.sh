@@ -17,7 +17,7 @@ pkgs=(
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libjson-c-dev libcmocka-dev libcap-dev
 	qemu-system-x86 busybox-static dwarves kmod cpio xz-utils zstd
-	pciutils jq curl prometheus
+	pciutils jq curl prometheus python3
 	libclang-rt-19-dev
 	linux-source-6.12 perl
 )

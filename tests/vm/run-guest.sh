@@ -14,6 +14,8 @@
 #                 one under .output/vm/jobs/, removed afterwards)
 #   -e VAR=VALUE  export VAR in the job (repeatable); nothing else is inherited
 #   -q            do not print the console tail on failure
+#   -L            live: show what the job writes to /dev/console (after a line
+#                 @@live@@) on stdout while it runs (make demo)
 # The job sees $VM_JOBDIR (the job directory, same path as on the host; files it
 # writes there come back) and $VM_KVER. It runs as root with
 # PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root.
@@ -26,12 +28,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/.output/vm
 
-usage() { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "run-guest: $*" >&2; exit 125; }
 
-series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0
+series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0 live=0
 envs=()
-while getopts "k:K:t:m:C:J:e:s:qh" o; do
+while getopts "k:K:t:m:C:J:e:s:qLh" o; do
 	case $o in
 	k) series=$OPTARG ;;
 	K) kver=$OPTARG ;;
@@ -42,6 +44,7 @@ while getopts "k:K:t:m:C:J:e:s:qh" o; do
 	e) envs+=("$OPTARG") ;;
 	s) script=$OPTARG ;;
 	q) quiet=1 ;;
+	L) live=1 ;;
 	*) usage ;;
 	esac
 done
@@ -126,14 +129,27 @@ printf '%s\n' "$cwd" >"$jobdir/cwd"
 } >"$jobdir/job.sh"
 
 esc() { printf '%s' "${1//,/,,}"; } # qemu option values: ',' is written ',,'
+qemu_run() {
+	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+		-accel tcg -cpu max -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
+		-kernel "$vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 quiet panic=-1 oops=panic nokaslr" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$(esc "$jobdir"),mount_tag=job,security_model=none,multidevs=remap" \
+		</dev/null 2>&1
+}
 qrc=0
-timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-	-accel tcg -cpu max -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
-	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic nokaslr" \
-	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	-virtfs "local,path=$(esc "$jobdir"),mount_tag=job,security_model=none,multidevs=remap" \
-	</dev/null >"$console" 2>&1 || qrc=$?
+if [ "$live" -eq 1 ]; then
+	# the console as it comes, from the job's marker on, escapes dropped
+	set +e
+	qemu_run | tee "$console" |
+		sed -u 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/\r$//' |
+		awk '/@@live@@/ { on = 1; next } /^\[ *[0-9]+\.[0-9]+\]/ { next } on { print; fflush() }'
+	qrc=${PIPESTATUS[0]}
+	set -e
+else
+	qemu_run >"$console" || qrc=$?
+fi
 cp -f "$console" "$out/console.log" 2>/dev/null || true
 
 [ ! -f "$jobdir/output" ] || cat "$jobdir/output"
