@@ -98,6 +98,10 @@ vmlinux:
 deps:
 	$(Q)bash scripts/deps.sh
 
+# the README's first command: simulator guest with tphtrace live
+demo:
+	$(Q)bash demo/demo.sh
+
 include tests/tests.mk
 include mk/install.mk
 

@@ -180,7 +180,29 @@ static __always_inline void on_mr_decision(const char *ibdev, __u32 domain, __u1
 	s->st_index = st_index;
 	s->ph = ph;
 	s->reason = reason;
-	s->st_ret = ret;
+	/* @ret is the errno of the step that failed: attribute it */
+	s->query_ret = 0;
+	s->st_ret = 0;
+	switch (reason) {
+	case TPH_REASON_NO_OP:
+	case TPH_REASON_NOT_PUBLISHED:
+	case TPH_REASON_QUERY_ERROR:
+		s->query_ret = ret;
+		s->seen |= TS_QUERY;
+		break;
+	case TPH_REASON_NO_ST_TABLE:
+	case TPH_REASON_ST_TABLE_FULL:
+	case TPH_REASON_ST_ERROR:
+		s->st_ret = ret;
+		s->seen |= TS_QUERY | TS_ST;
+		break;
+	case TPH_REASON_OK:
+	case TPH_REASON_TAG0_DIRECT:
+		s->seen |= TS_QUERY | TS_ST;
+		break;
+	default:
+		break;
+	}
 	__builtin_memset(&s->nic, 0, sizeof(s->nic));
 	dev_pci(&s->nic, domain, devid);
 	dev_name(&s->nic, ibdev);
@@ -240,8 +262,7 @@ static __always_inline void emit_mr(struct task_state *s, __u32 mkey, __u64 ino,
 								    TPH_SRC_NONE;
 	r->reused = reused;
 	r->query_ret = (s->seen & TS_QUERY) ? s->query_ret : 0;
-	r->st_ret = (s->seen & TS_DECISION) ? s->st_ret :
-		    (s->seen & TS_ST) ? s->st_ret : 0;
+	r->st_ret = (s->seen & TS_ST) ? s->st_ret : 0;
 	r->ret = ret;
 	rec_submit(r, ret);
 }

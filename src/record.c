@@ -605,6 +605,20 @@ int tph_record_from_json(struct json_object *o, union tph_record *rec, char *err
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* tags, keys and cookies read best in hex in text lines (JSON keeps numbers) */
+static bool is_hex(const struct field *f)
+{
+	static const char *const hex[] = { "st", "st_ext", "tag", "mkey", "flags", "attach" };
+	size_t i;
+
+	if (f->type != F_U8 && f->type != F_U16 && f->type != F_U32 && f->type != F_U64)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(hex); i++)
+		if (!strcmp(f->name, hex[i]))
+			return true;
+	return false;
+}
+
 static int put_field(char *buf, size_t len, const uint8_t *base, const struct field *f)
 {
 	struct json_object *v = field_json(base, f);
@@ -616,8 +630,9 @@ static int put_field(char *buf, size_t len, const uint8_t *base, const struct fi
 	if (json_object_is_type(v, json_type_string)) {
 		s = json_object_get_string(v);
 		n = snprintf(buf, len, " %s=%s", f->name, *s ? s : "-");
-	} else if (f->type == F_U16 && !strcmp(f->name, "st")) {
-		n = snprintf(buf, len, " st=0x%" PRIx64, get_uint(base + f->off, F_U16));
+	} else if (is_hex(f)) {
+		n = snprintf(buf, len, " %s=0x%" PRIx64, f->name,
+			     get_uint(base + f->off, f->type));
 	} else {
 		n = snprintf(buf, len, " %s=%s", f->name, json_object_to_json_string(v));
 	}

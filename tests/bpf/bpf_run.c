@@ -146,7 +146,8 @@ static void test_width_mismatch_derived(void **state)
 	assert_int_equal(c->got[1].mr.nic.bdf, 0x3b00);
 	assert_int_equal(c->got[1].mr.ph, 0xff);
 	assert_int_equal(c->got[1].mr.req_type, 1);
-	assert_int_equal(c->got[1].mr.st_ret, -EOPNOTSUPP_);
+	assert_int_equal(c->got[1].mr.query_ret, -EOPNOTSUPP_);
+	assert_int_equal(c->got[1].mr.st_ret, 0);
 }
 
 /* an ST entry write fails inside the registration: st_write_failed */
@@ -173,6 +174,8 @@ static void test_st_write_failed_derived(void **state)
 	assert_int_equal(c->got[0].pci.ret, -5);
 	assert_int_equal(c->got[0].pci.tag, 0x42);
 	assert_int_equal(c->got[2].mr.reason, TPH_REASON_ST_WRITE_FAILED);
+	assert_int_equal(c->got[2].mr.st_ret, -5);
+	assert_int_equal(c->got[2].mr.query_ret, 0);
 	assert_int_equal(c->got[2].mr.length, 8192);
 }
 

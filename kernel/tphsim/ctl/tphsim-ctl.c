@@ -218,6 +218,7 @@ static int tokenize(char *s, struct line *l)
 	l->ntok = 0;
 	l->nkv = 0;
 	for (;;) {
+		bool quoted = false;
 		char *start, *eq;
 
 		while (isspace((unsigned char)*p))
@@ -225,6 +226,7 @@ static int tokenize(char *s, struct line *l)
 		if (!*p || *p == '#')
 			break;
 		if (*p == '"') {
+			quoted = true;	/* a quoted word is never key=value */
 			start = ++p;
 			while (*p && *p != '"')
 				p++;
@@ -237,7 +239,7 @@ static int tokenize(char *s, struct line *l)
 			if (*p)
 				*p++ = '\0';
 		}
-		eq = strchr(start, '=');
+		eq = quoted ? NULL : strchr(start, '=');
 		if (eq && l->ntok > 0) {
 			if (l->nkv == MAX_TOKENS)
 				return -1;
@@ -1035,6 +1037,25 @@ static int run_line(struct line *l, bool dry)
 				}
 			}
 		}
+		return 0;
+	}
+	/* narration for demos: "say words…" prints them, "pause MS" waits */
+	if (!strcmp(v, "say") || !strcmp(v, "pause")) {
+		int i;
+
+		if (dry)
+			return 0;
+		if (!strcmp(v, "pause")) {
+			if (l->ntok != 2 || atoi(l->tok[1]) < 0)
+				die(l, "pause wants milliseconds");
+			fflush(stdout);
+			usleep(atoi(l->tok[1]) * 1000);
+			return 0;
+		}
+		for (i = 1; i < l->ntok; i++)
+			printf("%s%s", i > 1 ? " " : "", l->tok[i]);
+		printf("\n");
+		fflush(stdout);
 		return 0;
 	}
 	if (dry) {
