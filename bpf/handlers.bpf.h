@@ -54,6 +54,9 @@ static __always_inline int on_query(struct tph_buf *buf, bool extended, __u16 st
 	/* an exporter answer from an earlier query must not leak into this one */
 	if (s && !(s->seen & TS_EXPORTER))
 		s->qflags = 0;
+	/* nor an ST write failure of an earlier registration */
+	if (s)
+		s->seen &= ~TS_ST_WFAIL;
 	if (s && (s->seen & TS_MR)) {
 		s->seen |= TS_QUERY;
 		s->query_ret = ret;
@@ -340,9 +343,14 @@ static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int r
 	struct task_state *s;
 	struct tph_ev_pci *r;
 
+	/*
+	 * A failed ST write inside a registration comes before its decision
+	 * tracepoint (patched kernels) or its fexit (series-only): remember it
+	 * for this task; the task's next query starts a new registration.
+	 */
 	if (a->op == TPH_PCI_ST_WRITE && ret) {
-		s = state_get();
-		if (s && (s->seen & TS_MR))
+		s = state_get_or_create();
+		if (s)
 			s->seen |= TS_ST_WFAIL;
 	}
 	if (!emits(TPH_EV_PCI_TPH, hook))

@@ -150,33 +150,47 @@ static void test_width_mismatch_derived(void **state)
 	assert_int_equal(c->got[1].mr.st_ret, 0);
 }
 
-/* an ST entry write fails inside the registration: st_write_failed */
+/*
+ * An ST entry write fails inside a registration (query, ST write, decision,
+ * MR): st_write_failed. The next registration's query clears it, so a plain
+ * ST error afterwards stays st_error.
+ */
 static void test_st_write_failed_derived(void **state)
 {
 	struct ctx *c = *state;
 	u64 a[12];
 	int n;
 
+	n = tp_pack_dma_buf_tph_query(a, 78, NULL, 8192, false, 0x42, 1, 0);
+	run(c, c->skel->progs.raw_tp__dma_buf_tph_query, a, n);
 	n = tp_pack_pcie_tph_st_write(a, 0, 0x3b00, 5, 0x42, 0x200, -5);
 	run(c, c->skel->progs.raw_tp__pcie_tph_st_write, a, n);
-	/* no registration in flight yet: the failure is not attributed */
 	n = tp_pack_mlx5_ib_mr_tph(a, NULL, 0, 0x3b00, 78, 1, false,
 				   MLX5_IB_TPH_SRC_NONE, 0x42, 0, 0xff,
 				   MLX5_IB_TPH_ST_ERROR, -5);
 	run(c, c->skel->progs.raw_tp__mlx5_ib_mr_tph, a, n);
-	n = tp_pack_pcie_tph_st_write(a, 0, 0x3b00, 5, 0x42, 0x200, -5);
-	run(c, c->skel->progs.raw_tp__pcie_tph_st_write, a, n);
 	n = tp_pack_mlx5_ib_dmabuf_mr(a, NULL, 0x200, 78, 8192, 0, 0, 0xff, false, 0);
 	run(c, c->skel->progs.raw_tp__mlx5_ib_dmabuf_mr, a, n);
+
+	n = tp_pack_dma_buf_tph_query(a, 79, NULL, 8192, false, 0x43, 1, 0);
+	run(c, c->skel->progs.raw_tp__dma_buf_tph_query, a, n);
+	n = tp_pack_mlx5_ib_mr_tph(a, NULL, 0, 0x3b00, 79, 1, false,
+				   MLX5_IB_TPH_SRC_NONE, 0x43, 0, 0xff,
+				   MLX5_IB_TPH_ST_ERROR, -12);
+	run(c, c->skel->progs.raw_tp__mlx5_ib_mr_tph, a, n);
+	n = tp_pack_mlx5_ib_dmabuf_mr(a, NULL, 0x201, 79, 8192, 0, 0, 0xff, false, 0);
+	run(c, c->skel->progs.raw_tp__mlx5_ib_dmabuf_mr, a, n);
 	drain(c);
-	assert_int_equal(c->n, 3);
-	assert_int_equal(c->got[0].pci.op, TPH_PCI_ST_WRITE);
-	assert_int_equal(c->got[0].pci.ret, -5);
-	assert_int_equal(c->got[0].pci.tag, 0x42);
+	assert_int_equal(c->n, 5);
+	assert_int_equal(c->got[1].pci.op, TPH_PCI_ST_WRITE);
+	assert_int_equal(c->got[1].pci.ret, -5);
+	assert_int_equal(c->got[1].pci.tag, 0x42);
 	assert_int_equal(c->got[2].mr.reason, TPH_REASON_ST_WRITE_FAILED);
 	assert_int_equal(c->got[2].mr.st_ret, -5);
 	assert_int_equal(c->got[2].mr.query_ret, 0);
 	assert_int_equal(c->got[2].mr.length, 8192);
+	assert_int_equal(c->got[4].mr.reason, TPH_REASON_ST_ERROR);
+	assert_int_equal(c->got[4].mr.st_ret, -12);
 }
 
 static void test_st_and_pci_records(void **state)
