@@ -40,7 +40,7 @@ start_exporter() {
 	pids+=("$PID")
 	PORT=""
 	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err")
+		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err" 2>/dev/null)
 		[ -n "$PORT" ] && return 0
 		kill -0 "$PID" 2>/dev/null || return 1
 		sleep 0.1
@@ -399,6 +399,19 @@ cmds=$("$T" --help | awk '/^Commands:/{f=1;next} f&&/^  [a-z]/{print $1}')
 bad=""
 for c in $cmds; do grep -q "^\.SS $c\$" docs/tphtrace.8 || bad="$bad $c"; done
 check "tphtrace(8) has a section for every command" "[ -z \"$bad\" ]"
+[ -z "$bad" ] || echo "# missing in docs/tphtrace.8:$bad"
+MANWIDTH=200 man -l docs/tphtrace.8 2>/dev/null >"$W/man.txt"
+bad=""
+for c in $cmds; do
+	for o in $("$T" "$c" --help 2>/dev/null | awk '/^ +-/ { for (i = 1; i <= NF; i++) {
+		w = $i; sub(/,$/, "", w); if (w == "-?") continue
+		if (w !~ /^--?[[:alnum:]]/) break
+		sub(/=.*/, "", w); if (w ~ /^--/) print w } }'); do
+		case $o in --help|--usage) continue ;; esac
+		grep -q -- "$o" "$W/man.txt" || bad="$bad $c:$o"
+	done
+done
+check "tphtrace(8) names every long option of every command's --help" "[ -z \"$bad\" ]"
 [ -z "$bad" ] || echo "# missing in docs/tphtrace.8:$bad"
 check "tphtrace(8) has an OVERHEAD section and renders without warnings" \
 	"grep -q '^\.SH OVERHEAD' docs/tphtrace.8 &&
