@@ -28,17 +28,20 @@ tally() { # name logfile rc
 		x=1	# a suite that died without saying what failed
 	fi
 	pass=$((pass + p)); fail=$((fail + x))
-	printf '%-28s %4d passed, %d failed%s\n' "$name" "$p" "$x" \
+	printf '%-28s %4d passed, %d failed %5ss%s\n' "$name" "$p" "$x" "${secs:-0}" \
 		"$([ "$rc" -ne 0 ] && echo " (exit $rc, log: $f)")"
 	if [ "$x" -ne 0 ]; then tail -n 25 "$f" | sed 's/^/    | /'; fi
 }
 
 suite() { # name command...
-	local name=$1 f
+	local name=$1 f t0 rc
 	shift
 	f=$log/$(echo "$name" | tr '/ ' '__').log
+	t0=$(date +%s)
 	"$@" >"$f" 2>&1
-	tally "$name" "$f" $?
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	tally "$name" "$f" $rc
 }
 
 want() { case " $SUITES " in *" $1 "*) return 0 ;; esac; return 1; }
