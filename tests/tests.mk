@@ -19,10 +19,20 @@ $(TEST_OUT)/%: tests/unit/%.c $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
-# sanitizer builds compile the library sources again with instrumentation
-$(TEST_OUT)/asan/%: tests/unit/%.c $(LIB_SRCS) $(SKELS) | $(TEST_OUT)/asan
+# sanitizer builds: the library compiled once more with instrumentation
+ASAN_OBJS	:= $(patsubst src/%.c,$(TEST_OUT)/asan/obj/%.o,$(LIB_SRCS))
+
+$(TEST_OUT)/asan/obj: | $(TEST_OUT)/asan
+	$(Q)mkdir -p $@
+
+$(TEST_OUT)/asan/obj/%.o: src/%.c $(wildcard src/*.h) include/tphtrace/tphtrace.h \
+			  $(SKELS) | $(TEST_OUT)/asan/obj
 	$(call msg,ASAN-CC,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(LIB_SRCS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+
+$(TEST_OUT)/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(TEST_OUT)/asan
+	$(call msg,ASAN-LD,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
@@ -35,7 +45,7 @@ $(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
 # the README's test command installs what it needs first (idempotent)
 check:
 	$(Q)bash scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory check-all
+	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
 check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf
 	$(Q)bash tests/run-all.sh
