@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "args.h"
 #include "cmds.h"
 #include "record.h"
 #include "replay.h"
@@ -52,7 +53,6 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 {
 	struct check_args *a = state->input;
 	char err[160];
-	char *end;
 	int ret;
 
 	switch (key) {
@@ -61,9 +61,7 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'd':
 	case 'D':
-		errno = 0;
-		a->duration = strtod(arg, &end);
-		if (errno || *end || !(a->duration > 0))
+		if (args_seconds(arg, &a->duration))
 			argp_error(state, "invalid duration '%s'", arg);
 		break;
 	case 'j':
@@ -74,15 +72,6 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LIST_RULES:
 		a->list_rules = true;
-		break;
-	case 'p':
-		errno = 0;
-		a->fo.filter_tgid = strtoul(arg, &end, 10);
-		if (errno || *end || !a->fo.filter_tgid)
-			argp_error(state, "invalid pid '%s'", arg);
-		break;
-	case 'v':
-		a->fo.verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);

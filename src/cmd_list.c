@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "args.h"
 #include "cmds.h"
 #include "record.h"
 #include "replay.h"
@@ -46,20 +47,10 @@ static const struct argp_option list_opts[] = {
 	{},
 };
 
-static int parse_duration(const char *arg, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	return errno || *end || !(*out > 0) ? -EINVAL : 0;
-}
-
 static error_t list_parse(int key, char *arg, struct argp_state *state)
 {
 	struct list_args *a = state->input;
 	char err[160];
-	char *end;
 	int ret;
 
 	switch (key) {
@@ -68,20 +59,11 @@ static error_t list_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'd':
 	case 'D':
-		if (parse_duration(arg, &a->duration))
+		if (args_seconds(arg, &a->duration))
 			argp_error(state, "invalid duration '%s'", arg);
 		break;
 	case 'r':
 		a->replay = arg;
-		break;
-	case 'p':
-		errno = 0;
-		a->fo.filter_tgid = strtoul(arg, &end, 10);
-		if (errno || *end || !a->fo.filter_tgid)
-			argp_error(state, "invalid pid '%s'", arg);
-		break;
-	case 'v':
-		a->fo.verbose = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);

@@ -88,15 +88,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	case 'r':
 		a->replay = arg;
 		break;
-	case 'p':
-		errno = 0;
-		a->fo.filter_tgid = strtoul(arg, &end, 10);
-		if (errno || *end || !a->fo.filter_tgid)
-			argp_error(state, "invalid pid '%s'", arg);
-		break;
-	case 'v':
-		a->fo.verbose = true;
-		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;

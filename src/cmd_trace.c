@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "args.h"
 #include "cmds.h"
 #include "collect.h"
 #include "filter.h"
@@ -51,7 +52,6 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 {
 	struct trace_args *a = state->input;
 	char err[160];
-	char *end;
 
 	switch (key) {
 	case 'j':
@@ -70,9 +70,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "%s", err);
 		break;
 	case 'D':
-		errno = 0;
-		a->duration = strtod(arg, &end);
-		if (errno || *end || a->duration <= 0)
+		if (args_seconds(arg, &a->duration))
 			argp_error(state, "invalid duration '%s'", arg);
 		break;
 	case OPT_HOOKS:

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include "collect.h"
 #include "record.h"
+#include "filter.h"
 #include "replay.h"
 
 static uint64_t get_u64(struct json_object *o, const char *key, bool *ok)
@@ -159,6 +160,17 @@ int feed_parse_opt(struct feed_opts *o, int key, const char *arg, char *err,
 	uint32_t *dst;
 
 	switch (key) {
+	case 'p': {
+		struct rec_filter f = {};
+
+		if (filter_parse(&f, 'p', arg, err, errlen))
+			return -EINVAL;
+		o->filter_tgid = f.pid;
+		return 0;
+	}
+	case 'v':
+		o->verbose = true;
+		return 0;
 	case FEED_OPT_MAX_BUFS:
 		dst = &o->lim.bufs;
 		break;

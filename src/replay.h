@@ -78,6 +78,7 @@ enum {
 	{ "max-findings", FEED_OPT_MAX_FINDINGS, "N", 0,		\
 	  "Keep at most N distinct findings (default 4096)", 0 }
 /* parse one of FEED_OPT_* (and --hooks); -EINVAL with a message, 1 if not ours */
+/* the shared options (limits, --hooks, -p, -v); 1 if @key is not one */
 int feed_parse_opt(struct feed_opts *o, int key, const char *arg, char *err,
 		   size_t errlen);
 
