@@ -255,13 +255,18 @@ FN_EXIT_HOOKS(pcie_tph_enabled_req_type, 1, FN_REQ_TYPE)
 static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
 				      bool *direct)
 {
+	struct mlx5_st___tph *st;
+
 	*direct = false;
 	if (!bpf_core_field_exists(dev->pdev) || !bpf_core_field_exists(dev->st) ||
 	    !bpf_core_field_exists(dev->st->direct_mode))
 		return;
 	read_pci_dev(d, BPF_CORE_READ(dev, pdev));
-	if (BPF_CORE_READ(dev, st))
-		*direct = BPF_CORE_READ_BITFIELD_PROBED(dev->st, direct_mode);
+	/* dev->st would be a direct load: fine on fentry's typed pointer,
+	 * refused on the scalar a kprobe stashed */
+	st = BPF_CORE_READ(dev, st);
+	if (st)
+		*direct = BPF_CORE_READ_BITFIELD_PROBED(st, direct_mode);
 }
 
 /* int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *, u16 tag, u16 *st_index) */
