@@ -97,6 +97,7 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 		{ TPH_HOOK_KPROBE, SERIES, { { "kprobe_entry__mlx5_ib_reg_user_mr_dmabuf",
 					       "mlx5_ib_reg_user_mr_dmabuf", false },
 					     KRET(mlx5_ib_reg_user_mr_dmabuf),
+					     KRET_OPT(pcie_tph_enabled_req_type),
 					     KRET_OPT(dma_buf_get_tph),
 					     KRET_OPT(mlx5_st_alloc_index_by_tag) } },
 	} },
