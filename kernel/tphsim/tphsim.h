@@ -23,6 +23,7 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <rdma/ib_verbs.h>
 
 #include "tphsim_uapi.h"
 
@@ -221,38 +222,19 @@ enum {
 	IB_DMAH_PH_EXISTS,
 };
 
-#define IB_ACCESS_LOCAL_WRITE		BIT(0)
-#define IB_ACCESS_REMOTE_WRITE		BIT(1)
-#define IB_ACCESS_REMOTE_READ		BIT(2)
-#define IB_ACCESS_REMOTE_ATOMIC		BIT(3)
-#define IB_ACCESS_MW_BIND		BIT(4)
-#define IB_ZERO_BASED			BIT(5)
-#define IB_ACCESS_ON_DEMAND		BIT(6)
-#define IB_ACCESS_HUGETLB		BIT(7)
-#define IB_ACCESS_RELAXED_ORDERING	BIT(20)
-#define IB_ACCESS_SUPPORTED		(IB_ACCESS_LOCAL_WRITE | \
+/*
+ * struct ib_device, ib_pd and ib_mr are the kernel's own (<rdma/ib_verbs.h>):
+ * vmlinux BTF of both Debian kernels has them, and libbpf resolves CO-RE
+ * relocations against vmlinux candidates first, so tphtrace's reads of
+ * pd->device->dev and mr->lkey on the fentry/kprobe paths use the real
+ * layout. A look-alike struct here would be read with the wrong offsets.
+ * tphsim uses a few of their fields and calls nothing of ib_core.
+ */
+#define TPHSIM_IB_ACCESS_SUPPORTED	(IB_ACCESS_LOCAL_WRITE | \
 					 IB_ACCESS_REMOTE_WRITE | \
 					 IB_ACCESS_REMOTE_READ | \
 					 IB_ACCESS_REMOTE_ATOMIC | \
 					 IB_ACCESS_RELAXED_ORDERING)
-
-struct ib_device {
-	struct device dev;		/* name: dev.kobj.name */
-};
-
-struct ib_pd {
-	struct ib_device *device;
-	u32 local_dma_lkey;
-};
-
-struct ib_mr {
-	struct ib_device *device;
-	struct ib_pd *pd;
-	u32 lkey;
-	u32 rkey;
-	u64 iova;
-	u64 length;
-};
 
 struct ib_dmah {
 	struct ib_device *device;

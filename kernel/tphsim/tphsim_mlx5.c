@@ -689,7 +689,7 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 	tphsim_live_inc();
 	mr->dev = dev;
 
-	if ((access_flags & ~IB_ACCESS_SUPPORTED) || !length) {
+	if ((access_flags & ~TPHSIM_IB_ACCESS_SUPPORTED) || !length) {
 		err = -EINVAL;
 		goto err_trace;
 	}
