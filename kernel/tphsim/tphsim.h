@@ -20,12 +20,14 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <rdma/ib_verbs.h>
 
 #include "tphsim_uapi.h"
+#include "tphsim_upstream_tp.h"
 
 /* uapi pci_regs.h values from kernels with PCI TPH (v6.13+). */
 #ifndef PCI_TPH_REQ_DISABLE
@@ -341,6 +343,25 @@ static inline void tphsim_count(int ev)
 {
 	atomic64_inc(&tphsim_fired[ev]);
 }
+
+/*
+ * Simulated upstream dma_buf:* tracepoints (tphsim_upstream_tp.h): fired,
+ * and counted, only while tphsim_dmabuf_tp.ko has registered them.
+ */
+extern const struct tphsim_upstream_tp __rcu *tphsim_upstream;
+
+#define tphsim_upstream_tp(cb, ev, ...)					\
+do {									\
+	const struct tphsim_upstream_tp *__tp;				\
+									\
+	rcu_read_lock();						\
+	__tp = rcu_dereference(tphsim_upstream);			\
+	if (__tp) {							\
+		tphsim_count(ev);					\
+		__tp->cb(__VA_ARGS__);					\
+	}								\
+	rcu_read_unlock();						\
+} while (0)
 
 int tphsim_check_name(const char *name);
 

@@ -24,8 +24,6 @@
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "tphsim_dma_buf_trace.h"
-
 #include "tphsim.h"
 
 #define TPHSIM_MAX_DMABUF_SIZE	(64UL << 20)
@@ -36,6 +34,34 @@
 struct device *tphsim_root;
 atomic64_t tphsim_fired[TPHSIM_EV_MAX];
 atomic_t tphsim_live = ATOMIC_INIT(0);
+const struct tphsim_upstream_tp __rcu *tphsim_upstream;
+static DEFINE_MUTEX(tphsim_upstream_lock);
+
+/* tphsim_dmabuf_tp.ko: its trace callbacks, see tphsim_upstream_tp.h */
+int tphsim_register_upstream_tp(const struct tphsim_upstream_tp *tp)
+{
+	int ret = 0;
+
+	mutex_lock(&tphsim_upstream_lock);
+	if (rcu_access_pointer(tphsim_upstream))
+		ret = -EBUSY;
+	else
+		rcu_assign_pointer(tphsim_upstream, tp);
+	mutex_unlock(&tphsim_upstream_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(tphsim_register_upstream_tp);
+
+void tphsim_unregister_upstream_tp(const struct tphsim_upstream_tp *tp)
+{
+	mutex_lock(&tphsim_upstream_lock);
+	if (rcu_access_pointer(tphsim_upstream) == tp)
+		RCU_INIT_POINTER(tphsim_upstream, NULL);
+	mutex_unlock(&tphsim_upstream_lock);
+	/* no callback of the leaving module runs after this */
+	synchronize_rcu();
+}
+EXPORT_SYMBOL_GPL(tphsim_unregister_upstream_tp);
 
 enum tphsim_obj_type {
 	TPHSIM_OBJ_EXPORTER = 1,
@@ -233,8 +259,7 @@ static long tphsim_ioc_export(struct tphsim_ctx *ctx, void *buf,
 		dma_buf_put(dmabuf);
 		return -EFAULT;
 	}
-	tphsim_count(TPHSIM_EV_DMA_BUF_FD);
-	trace_dma_buf_fd(dmabuf, fd);
+	tphsim_upstream_tp(dma_buf_fd, TPHSIM_EV_DMA_BUF_FD, dmabuf, fd);
 	/* The file now belongs to user space: no access after this */
 	fd_install(fd, dmabuf->file);
 	return 0;

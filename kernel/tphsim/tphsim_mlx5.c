@@ -23,7 +23,6 @@
 
 #include <trace/events/mlx5_ib_tph.h>
 #include <trace/events/mlx5_st.h>
-#include "tphsim_dma_buf_trace.h"
 
 #include "tphsim.h"
 
@@ -488,15 +487,13 @@ static void tphsim_umem_release(struct mlx5_ib_mr *mr)
 		mr->sgt = NULL;
 		dma_resv_unlock(mr->dmabuf->resv);
 
-		tphsim_count(TPHSIM_EV_DMA_BUF_DETACH);
-		trace_dma_buf_detach(mr->dmabuf, mr->attach, true,
-				     dev->dma_device);
+		tphsim_upstream_tp(dma_buf_detach, TPHSIM_EV_DMA_BUF_DETACH,
+				   mr->dmabuf, mr->attach, true, dev->dma_device);
 		dma_buf_detach(mr->dmabuf, mr->attach);
 		mr->attach = NULL;
 	}
 	if (mr->dmabuf) {
-		tphsim_count(TPHSIM_EV_DMA_BUF_PUT);
-		trace_dma_buf_put(mr->dmabuf);
+		tphsim_upstream_tp(dma_buf_put, TPHSIM_EV_DMA_BUF_PUT, mr->dmabuf);
 		dma_buf_put(mr->dmabuf);
 		mr->dmabuf = NULL;
 	}
@@ -516,8 +513,7 @@ static int tphsim_umem_dmabuf_get(struct mlx5_ib_mr *mr, u64 offset,
 		return PTR_ERR(dmabuf);
 	mr->dmabuf = dmabuf;
 	mr->ino = tphsim_dmabuf_ino(dmabuf);
-	tphsim_count(TPHSIM_EV_DMA_BUF_GET);
-	trace_dma_buf_get(dmabuf, fd);
+	tphsim_upstream_tp(dma_buf_get, TPHSIM_EV_DMA_BUF_GET, dmabuf, fd);
 
 	if (check_add_overflow(offset, length, &end) || end > dmabuf->size)
 		return -EINVAL;
@@ -529,8 +525,8 @@ static int tphsim_umem_dmabuf_get(struct mlx5_ib_mr *mr, u64 offset,
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
 	mr->attach = attach;
-	tphsim_count(TPHSIM_EV_DMA_BUF_DYNAMIC_ATTACH);
-	trace_dma_buf_dynamic_attach(dmabuf, attach, true, dev->dma_device);
+	tphsim_upstream_tp(dma_buf_dynamic_attach, TPHSIM_EV_DMA_BUF_DYNAMIC_ATTACH,
+			   dmabuf, attach, true, dev->dma_device);
 	return 0;
 }
 

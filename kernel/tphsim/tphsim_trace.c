@@ -2,7 +2,8 @@
 /*
  * Instantiates the tracepoints tphsim fires: the TPH series' trace headers
  * from kernel/include/trace/events (the same files the kernel patches add,
- * never copies) and the simulated upstream dma_buf:* events.
+ * never copies). The simulated upstream dma_buf:* events are defined by
+ * tphsim_dmabuf_tp.ko (tphsim_upstream_tp.c), not here.
  */
 #define CREATE_TRACE_POINTS
 #include <trace/events/dma_buf_tph.h>
@@ -10,4 +11,3 @@
 #include <trace/events/mlx5_ib_tph.h>
 #include <trace/events/mlx5_st.h>
 #include <trace/events/pci_tph.h>
-#include "tphsim_dma_buf_trace.h"

@@ -18,7 +18,6 @@
 
 #include <trace/events/dma_buf_tph.h>
 #include <trace/events/vfio_pci_tph.h>
-#include "tphsim_dma_buf_trace.h"
 
 #include "tphsim.h"
 
@@ -547,8 +546,7 @@ struct dma_buf *tphsim_export(struct vfio_pci_core_device *vdev, size_t size)
 	list_add_tail(&priv->dmabufs_elm, &vdev->dmabufs);
 	mutex_unlock(&vdev->lock);
 
-	tphsim_count(TPHSIM_EV_DMA_BUF_EXPORT);
-	trace_dma_buf_export(dmabuf);
+	tphsim_upstream_tp(dma_buf_export, TPHSIM_EV_DMA_BUF_EXPORT, dmabuf);
 	return dmabuf;
 
 err_pages:

@@ -7,9 +7,12 @@
 # pahole --btf_base with the BTF extracted from /boot/vmlinuz on 6.1) and
 # tphsim-ctl, then runs itself in a QEMU guest (tests/vm/run-guest.sh).
 # In the guest, for every scenario (default: kernel/tphsim/scenarios/*.scn):
-# insmod, enable the module's tracepoints, `tphsim-ctl run`, read the
-# trace, rmmod, and check the scenario's expectations against the events
-# with tph-expect.awk. Also proves that fentry-style attachment works:
+# insmod (tphsim.ko and tphsim_dmabuf_tp.ko, whose simulated upstream
+# dma_buf:* events are the only attach/detach tracefs can see), enable the
+# modules' tracepoints, `tphsim-ctl run`, read the trace, rmmod, and check
+# the scenario's expectations against the events with tph-expect.awk.
+# `make check` runs tests/vm/test-scenarios.sh (the same scenarios through
+# tphtrace) instead; this phase-one test stays runnable by hand. Also proves that fentry-style attachment works:
 # module BTF in /sys/kernel/btf/tphsim, the series' symbols in
 # /proc/kallsyms and available_filter_functions, and (when clang and
 # libbpf-dev are installed) tphsim-probe: fentry/fexit/tp_btf programs with
@@ -104,9 +107,12 @@ guest() {
 	for scn in "$@"; do
 		name=$(basename "$scn" .scn)
 		warn_before=$(nwarn)
-		if ! insmod "$ko"; then
+		# tphsim_dmabuf_tp.ko: the dma_buf:* events (simulated upstream
+		# tracepoints), the only way tracefs sees attach/detach/export
+		if ! insmod "$ko" || ! insmod "${ko%/*}/tphsim_dmabuf_tp.ko"; then
 			echo "scenario $name kernel=$kver hooks=tracefs expected=- observed=insmod-failed result=FAIL"
 			fail=$((fail + 1))
+			rmmod tphsim 2>/dev/null
 			continue
 		fi
 		for sys in "${systems[@]}"; do echo 1 >"$T/events/$sys/enable"; done
@@ -117,6 +123,7 @@ guest() {
 		cat "$T/trace" >"$work/$name.trace"
 		for sys in "${systems[@]}"; do echo 0 >"$T/events/$sys/enable"; done
 		local rm_ok=1
+		rmmod tphsim_dmabuf_tp || rm_ok=0
 		rmmod tphsim || rm_ok=0
 		if [ $rc -eq 77 ]; then
 			echo "scenario $name kernel=$kver hooks=tracefs expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$work/$name.ctl"))"
@@ -233,7 +240,7 @@ for kver in "${kvers[@]}"; do
 		"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/vmlinux.btf" 2>>"$out/build.log"
 		make -s -C "$sim" KDIR="$kdir" VMLINUX_BTF="$out/vmlinux.btf" btf >>"$out/build.log" 2>&1
 	fi
-	cp "$sim/tphsim.ko" "$out/tphsim.ko"
+	cp "$sim/tphsim.ko" "$sim/tphsim_dmabuf_tp.ko" "$out/"
 	make -s -C "$sim" KDIR="$kdir" clean >/dev/null
 	t1=$(date +%s.%N)
 
