@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test-scenarios.sh [--record] [-k 6.12|6.1|all] [-P N] [-l LEG,...] [SCENARIO.scn...]
+#
+# Every tphsim scenario (kernel/tphsim/scenarios/*.scn) in QEMU guests with
+# `tphtrace trace -j` running, the JSON asserted field by field against the
+# scenario's expect/expect!/expect-count lines (tests/vm/scenarios/
+# tph-expect.awk; extra expectations on the dma-buf lifetime events in
+# tests/vm/scenarios/expect/NAME.exp). One guest boot per kernel x leg; a
+# leg runs all scenarios once, one tphsim-ctl process each, under one or
+# more tracers started before (waited for through their "ready:" line) and
+# stopped with SIGINT after; each tracer's lines are split per scenario by
+# the tgid of its tphsim-ctl. Which kinds a leg's hooks can observe comes
+# from `tphtrace probe -j` with the same options, in the guest.
+#
+# Legs (both kernels unless said):
+#   tp_btf    default hooks: the TPH tracepoints (tp_btf), stock dma-buf
+#             functions (fentry) for dma-buf lifetime; 6.12 also: tphtrace
+#             started before insmod tphsim.ko (re-resolution), a burst
+#             larger than the ring buffer (lost-record accounting), the
+#             recordings (--record: tests/data/traces/recorded/)
+#   raw_tp    --hooks all=raw_tp
+#   fentry    --hooks all=fentry (6.1: mr_reg=kprobe, see the output)
+#   kprobe    --hooks all=kprobe
+#   upstream  tphsim_dmabuf_tp.ko loaded too (simulated upstream dma_buf:*
+#             tracepoints): default hooks (tp_btf on them), all=raw_tp, and
+#             the stock dma-buf functions forced (--hooks EVENT=fentry)
+#
+# Prints one line per scenario and tracer
+#   scenario NAME kernel=K hooks=FAMILY expected=REASON observed=REASON result=PASS|FAIL
+# (SKIP: the scenario needs what the kernel lacks), one "check ..." line per
+# extra check, wall times, and "N passed, N failed" last; exits non-zero on
+# any failure. Artifacts: .output/vm/scenarios-tphtrace/.
+#   -k  kernels (default all)      -P  guests run at once (default 2)
+#   -l  only these legs            --record  refresh the recordings
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top" || exit 2
+T=$top/.output/tphtrace
+SD=$here/scenarios
+REC_DIR=$top/tests/data/traces/recorded
+out=$top/.output/vm/scenarios-tphtrace
+BURST=${TPHSIM_BURST:-200000}
+
+record=0 series=all par=2 only=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--record) record=1; shift ;;
+	-k) series=$2; shift 2 ;;
+	-P) par=$2; shift 2 ;;
+	-l) only=$2; shift 2 ;;
+	-h | --help) sed -n '3,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -gt 0 ]; then
+	scns=()
+	for s in "$@"; do scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"); done
+else
+	scns=("$top"/kernel/tphsim/scenarios/*.scn)
+fi
+
+pass=0 fail=0
+check() { # NAME KERNEL HOOKS PASS|FAIL DETAIL
+	echo "check $1 kernel=$2 hooks=$3 result=$4${5:+ $5}"
+	if [ "$4" = PASS ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
+skip_all() { echo "# skip: $1"; echo "0 passed, 0 failed"; exit 0; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+[ -x "$T" ] || skip_all "no $T (make)"
+command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
+command -v jq >/dev/null || skip_all "no jq"
+envf=$top/.output/kernels.env
+kver_of() {
+	local v=""
+	[ -f "$envf" ] && v=$(sed -n "s/^$1=//p" "$envf")
+	if [ -z "$v" ]; then
+		case $1 in
+		KVER_612) v=$(ls /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n 1) ;;
+		KVER_61) v=$(ls /lib/modules 2>/dev/null | grep -E '^6\.1\.' | sort -V | tail -n 1) ;;
+		esac
+	fi
+	echo "$v"
+}
+kvers=()
+case $series in
+6.12) kvers=("$(kver_of KVER_612)") ;;
+6.1) kvers=("$(kver_of KVER_61)") ;;
+all) kvers=("$(kver_of KVER_612)" "$(kver_of KVER_61)") ;;
+*) echo "test-scenarios: -k wants 6.12, 6.1 or all" >&2; exit 2 ;;
+esac
+
+t_start=$(now)
+rm -rf "$out"
+mkdir -p "$out"
+
+# ---- build: tphsim.ko + tphsim_dmabuf_tp.ko per kernel, tphsim-ctl -------
+# from a copy of the sources, so kernel/tphsim/ keeps no build products
+mkdir -p "$out/src/kernel"
+cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
+sim=$out/src/kernel/tphsim
+ctl=$sim/ctl/tphsim-ctl
+if make -s -C "$sim/ctl" clean >/dev/null 2>&1; make -s -C "$sim/ctl" >"$out/ctl-build.log" 2>&1; then
+	check build_tphsim_ctl host - PASS
+else
+	check build_tphsim_ctl host - FAIL "$(tail -n 3 "$out/ctl-build.log" | tr '\n' ' ')"
+	finish
+fi
+built=()
+for kver in "${kvers[@]}"; do
+	kdir=/lib/modules/$kver/build
+	if [ -z "$kver" ] || [ ! -d "$kdir" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
+		echo "# no kernel image/headers for '${kver:-?}' (make deps): leg skipped"
+		continue
+	fi
+	ko=$out/$kver/ko
+	mkdir -p "$ko"
+	log=$out/$kver/build.log
+	btf=""
+	make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
+	ok=1
+	make -s -C "$sim" KDIR="$kdir" modules >"$log" 2>&1 || ok=0
+	if [ $ok = 1 ] && [ ! -f "$kdir/vmlinux" ]; then
+		# 6.1: no BTF base in the headers; take it from the kernel image
+		btf=" (module BTF: pahole --btf_base, base extracted from /boot/vmlinuz-$kver)"
+		"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/$kver/vmlinux.btf" >>"$log" 2>&1 &&
+			make -s -C "$sim" KDIR="$kdir" VMLINUX_BTF="$out/$kver/vmlinux.btf" btf >>"$log" 2>&1 || ok=0
+	fi
+	[ $ok = 1 ] && cp "$sim/tphsim.ko" "$sim/tphsim_dmabuf_tp.ko" "$ko/" || ok=0
+	make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
+	if [ $ok = 1 ]; then
+		check build_modules "$kver" - PASS "tphsim.ko tphsim_dmabuf_tp.ko$btf"
+		built+=("$kver")
+	else
+		check build_modules "$kver" - FAIL "$(tail -n 3 "$log" | tr '\n' ' ')"
+	fi
+done
+[ ${#built[@]} -gt 0 ] || finish
+t_built=$(now)
+
+# ---- legs -----------------------------------------------------------------
+stock_fentry=""
+for ev in dmabuf_export dmabuf_release attach detach map unmap invalidate; do
+	stock_fentry="$stock_fentry --hooks $ev=fentry"
+done
+# LEG|MODULES|TRACERS (NAME=ARGS;...)|SC_LATE|SC_BURST|SC_SELFTEST
+legs_of() { # KVER
+	local late=0 burst=0 fentry="fentry=--hooks all=fentry"
+	case $1 in
+	6.12.*) late=1 burst=$BURST ;;
+	# x86 trampolines take 6 arguments before v6.5: the 8-argument
+	# mlx5_ib_reg_user_mr_dmabuf() cannot have fentry/fexit there
+	# (and fentry on the query with kprobe on the MR mixes families on
+	# one registration, which tphtrace gets wrong: see
+	# tests/vm/scenarios/repro-tphtrace.sh)
+	6.1.*) fentry="fentry=--hooks all=fentry --hooks mr_reg=kprobe --hooks tph_query=kprobe" ;;
+	esac
+	echo "tp_btf|tphsim|tp_btf=|$late|$burst|1"
+	echo "raw_tp|tphsim|raw_tp=--hooks all=raw_tp|0|0|0"
+	echo "fentry|tphsim|$fentry|0|0|0"
+	echo "kprobe|tphsim|kprobe=--hooks all=kprobe|0|0|0"
+	echo "upstream|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+}
+label_of() { # KVER TRACER
+	case $2 in
+	fentry) case $1 in 6.1.*) echo "fentry(mr_reg,tph_query=kprobe)" ;; *) echo fentry ;; esac ;;
+	stock_fentry) echo "stock-fentry" ;;
+	*) echo "$2" ;;
+	esac
+}
+
+run_leg() { # KVER LEG MODULES TRACERS LATE BURST SELFTEST
+	local kver=$1 leg=$2 job=$out/$1/$2 t0 t1 rc=0
+	mkdir -p "$job"
+	t0=$(now)
+	"$top/tests/vm/run-guest.sh" -K "$kver" -t 300 -m 1G -q -J "$job" \
+		-e SC_T="$T" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko" -e SC_TOP="$top" \
+		-e SC_MODULES="$3" -e SC_TRACERS="$4" -e SC_LATE="$5" -e SC_BURST="$6" \
+		-e SC_SELFTEST="$7" \
+		-e SC_SCNS="${scns[*]}" \
+		-s "$SD/guest-scenarios.sh" >"$job.guest.log" 2>&1 || rc=$?
+	t1=$(now)
+	echo "$rc $(secs "$t0" "$t1")" >"$job.status"
+}
+
+todo=()
+for kver in "${built[@]}"; do
+	while IFS='|' read -r leg mods tracers late burst selftest; do
+		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
+		todo+=("$kver|$leg|$mods|$tracers|$late|$burst|$selftest")
+	done < <(legs_of "$kver")
+done
+# longest first: the 6.12 tp_btf leg carries the burst and the late load
+running=0
+for item in "${todo[@]}"; do
+	IFS='|' read -r kver leg mods tracers late burst selftest <<<"$item"
+	run_leg "$kver" "$leg" "$mods" "$tracers" "$late" "$burst" "$selftest" &
+	running=$((running + 1))
+	if [ $running -ge "$par" ]; then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+t_vm=$(now)
+
+# ---- judge ----------------------------------------------------------------
+reasons_612=""	# reasons expected by passing 6.12 scenarios (headlines and others)
+probe_hook() { # PROBE.json KIND -> family or "null"
+	jq -r --arg k "$2" '.[] | select(.event == $k) | .hook // "null"' "$1" 2>/dev/null
+}
+split_by_tgid() { # LIST JSONL OUTDIR: OUTDIR/NAME.jsonl per "NAME PID RC" line
+	mkdir -p "$3"
+	awk -v dir="$3" 'FNR == NR { name[$2] = $1; printf "" > (dir "/" $1 ".jsonl"); next }
+		match($0, /"tgid":[0-9]+/) {
+			t = substr($0, RSTART + 7, RLENGTH - 7)
+			if (t in name) print > (dir "/" name[t] ".jsonl")
+		}' "$1" "$2"
+}
+judge_tracer() { # KVER LEG JOB TRACER
+	local kver=$1 leg=$2 job=$3 tr=$4 label unobs khooks line rc name hooked n
+	label=$(label_of "$kver" "$tr")
+	if ! grep -q 'ready:' "$job/trace.$tr.err" 2>/dev/null; then
+		check "tracer_ready" "$kver" "$label" FAIL "$(head -c 300 "$job/trace.$tr.err" 2>/dev/null | tr '\n' ' ')"
+		return
+	fi
+	unobs=$(jq -r '[.[] | select(.hook == null) | .event] | join(" ")' "$job/probe.$tr.json")
+	khooks=$(jq -r '[.[] | select(.hook != null) | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.$tr.json")
+	hooked=$(sed -n 's/.*ready: .*, \([0-9]*\) of \([0-9]*\) events hooked.*/\1/p' "$job/trace.$tr.err" | head -n 1)
+	n=$(jq '[.[] | select(.hook != null)] | length' "$job/probe.$tr.json")
+	rc=$(cat "$job/trace.$tr.rc" 2>/dev/null)
+	if [ "$hooked" = "$n" ] && [ "$rc" = 0 ]; then
+		check tracer "$kver" "$label" PASS "probe and trace agree: $n of 13 events hooked${unobs:+ (none for: $unobs)}; exit 0 on SIGINT"
+	else
+		check tracer "$kver" "$label" FAIL "trace hooked '$hooked', probe $n, exit '$rc'"
+	fi
+	split_by_tgid "$job/scn.list" "$job/trace.$tr.jsonl" "$job/split.$tr"
+	while read -r name _ rc; do
+		if [ "$rc" = 77 ]; then
+			echo "scenario $name kernel=$kver hooks=$label expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$job/ctl.$name.out"))"
+			continue
+		fi
+		cat "$top/kernel/tphsim/scenarios/$name.scn" "$SD/expect/$name.exp" 2>/dev/null >"$job/split.$tr/$name.expect"
+		line=$(awk -f "$SD/tph-expect.awk" -v fmt=json -v scn="$name" -v kernel="$kver" \
+			-v hooks="$label" -v ctl_rc="$rc" -v unobs="$unobs" -v khooks="$khooks" \
+			"$job/split.$tr/$name.expect" "$job/ctl.$name.out" "$job/split.$tr/$name.jsonl" 2>&1)
+		printf '%s\n' "$line" >"$job/split.$tr/$name.result"
+		printf '%s\n' "$line" | grep '^scenario '
+		case $line in
+		*result=PASS)
+			pass=$((pass + 1))
+			if [ "$tr" = tp_btf ] && [[ $kver == 6.12.* ]]; then
+				reasons_612="$reasons_612 $(grep -E '^expect(!)? ' "$job/split.$tr/$name.expect" |
+					sed -n 's/.* reason=\([a-z_0-9]*\).*/\1/p' | tr '\n' ' ')"
+			fi
+			;;
+		*)
+			fail=$((fail + 1))
+			printf '%s\n' "$line" | grep '^#' | head -n 20
+			grep 'status=FAIL' "$job/ctl.$name.out" | sed 's/^/# ctl: /' | head -n 5
+			;;
+		esac
+	done <"$job/scn.list"
+}
+
+for kver in "${built[@]}"; do
+	while IFS='|' read -r leg mods tracers late burst selftest; do
+		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
+		job=$out/$kver/$leg
+		read -r grc gsecs <"$job.status"
+		echo "# ---- kernel $kver, leg $leg: guest ${gsecs}s (run-guest exit $grc)"
+		if [ "$grc" != 0 ] || [ ! -f "$job/scn.list" ]; then
+			check guest "$kver" "$leg" FAIL "run-guest exit $grc: $(tail -n 5 "$job.guest.log" | tr '\n' ' ')"
+			continue
+		fi
+		get() { sed -n "s/^$1=//p" "$job/env.txt" | tail -n 1; }
+		# modules: loaded, module BTF present, removed, nothing leaked or warned
+		bad=""
+		for m in $mods; do
+			[ "$(get "insmod_$m")" = 0 ] || bad="$bad insmod_$m=$(get "insmod_$m")"
+			[ "$(get "btf_$m")" != 0 ] || bad="$bad no_/sys/kernel/btf/$m"
+			[ "$(get "rmmod_$m")" = 0 ] || bad="$bad rmmod_$m=$(get "rmmod_$m")"
+		done
+		[ "$(get warn_before)" = "$(get warn_after)" ] || bad="$bad kernel_warning_or_leak(see $job/dmesg.txt)"
+		if [ -z "$bad" ]; then
+			check modules "$kver" "$leg" PASS "insmod $mods, module BTF, rmmod, no warning or leak"
+		else
+			check modules "$kver" "$leg" FAIL "$bad"
+		fi
+		if [ "$selftest" = 1 ]; then
+			if [ "$(get selftest)" = 0 ]; then
+				check ioctl_validation "$kver" "$leg" PASS "tphsim-ctl selftest: $(tail -n 1 "$job/selftest.out")"
+			else
+				check ioctl_validation "$kver" "$leg" FAIL "tphsim-ctl selftest exit '$(get selftest)': $(tail -n 2 "$job/selftest.out" | tr '\n' ' ')"
+			fi
+		fi
+		if [ "$leg" = upstream ]; then
+			# the simulated upstream tracepoints are what tp_btf/raw_tp pick
+			h=$(jq -r '[.[] | select(.event == "dmabuf_export" or .event == "attach" or .event == "detach") | "\(.hook)/\(.module)"] | unique | join(",")' "$job/probe.upstream_tp.json")
+			if [ "$h" = "tp_btf/tphsim_dmabuf_tp" ]; then
+				check upstream_tracepoints "$kver" upstream_tp PASS "export/attach/detach on tp_btf in tphsim_dmabuf_tp.ko: simulated upstream tracepoint"
+			else
+				check upstream_tracepoints "$kver" upstream_tp FAIL "export/attach/detach hooked as $h"
+			fi
+			echo "# leg upstream: results of the upstream_tp/upstream_raw_tp tracers come from the simulated upstream tracepoint (tphsim_dmabuf_tp.ko); udmabuf exports are invisible to it"
+		elif [ "$leg" = tp_btf ]; then
+			# tphsim alone leaves dma-buf lifetime on the stock functions
+			h=$(jq -r '[.[] | select(.event == "dmabuf_export" or .event == "attach" or .event == "detach") | "\(.hook)/\(.module)"] | unique | join(",")' "$job/probe.tp_btf.json")
+			if [ "$h" = "fentry/" ]; then
+				check stock_lifetime_hooks "$kver" tp_btf PASS "tphsim alone: export/attach/detach on the stock functions (fentry), every exporter visible"
+			else
+				check stock_lifetime_hooks "$kver" tp_btf FAIL "export/attach/detach hooked as $h"
+			fi
+		fi
+		IFS=';' read -r -a specs <<<"$tracers"
+		for spec in "${specs[@]}"; do
+			judge_tracer "$kver" "$leg" "$job" "${spec%%=*}"
+		done
+		if [ "$leg" = fentry ] && [[ $kver == 6.1.* ]]; then
+			why=$(jq -r '.[] | select(.event == "mr_reg") | .why // empty' \
+				"$job/probe.fentry.json" 2>/dev/null)
+			echo "# 6.1 untestable: fentry/fexit on mlx5_ib_reg_user_mr_dmabuf (8 arguments, x86 BPF trampolines take 6 before v6.5; -ENOTSUPP): mr_reg runs on kprobe in this leg, and so does tph_query (fentry on the query with kprobe on the MR gives wrong reasons: tphtrace bug, tests/vm/scenarios/repro-tphtrace.sh)${why:+; probe: $why}"
+		fi
+		# module loaded after tphtrace started
+		if [ "$late" = 1 ]; then
+			read -r _ lpid lrc <"$job/late.list"
+			msg=$(grep -m1 'module tphsim loaded' "$job/late.err")
+			mr=$(jq -c --argjson p "$lpid" 'select(.tgid == $p and .kind == "mr_reg") | {reason, hook, ret, st_index, ph}' "$job/late.jsonl" 2>/dev/null | head -n 1)
+			if [[ $msg =~ module\ tphsim\ loaded:\ [1-9][0-9]*\ more\ event ]] && [ "$lrc" = 0 ] &&
+				[ "$(cat "$job/late.rc")" = 0 ] && [ "$(get late_rmmod)" = 0 ] &&
+				[ "$mr" = '{"reason":"ok","hook":"tp_btf","ret":0,"st_index":1,"ph":2}' ]; then
+				check module_loaded_later "$kver" tp_btf PASS "${msg#tphtrace: }; ok_8bit mr_reg $mr"
+			else
+				check module_loaded_later "$kver" tp_btf FAIL "message '$msg', ctl $lrc, mr_reg '$mr'; $(grep -v ready "$job/late.err" | head -n 3 | tr '\n' ' ')"
+			fi
+		fi
+		# lost records: fired (module counter) - received == lost
+		if [ "$burst" -gt 0 ]; then
+			counted=$(sed -n 's/.* verb=burst .*counted=\([0-9]*\).*/\1/p' "$job/burst.ctl")
+			got=$(sed -n 's/^tph_query=//p' "$job/burst.counts")
+			lost=$(jq -s '[.[] | select(.kind == "lost")] | last | .records // empty' "$job/burst.other.jsonl")
+			ringbuf=$(jq -s '[.[] | select(.kind == "lost")] | last | .ringbuf // empty' "$job/burst.other.jsonl")
+			pub=$(jq -s '[.[] | select(.kind == "tph_publish" and .ret == 0)] | length' "$job/burst.other.jsonl")
+			detail="burst count=$burst: module fired $counted, tphtrace received $got, lost $lost (ring buffer $ringbuf); $(get burst_ctl_s)s burst, drained at $(get burst_drain_s)s"
+			echo "burst kernel=$kver fired=$counted received=$got lost=$lost" >"$out/burst.txt"
+			if [ -n "$counted" ] && [ -n "$got" ] && [ -n "$lost" ] && [ "$lost" -gt 0 ] &&
+				[ $((counted - got)) -eq "$lost" ] && [ "$pub" = 1 ] && [ "$(cat "$job/burst.rc")" = 0 ]; then
+				check lost_records "$kver" tp_btf PASS "$detail: fired - received == lost"
+			else
+				check lost_records "$kver" tp_btf FAIL "$detail; publish records $pub, exit $(cat "$job/burst.rc" 2>/dev/null)"
+			fi
+		fi
+	done < <(legs_of "$kver")
+done
+
+# every reason value (docs/trace-format.md) expected by a passing 6.12 scenario
+if [ -n "$reasons_612" ]; then
+	all=$(sed -n '/^`reason` names (stable)/,/^$/p' "$top/docs/trace-format.md" |
+		grep -o '`[a-z_0-9]*`' | tr -d '`' | grep -vx -e reason -e unknown | sort -u)
+	missing=""
+	for r in $all; do
+		[[ " $reasons_612 " == *" $r "* ]] || missing="$missing $r"
+	done
+	if [ -z "$missing" ]; then
+		check every_reason_expected 6.12 tp_btf PASS "$(echo "$all" | wc -l) reasons, each expected by a passing scenario"
+	else
+		check every_reason_expected 6.12 tp_btf FAIL "not expected by any passing scenario:$missing"
+	fi
+fi
+
+# ---- recordings (default hooks, 6.12) and check --replay --------------------
+k612=""
+for kver in "${built[@]}"; do [[ $kver == 6.12.* ]] && k612=$kver; done
+rec_src=$out/$k612/tp_btf/split.tp_btf
+if [ "$record" = 1 ] && [ -n "$k612" ] && [ -d "$rec_src" ]; then
+	mkdir -p "$REC_DIR"
+	nrec=0
+	for f in "$rec_src"/*.jsonl; do
+		# lines as tphtrace wrote them (those of the scenario's
+		# tphsim-ctl); small ones only (burst: 5000 queries)
+		if [ "$(stat -c %s "$f")" -le 65536 ]; then
+			cp "$f" "$REC_DIR/"
+			nrec=$((nrec + 1))
+		else
+			echo "# $(basename "$f"): $(stat -c %s "$f") bytes, not recorded"
+		fi
+	done
+	echo "# recorded $nrec traces into ${REC_DIR#"$top"/}"
+fi
+if "$T" check --help >/dev/null 2>&1; then
+	want_rc() { # NAME: 0 when expected.txt lists no finding for sim-NAME (else 1)
+		local w
+		w=$(awk -v f="sim-$1.jsonl" '$1 == f { $1 = ""; sub(/^ +/, ""); print }' \
+			"$top/tests/data/traces/expected.txt" 2>/dev/null)
+		case $w in
+		"") echo "?" ;;
+		-) echo 0 ;;
+		*) echo 1 ;;
+		esac
+	}
+	for dir in "$REC_DIR" "$rec_src"; do
+		[ -d "$dir" ] || continue
+		what=committed
+		[ "$dir" = "$rec_src" ] && what=fresh
+		bad="" n=0
+		for f in "$dir"/*.jsonl; do
+			[ -e "$f" ] || continue
+			name=$(basename "$f" .jsonl)
+			w=$(want_rc "$name")
+			[ "$w" != "?" ] || continue
+			"$T" check --replay "$f" >/dev/null 2>&1
+			r=$?
+			n=$((n + 1))
+			[ "$r" = "$w" ] || bad="$bad $name(exit $r, want $w)"
+		done
+		if [ $n -eq 0 ]; then
+			echo "# check --replay: no $what recording with an expectation"
+		elif [ -z "$bad" ]; then
+			check replay_$what 6.12 tp_btf PASS "tphtrace check --replay on $n $what recordings: exit 0 for happy paths, 1 for fallbacks (tests/data/traces/expected.txt)"
+		else
+			check replay_$what 6.12 tp_btf FAIL "$bad"
+		fi
+	done
+else
+	echo "# tphtrace check is not available: recordings not replayed"
+fi
+
+t_end=$(now)
+for kver in "${built[@]}"; do
+	for f in "$out/$kver"/*.status; do
+		[ -e "$f" ] || continue
+		read -r grc gsecs <"$f"
+		echo "wall kernel=$kver leg=$(basename "$f" .status) guest=${gsecs}s"
+	done
+done
+echo "wall build=$(secs "$t_start" "$t_built")s vm=$(secs "$t_built" "$t_vm")s (up to $par guests at once) total=$(secs "$t_start" "$t_end")s"
+finish
