@@ -156,6 +156,9 @@ set gpu0 buf0 st=0x2a ph=2
 stats
 burst buf0 count=$SC_BURST
 stats
+# let the consumer drain before the teardown's records (invalidate,
+# release) meet a full ring buffer
+pause 2000
 EOF
 	# JSON to tmpfs: slower than the kernel's producer, not slow enough
 	# to hide the drops behind the consumer's own scheduling
