@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # test-check.sh [--record] [SCENARIO.scn...]
+# (without scenarios: a subset covering every rule; TPHTRACE_VM_ALL=1 or
+# --record: all of them)
 #
 # `tphtrace check` against the simulator, end to end, in a Debian 6.12
 # guest: for every kernel/tphsim/scenarios/*.scn the guest loads tphsim.ko,
@@ -129,8 +131,19 @@ gcc -O2 -o "$work/holder" "$work/holder.c" || { nok "holder builds"; echo "$pass
 if [ $# -gt 0 ]; then
 	scns=()
 	for s in "$@"; do scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"); done
-else
+elif [ "${TPHTRACE_VM_ALL:-0}" = 1 ] || [ $record -eq 1 ]; then
 	scns=("$top"/kernel/tphsim/scenarios/*.scn)
+else
+	# make check: one scenario per rule the simulator can trigger, plus a
+	# happy path. Every scenario's recording is also replayed by
+	# test-scenarios.sh and test-views.sh; TPHTRACE_VM_ALL=1 plays them all.
+	scns=()
+	for s in ok_8bit not_published width_mismatch req_disabled_rp \
+		set_completer_none st_table_full tag0_direct dmah stale_after_set \
+		exporter_gone st_write_failed ph_range set_foreign no_st_table \
+		no_p2p st_error; do
+		scns+=("$top/kernel/tphsim/scenarios/$s.scn")
+	done
 fi
 tests/vm/run-guest.sh -K "$kver" -t 590 -J "$work/job" -- \
 	"$top/tests/vm/test-check.sh" --guest "$work/job" "$ctl" \
