@@ -117,8 +117,36 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 		s->rodata->get_tph_v5 = true;
 }
 
+/*
+ * A program of @plan could not attach: an event that needs it has no hook
+ * after all (what probe could not know, e.g. a trampoline limit), and one
+ * that only used it for refinement loses that refinement.
+ */
+static void unplan_prog(struct hook_plan *plan, const char *prog, int err)
+{
+	const struct hook_cand *c;
+	int k, i;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		c = hooks_chosen(plan, k);
+		for (i = 0; c && i < HOOK_MAX_TARGETS && c->t[i].prog; i++) {
+			if (strcmp(c->t[i].prog, prog))
+				continue;
+			if (c->t[i].optional) {
+				plan->ev[k].optional_missing |= 1u << i;
+				continue;
+			}
+			plan->ev[k].cand = -1;
+			snprintf(plan->ev[k].why, sizeof(plan->ev[k].why),
+				 "%s: attaching %s failed: %s", tph_hook_name(c->family),
+				 prog, strerror(-err));
+			break;
+		}
+	}
+}
+
 /* Load and attach one generation for @plan, sharing maps with the first. */
-static int apply_plan(struct collector *c, const struct hook_plan *plan,
+static int apply_plan(struct collector *c, struct hook_plan *plan,
 		      char *err, size_t errlen)
 {
 	struct tphtrace_bpf *s;
@@ -168,8 +196,10 @@ static int apply_plan(struct collector *c, const struct hook_plan *plan,
 			continue;
 		l = bpf_program__attach(p);
 		if (!l) {
+			ret = -errno;
 			fprintf(stderr, "tphtrace: cannot attach %s: %s\n",
-				bpf_program__name(p), strerror(errno));
+				bpf_program__name(p), strerror(-ret));
+			unplan_prog(plan, bpf_program__name(p), ret);
 			continue;
 		}
 		if (c->nlinks < TPH_MAX_LINKS)

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
+#include <linux/version.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -40,6 +42,7 @@ struct sys_probe {
 	struct modbtf mods[MAX_MODBTF];
 	int nmods;
 	signed char family[TPH_HOOK_MAX];	/* -1 unknown, 0 no, 1 yes */
+	unsigned int kernel_version;		/* KERNEL_VERSION() of uname -r */
 	char family_why[TPH_HOOK_MAX][96];
 };
 
@@ -119,6 +122,16 @@ static bool btf_has(struct sys_probe *p, const char *module, const char *name,
 	struct btf *btf = module_btf(p, module);
 
 	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+}
+
+static unsigned int running_kernel_version(void)
+{
+	unsigned int major = 0, minor = 0, patch = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u.%u", &major, &minor, &patch) < 2)
+		return 0;
+	return KERNEL_VERSION(major, minor, patch > 255 ? 255 : patch);
 }
 
 static int test_load(enum bpf_prog_type type, enum bpf_attach_type attach,
@@ -220,6 +233,7 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 	struct sys_probe *p = ctx;
 	char tname[128];
 	struct sym *s;
+	int nargs;
 
 	if (fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP) {
 		s = sym_find(p, "__tracepoint_", name);
@@ -237,7 +251,18 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 	snprintf(module, len, "%s", s->module);
 	if (fam == TPH_HOOK_KPROBE)
 		return true;
-	return btf_has(p, s->module, name, BTF_KIND_FUNC);
+	if (!btf_has(p, s->module, name, BTF_KIND_FUNC))
+		return false;
+	/*
+	 * x86 BPF trampolines take at most 6 arguments before v6.5 (commit
+	 * 473e3150e30a "bpf, x86: allow function arguments up to 12 for
+	 * TRACING"): attaching fentry to e.g. the 8-argument
+	 * mlx5_ib_reg_user_mr_dmabuf() fails there with -ENOTSUPP.
+	 */
+	if (p->kernel_version < KERNEL_VERSION(6, 5, 0) &&
+	    sys_probe_func_nargs(p, name, &nargs) && nargs > 6)
+		return false;
+	return true;
 }
 
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs)
@@ -271,6 +296,7 @@ int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
 	if (!p)
 		return -ENOMEM;
 	memset(p->family, -1, sizeof(p->family));
+	p->kernel_version = running_kernel_version();
 	p->vmlinux = btf__load_vmlinux_btf();
 	if (!p->vmlinux) {
 		ret = -errno;
