@@ -85,6 +85,9 @@ static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev
 	if (bpf_core_field_exists(bus->domain_nr))
 		d->domain = BPF_CORE_READ(bus, domain_nr);
 	d->valid |= TPH_DEV_PCI;
+	/* keep a name already known (an MR's IB device name beats the BDF) */
+	if (d->valid & TPH_DEV_NAME)
+		return;
 	name = BPF_CORE_READ(pdev, dev.kobj.name);
 	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
 		d->valid |= TPH_DEV_NAME;
