@@ -75,6 +75,8 @@ static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 	return true;
 }
 
+static void dedupe_helpers(struct hook_plan *plan);
+
 int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 	       struct hook_plan *plan)
 {
@@ -117,7 +119,53 @@ int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 				snprintf(ep->why, sizeof(ep->why), "%s", first_why);
 		}
 	}
+	dedupe_helpers(plan);
 	return 0;
+}
+
+/* Does a chosen candidate of an event other than @skip hook @sym? */
+static bool sym_hooked_by(const struct hook_plan *plan, int skip, int upto,
+			  const char *sym, enum tph_hook_family fam)
+{
+	const struct hook_cand *c;
+	int k, i;
+
+	for (k = 1; k < upto; k++) {
+		c = hooks_chosen(plan, k);
+		if (k == skip || !c || c->family == fam)
+			continue;
+		for (i = 0; i < HOOK_MAX_TARGETS && c->t[i].prog; i++)
+			if (!strcmp(c->t[i].sym, sym) &&
+			    !(plan->ev[k].optional_missing & (1u << i)))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * One program per hooked function or tracepoint: when events end up on
+ * different families (a kernel that refuses one family for one symbol,
+ * or --hooks), an optional helper of one event must not hook again what
+ * another event already hooks in another family. Both would feed the
+ * task's state machine from one call and the second would see the first's
+ * bookkeeping (e.g. a fexit and a kretprobe on dma_buf_get_tph). The task
+ * state is shared, so the program already there serves both events.
+ */
+static void dedupe_helpers(struct hook_plan *plan)
+{
+	const struct hook_cand *c;
+	int k, i;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		c = hooks_chosen(plan, k);
+		for (i = 0; c && i < HOOK_MAX_TARGETS && c->t[i].prog; i++) {
+			if (!c->t[i].optional)
+				continue;
+			/* required targets anywhere win; optional ones: first event */
+			if (sym_hooked_by(plan, k, TPH_EV_MAX, c->t[i].sym, c->family))
+				plan->ev[k].optional_missing |= 1u << i;
+		}
+	}
 }
 
 int hooks_unavailable(const struct hook_plan *plan)

@@ -67,6 +67,7 @@ if want devices && [ -f tests/devices/check-lspci.sh ]; then
 fi
 if want vm; then
 	suite "vm/harness-selftest" bash tests/vm/selftest.sh
+	suite "vm/regressions-6.1" bash tests/vm/scenarios/repro-tphtrace.sh
 	for t in tests/vm/test-*.sh; do [ -f "$t" ] && suite "vm/$(basename "$t" .sh)" bash "$t"; done
 fi
 

@@ -149,6 +149,40 @@ static void test_series_only_kernel_uses_functions(void **state)
 	assert_int_equal(hooks_unavailable(&plan), 1);
 }
 
+/*
+ * A pre-6.5 kernel refuses fentry on the 8-argument registration function:
+ * mr_reg falls back to kprobe while tph_query stays on fentry. The kprobe
+ * candidate's helpers on functions fentry already hooks are dropped, so
+ * dma_buf_get_tph() is hooked once, not by a fexit and a kretprobe.
+ */
+static bool fake_target_pre65(void *ctx, enum tph_hook_family f, const char *sym,
+			      char *module, size_t len)
+{
+	if (f == TPH_HOOK_FENTRY && !strcmp(sym, "mlx5_ib_reg_user_mr_dmabuf"))
+		return false;
+	return fake_target(ctx, f, sym, module, len);
+}
+
+static void test_mixed_families_hook_each_function_once(void **state)
+{
+	struct fake_kernel k = { .syms = series_only };
+	struct probe_ops ops = { fake_family, fake_target_pre65, &k };
+	struct hook_plan plan;
+
+	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
+	assert_int_equal(hooks_plan(&ops, NULL, &plan), 0);
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), TPH_HOOK_KPROBE);
+	assert_int_equal(family_of(&plan, TPH_EV_TPH_QUERY), TPH_HOOK_FENTRY);
+	assert_true(hooks_prog_selected(&plan, "fexit__dma_buf_get_tph"));
+	assert_false(hooks_prog_selected(&plan, "kretprobe__dma_buf_get_tph"));
+	assert_false(hooks_prog_selected(&plan, "kprobe__dma_buf_get_tph"));
+	assert_true(hooks_prog_selected(&plan, "fexit__mlx5_st_alloc_index_by_tag"));
+	assert_false(hooks_prog_selected(&plan, "kretprobe__mlx5_st_alloc_index_by_tag"));
+	/* what only mr_reg hooks stays on kprobe */
+	assert_true(hooks_prog_selected(&plan, "kretprobe__mlx5_ib_reg_user_mr_dmabuf"));
+	assert_true(hooks_prog_selected(&plan, "kretprobe__pcie_tph_enabled_req_type"));
+}
+
 static void test_stock_kernel_and_forcing(void **state)
 {
 	struct fake_kernel k = { .syms = stock_612 };
@@ -260,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_patched_kernel_uses_tracepoints),
 		cmocka_unit_test(test_tp_btf_refused_falls_to_raw_tp),
 		cmocka_unit_test(test_series_only_kernel_uses_functions),
+		cmocka_unit_test(test_mixed_families_hook_each_function_once),
 		cmocka_unit_test(test_stock_kernel_and_forcing),
 		cmocka_unit_test(test_force_parse_errors),
 		cmocka_unit_test(test_table_is_consistent),
