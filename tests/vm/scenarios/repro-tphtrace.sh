@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# repro-tphtrace.sh: minimal reproductions of tphtrace bugs found by
-# tests/vm/test-scenarios.sh, kept out of `make check` until fixed. Needs
+# repro-tphtrace.sh: regression tests for two tphtrace bugs found by
+# tests/vm/test-scenarios.sh (both fixed: src/hooks.c dedupe_helpers() and
+# the argument-count check in src/sys_probe.c); run by `make check`. Needs
 # the Debian 6.1 kernel and headers (make deps); builds tphsim itself.
-# Prints "ok"/"not ok" per bug ("not ok" = still there); exit 1 if any is.
+# Prints "ok"/"not ok" per bug ("not ok" = back again); exit 1 if any is.
 #
 # 1. Mixed hook families on one registration: with the query on fentry and
 #    the MR on kprobe (what a kernel before v6.5 needs: fentry on the
