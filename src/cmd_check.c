@@ -42,10 +42,7 @@ static const struct argp_option check_opts[] = {
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
 	{ "no-hints", OPT_NO_HINTS, NULL, 0, "Text: leave out the fix hints", 0 },
 	{ "list-rules", OPT_LIST_RULES, NULL, 0, "Print the rule table and exit", 0 },
-	{ "pid", 'p', "PID", 0, "Live: only records of this process", 0 },
-	{ "hooks", FEED_OPT_HOOKS, "EVENT=FAMILY", 0, "Force a hook family (see trace)", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
-	FEED_LIMIT_OPTIONS,
+	FEED_OPTIONS,
 	{},
 };
 

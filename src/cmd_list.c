@@ -40,10 +40,7 @@ static const struct argp_option list_opts[] = {
 	{ "replay", 'r', "FILE", 0,
 	  "Inventory at the end of a 'tphtrace trace -j' file ('-': stdin) instead of "
 	  "this host", 0 },
-	{ "pid", 'p', "PID", 0, "Live: only records of this process", 0 },
-	{ "hooks", FEED_OPT_HOOKS, "EVENT=FAMILY", 0, "Force a hook family (see trace)", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
-	FEED_LIMIT_OPTIONS,
+	FEED_OPTIONS,
 	{},
 };
 

@@ -51,10 +51,7 @@ static const struct argp_option top_opts[] = {
 	{ "once", OPT_ONCE, NULL, 0, "Print one frame and exit (same as -n 1)", 0 },
 	{ "replay", 'r', "FILE", 0,
 	  "Show the state at the end of a 'tphtrace trace -j' file (one frame)", 0 },
-	{ "pid", 'p', "PID", 0, "Only records of this process", 0 },
-	{ "hooks", FEED_OPT_HOOKS, "EVENT=FAMILY", 0, "Force a hook family (see trace)", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
-	FEED_LIMIT_OPTIONS,
+	FEED_OPTIONS,
 	{},
 };
 

@@ -69,6 +69,13 @@ enum {
 	FEED_OPT_MAX_FINDINGS,
 	FEED_OPT_HOOKS,
 };
+/* the options feed_parse_opt() takes: -p, --hooks, -v and the limits */
+#define FEED_OPTIONS							\
+	{ "pid", 'p', "PID", 0, "Live: only records of this process", 0 },	\
+	{ "hooks", FEED_OPT_HOOKS, "EVENT=FAMILY", 0,			\
+	  "Force a hook family (see trace)", 0 },			\
+	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },		\
+	FEED_LIMIT_OPTIONS
 #define FEED_LIMIT_OPTIONS						\
 	{ "max-dmabufs", FEED_OPT_MAX_BUFS, "N", 0,			\
 	  "Track at most N dma-bufs (default 131072); more are evicted and counted", 0 }, \
