@@ -21,17 +21,9 @@
 #define ENOSPC		28
 #define MAX_ERRNO	4095
 #define IS_ERR_VALUE(x)	((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
-/* ring bytes pending when a record is alone in it: the ring was empty */
-#define TPH_MAX_PENDING_ALONE	(sizeof(union tph_record) + 8)
 
 /* Set by user space before load. */
 const volatile __u32 filter_tgid;	/* 0: every process */
-/*
- * Wake the consumer only when this much is pending, or when the ring was
- * empty before this record (the consumer may be asleep). In between, the
- * consumer is awake and draining anyway, so a wake-up would be wasted.
- */
-const volatile __u64 wakeup_bytes = 256 * 1024;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -46,11 +38,14 @@ struct {
 } drops SEC(".maps");
 
 /*
- * What one task has seen of an in-flight TPH query / MR registration.
- * Keyed by thread id: every step of one registration runs in the
+ * What one task has seen of an in-flight TPH query / MR registration, in
+ * the task's own BPF storage: every step of one registration runs in the
  * registering task (mlx5_ib_reg_user_mr_dmabuf -> get_tph_mr_dmabuf ->
  * dma_buf_get_tph -> exporter callback; mlx5_st_alloc_index_by_tag ->
- * pcie_tph_set_st_entry).
+ * pcie_tph_set_st_entry). Task storage is found from the task directly
+ * (the LRU hash keyed by thread id it replaces cost ~15 ns more per
+ * lookup on the bench host, bench/README.md P1, and when full it evicted
+ * registrations in flight) and goes away with the task.
  */
 #define TS_MR		0x01	/* a registration is in flight */
 #define TS_QUERY	0x02	/* query result recorded */
@@ -80,14 +75,36 @@ struct task_state {
 	__u8 direct;
 	struct tph_dev exporter;
 	struct tph_dev nic;
+	__u64 exp_ino;		/* dma-buf of the exporter answer (tracepoints) */
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct task_state);
 } tstate SEC(".maps");
+
+/*
+ * The exporter's answer to a query, handed on this CPU from the exporter
+ * tracepoint (vfio_pci_tph_query) to the wrapper's (dma_buf_tph_query),
+ * which fires right after it in the same call chain: the hottest handler
+ * then needs no task-storage lookup. A miss (another query came in between
+ * on this CPU, or the task moved) falls back to the task state.
+ */
+struct qhand {
+	__u64 task;		/* current task (as a number), 0: empty */
+	__u64 ino;
+	struct tph_dev exporter;
+	__u8 qflags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct qhand);
+} qhand SEC(".maps");
 
 /* kprobe entry arguments, for the matching kretprobe: key = tid, fn */
 struct stash_key {
@@ -125,73 +142,93 @@ static __always_inline bool filtered(void)
 	return filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid;
 }
 
-/* Reserve a record and fill the common header; NULL (counted) when full. */
-static __always_inline void *rec_reserve(__u32 size, __u16 kind, __u8 hook)
+static __always_inline struct task_struct *cur_task(void)
+{
+	return bpf_get_current_task_btf();
+}
+
+/*
+ * Reserve a record and fill the common header; NULL (counted) when full.
+ * pid, tgid and comm are loaded from @t (the current task) rather than
+ * through bpf_get_current_pid_tgid()/bpf_get_current_comm(): the comm
+ * helper alone cost ~40 ns per record (bench/README.md, P1).
+ */
+static __always_inline void *rec_reserve_t(struct task_struct *t, __u32 size,
+					   __u16 kind, __u8 hook)
 {
 	struct tph_hdr *h;
-	__u64 id;
+	const __u64 *comm;
 
 	h = bpf_ringbuf_reserve(&rb, size, 0);
 	if (!h) {
 		count_drop(TPH_DROP_RINGBUF);
 		return NULL;
 	}
-	id = bpf_get_current_pid_tgid();
 	h->kind = kind;
 	h->hook = hook;
 	h->flags = 0;
 	h->cpu = bpf_get_smp_processor_id();
 	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = (__u32)id;
-	h->tgid = id >> 32;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->pid = t->pid;
+	h->tgid = t->tgid;
+	comm = (const __u64 *)t->comm;
+	((__u64 *)h->comm)[0] = comm[0];
+	((__u64 *)h->comm)[1] = comm[1];
 	return h;
 }
 
+static __always_inline void *rec_reserve(__u32 size, __u16 kind, __u8 hook)
+{
+	return rec_reserve_t(cur_task(), size, kind, hook);
+}
+
+/*
+ * Submit with the kernel's own wake-up rule: the consumer is woken only
+ * when it had caught up (the ring was empty before this record), which is
+ * the only time it can be asleep. Records behind others wake nobody; the
+ * consumer keeps draining until the ring is empty (see collect.c).
+ */
 static __always_inline void rec_submit(void *rec, __s32 ret)
 {
-	__u64 pending = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA);
-	__u64 flags;
-
 	if (ret < 0)
 		((struct tph_hdr *)rec)->flags |= TPH_F_ERR;
-	/* pending counts this (still reserved) record: its size + 8 header */
-	if (pending <= TPH_MAX_PENDING_ALONE || pending >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	else
-		flags = BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(rec, flags);
+	bpf_ringbuf_submit(rec, 0);
+}
+
+static __always_inline struct task_state *state_get_t(struct task_struct *t)
+{
+	return bpf_task_storage_get(&tstate, t, 0, 0);
+}
+
+static __always_inline struct task_state *state_get_or_create_t(struct task_struct *t)
+{
+	struct task_state *s;
+
+	s = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!s)
+		count_drop(TPH_DROP_STATE);
+	return s;
 }
 
 static __always_inline struct task_state *state_get(void)
 {
-	__u32 tid = cur_tid();
-
-	return bpf_map_lookup_elem(&tstate, &tid);
+	return state_get_t(cur_task());
 }
 
 static __always_inline struct task_state *state_get_or_create(void)
 {
-	static const struct task_state zero;
-	struct task_state *s;
-	__u32 tid = cur_tid();
-
-	s = bpf_map_lookup_elem(&tstate, &tid);
-	if (s)
-		return s;
-	if (bpf_map_update_elem(&tstate, &tid, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&tstate, &tid)) {
-		count_drop(TPH_DROP_STATE);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&tstate, &tid);
+	return state_get_or_create_t(cur_task());
 }
 
-static __always_inline void state_drop(void)
+/*
+ * The registration is over: forget it. The state is zeroed in place, not
+ * deleted, which every reader treats alike (they all test s->seen) and which
+ * spares the task's next registration a delete and a new allocation; it is
+ * freed with the task.
+ */
+static __always_inline void state_drop(struct task_state *s)
 {
-	__u32 tid = cur_tid();
-
-	bpf_map_delete_elem(&tstate, &tid);
+	__builtin_memset(s, 0, sizeof(*s));
 }
 
 static __always_inline void stash_put(__u32 fn, struct stash_val *v)

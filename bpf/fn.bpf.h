@@ -231,7 +231,7 @@ static __always_inline int fn_mlx5_ib_reg_user_mr_dmabuf(const __u64 *a, __u64 r
 		idx = s->st_index;
 	}
 	emit_mr(s, mkey, 0, s->length, s->access, idx, ph, false, err, hook);
-	state_drop();
+	state_drop(s);
 	return 0;
 }
 FN_EXIT_HOOKS(mlx5_ib_reg_user_mr_dmabuf, 8, FN_REG_MR)

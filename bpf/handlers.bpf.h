@@ -29,67 +29,117 @@ static __always_inline bool emits(__u16 kind, __u8 hook)
 
 /* ---- TPH query ------------------------------------------------------- */
 
-/* exporter callback: remember which namespaces are published */
-static __always_inline void on_exporter_query(struct tph_dev *exp, bool extended,
-					      bool st_valid, bool st_ext_valid,
-					      int ret)
+static __always_inline __u8 exporter_qflags(bool st_valid, bool st_ext_valid)
 {
-	struct task_state *s = state_get_or_create();
+	return TPH_Q_EXPORTER_SEEN | TPH_Q_VALID_KNOWN |
+	       (st_valid ? TPH_Q_ST_VALID : 0) | (st_ext_valid ? TPH_Q_ST_EXT_VALID : 0);
+}
+
+/* exporter callback: remember which namespaces are published */
+static __always_inline struct task_state *on_exporter_query_t(struct task_struct *t,
+							       struct tph_dev *exp,
+							       bool extended, bool st_valid,
+							       bool st_ext_valid, int ret)
+{
+	struct task_state *s = state_get_or_create_t(t);
 
 	if (!s)
-		return;
+		return NULL;
 	s->seen |= TS_EXPORTER;
-	s->qflags = TPH_Q_EXPORTER_SEEN | TPH_Q_VALID_KNOWN |
-		    (st_valid ? TPH_Q_ST_VALID : 0) |
-		    (st_ext_valid ? TPH_Q_ST_EXT_VALID : 0);
+	s->qflags = exporter_qflags(st_valid, st_ext_valid);
 	s->exporter = *exp;
+	return s;
+}
+
+static __always_inline void on_exporter_query(struct tph_dev *exp, bool extended,
+					      bool st_valid, bool st_ext_valid, int ret)
+{
+	on_exporter_query_t(cur_task(), exp, extended, st_valid, st_ext_valid, ret);
+}
+
+/* The task's side of a query (@s: its state, NULL if none). */
+static __always_inline void query_state(struct task_state *s, __u64 ino, bool extended,
+					__u16 st, __u8 ph, int ret)
+{
+	if (!s)
+		return;
+	/* an exporter answer from an earlier query must not leak into this one */
+	if (!(s->seen & TS_EXPORTER))
+		s->qflags = 0;
+	/* nor an ST write failure of an earlier registration */
+	s->seen &= ~TS_ST_WFAIL;
+	if (s->seen & TS_MR) {
+		s->seen |= TS_QUERY;
+		s->query_ret = ret;
+		s->st = ret ? 0 : st;
+		s->ph = ph;
+		s->ino = ino;
+		s->extended = extended;
+	}
+}
+
+/*
+ * Reserve the query record and fill everything but r->buf and the exporter's
+ * answer, which the caller writes in place (no copy through the stack).
+ * NULL: not emitted.
+ */
+static __always_inline struct tph_ev_query *query_rec(struct task_struct *t,
+						      bool extended, __u16 st,
+						      __u8 ph, int ret, __u8 hook)
+{
+	struct tph_ev_query *r;
+
+	if (!emits(TPH_EV_TPH_QUERY, hook))
+		return NULL;
+	r = rec_reserve_t(t, sizeof(*r), TPH_EV_TPH_QUERY, hook);
+	if (!r)
+		return NULL;
+	r->st = ret ? 0 : st;
+	r->ph = ret ? 0 : ph;
+	r->extended = extended;
+	r->ret = ret;
+	return r;
+}
+
+/* the exporter's answer of this query, as the task state has it */
+static __always_inline void query_rec_exporter(struct tph_ev_query *r,
+					       struct task_state *s)
+{
+	if (s && (s->seen & TS_EXPORTER)) {
+		r->exporter = s->exporter;
+		r->qflags = s->qflags;
+	} else {
+		__builtin_memset(&r->exporter, 0, sizeof(r->exporter));
+		r->qflags = 0;
+	}
+}
+
+static __always_inline void query_done(struct task_state *s)
+{
+	/*
+	 * Keep qflags: on patched kernels the importer's decision tracepoint
+	 * comes after the query and needs them to tell width mismatch from
+	 * "not published". The state lives as long as the task (task storage).
+	 */
+	if (s)
+		s->seen &= ~TS_EXPORTER;
 }
 
 static __always_inline int on_query(struct tph_buf *buf, bool extended, __u16 st,
 				    __u8 ph, int ret, __u8 hook)
 {
-	struct task_state *s = state_get();
+	struct task_struct *t = cur_task();
+	struct task_state *s = state_get_t(t);
 	struct tph_ev_query *r;
 
-	/* an exporter answer from an earlier query must not leak into this one */
-	if (s && !(s->seen & TS_EXPORTER))
-		s->qflags = 0;
-	/* nor an ST write failure of an earlier registration */
-	if (s)
-		s->seen &= ~TS_ST_WFAIL;
-	if (s && (s->seen & TS_MR)) {
-		s->seen |= TS_QUERY;
-		s->query_ret = ret;
-		s->st = ret ? 0 : st;
-		s->ph = ph;
-		s->ino = buf->ino;
-		s->extended = extended;
+	query_state(s, buf->ino, extended, st, ph, ret);
+	r = query_rec(t, extended, st, ph, ret, hook);
+	if (r) {
+		query_rec_exporter(r, s);
+		r->buf = *buf;
+		rec_submit(r, ret);
 	}
-	if (emits(TPH_EV_TPH_QUERY, hook)) {
-		r = rec_reserve(sizeof(*r), TPH_EV_TPH_QUERY, hook);
-		if (r) {
-			r->buf = *buf;
-			__builtin_memset(&r->exporter, 0, sizeof(r->exporter));
-			r->qflags = 0;
-			if (s && (s->seen & TS_EXPORTER)) {
-				r->exporter = s->exporter;
-				r->qflags = s->qflags;
-			}
-			r->st = ret ? 0 : st;
-			r->ph = ret ? 0 : ph;
-			r->extended = extended;
-			r->ret = ret;
-			rec_submit(r, ret);
-		}
-	}
-	/*
-	 * Keep qflags: on patched kernels the importer's decision tracepoint
-	 * comes after the query and needs them to tell width mismatch from
-	 * "not published". tstate is an LRU map, so tasks that query and never
-	 * register cannot exhaust it.
-	 */
-	if (s)
-		s->seen &= ~TS_EXPORTER;
+	query_done(s);
 	return 0;
 }
 
@@ -231,17 +281,18 @@ static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, in
 		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
 }
 
-/* Emit the MR record; @mkey 0 and @ret < 0 on failure. */
-static __always_inline void emit_mr(struct task_state *s, __u32 mkey, __u64 ino,
-				    __u64 length, int access, __u16 st_index,
-				    __u8 ph, bool reused, int ret, __u8 hook)
+/* Emit the MR record of task @t; @mkey 0 and @ret < 0 on failure. */
+static __always_inline void emit_mr_t(struct task_struct *t, struct task_state *s,
+				      __u32 mkey, __u64 ino, __u64 length, int access,
+				      __u16 st_index, __u8 ph, bool reused, int ret,
+				      __u8 hook)
 {
 	struct tph_ev_mr *r;
 	__u8 reason;
 
 	if (!emits(TPH_EV_MR_REG, hook))
 		return;
-	r = rec_reserve(sizeof(*r), TPH_EV_MR_REG, hook);
+	r = rec_reserve_t(t, sizeof(*r), TPH_EV_MR_REG, hook);
 	if (!r)
 		return;
 	reason = (s->seen & TS_DECISION) ? s->reason : derive_reason(s);
@@ -270,6 +321,14 @@ static __always_inline void emit_mr(struct task_state *s, __u32 mkey, __u64 ino,
 	rec_submit(r, ret);
 }
 
+static __always_inline void emit_mr(struct task_state *s, __u32 mkey, __u64 ino,
+				    __u64 length, int access, __u16 st_index,
+				    __u8 ph, bool reused, int ret, __u8 hook)
+{
+	emit_mr_t(cur_task(), s, mkey, ino, length, access, st_index, ph, reused, ret,
+		  hook);
+}
+
 static __always_inline int on_mr_dereg(const char *ibdev, __u32 mkey, __u64 ino,
 				       __u16 st_index, bool pooled, int ret, __u8 hook)
 {
@@ -296,11 +355,12 @@ static __always_inline int on_mr_dereg(const char *ibdev, __u32 mkey, __u64 ino,
 static __always_inline int on_st(__u8 op, struct tph_dev *nic, __u16 tag, __u16 idx,
 				 __u32 refcount, bool direct, int ret, __u8 hook)
 {
+	struct task_struct *t = cur_task();
 	struct task_state *s;
 	struct tph_ev_st *r;
 
 	if (op == TPH_ST_ALLOC) {
-		s = state_get();
+		s = state_get_t(t);
 		if (s && (s->seen & TS_MR)) {
 			s->seen |= TS_ST;
 			s->st_ret = ret;
@@ -310,7 +370,7 @@ static __always_inline int on_st(__u8 op, struct tph_dev *nic, __u16 tag, __u16 
 	}
 	if (!emits(TPH_EV_ST_INDEX, hook))
 		return 0;
-	r = rec_reserve(sizeof(*r), TPH_EV_ST_INDEX, hook);
+	r = rec_reserve_t(t, sizeof(*r), TPH_EV_ST_INDEX, hook);
 	if (!r)
 		return 0;
 	r->nic = *nic;

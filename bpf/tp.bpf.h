@@ -19,24 +19,89 @@ int raw_tp__##ev(__u64 *ctx) { return tp_##ev(ctx, TPH_HOOK_RAW_TP); }
 
 #define A(i)	(ctx[i])
 
+/*
+ * The exporter hands its answer to the wrapper's event on this CPU (struct
+ * qhand) when the MR registration is traced by tracepoints too: the query
+ * then has nothing to record in the task state (TS_MR is only set by the
+ * decision, which comes after it), and the exporter handler does the
+ * state's part of the query (qflags, ST write failure cleared).
+ */
+static __always_inline bool query_handoff(void)
+{
+	return event_family[TPH_EV_MR_REG] == TPH_HOOK_TP_BTF ||
+	       event_family[TPH_EV_MR_REG] == TPH_HOOK_RAW_TP;
+}
+
 /* dma_buf_tph_query(ino, exp_name, size, extended, st, ph, ret) */
 static __always_inline int tp_dma_buf_tph_query(__u64 *ctx, __u8 hook)
 {
-	struct tph_buf b = { .ino = A(0), .size = A(2) };
+	struct task_struct *t = cur_task();
+	struct task_state *s = NULL;
+	struct tph_ev_query *r;
+	struct qhand *h = NULL;
+	__u32 zero = 0;
 
-	if (A(1))
-		bpf_probe_read_kernel_str(b.exp_name, sizeof(b.exp_name), (void *)A(1));
-	return on_query(&b, A(3), A(4), A(5), (int)A(6), hook);
+	if (query_handoff()) {
+		h = bpf_map_lookup_elem(&qhand, &zero);
+		if (h && (h->task != (__u64)t || h->ino != A(0)))
+			h = NULL;
+	}
+	if (!h) {
+		s = state_get_t(t);
+		/* an exporter answer handed to an earlier query is not ours */
+		if (s && s->exp_ino != A(0))
+			s->seen &= ~TS_EXPORTER;
+		query_state(s, A(0), A(3), A(4), A(5), (int)A(6));
+	}
+	r = query_rec(t, A(3), A(4), A(5), (int)A(6), hook);
+	/* the hottest event: its dma-buf is written straight into the record */
+	if (r) {
+		if (h) {
+			r->exporter = h->exporter;
+			r->qflags = h->qflags;
+		} else {
+			query_rec_exporter(r, s);
+		}
+		r->buf.ino = A(0);
+		r->buf.size = A(2);
+		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
+		if (A(1))
+			bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
+						  (void *)A(1));
+		rec_submit(r, (int)A(6));
+	}
+	if (h)
+		h->task = 0;
+	query_done(s);
+	return 0;
 }
 TP_HOOKS(dma_buf_tph_query)
 
 /* vfio_pci_tph_query(domain, devid, ino, extended, st_valid, st_ext_valid, st, ph, ret) */
 static __always_inline int tp_vfio_pci_tph_query(__u64 *ctx, __u8 hook)
 {
+	struct task_struct *t = cur_task();
+	struct task_state *s;
 	struct tph_dev d = {};
+	struct qhand *h;
+	__u32 zero = 0;
 
 	dev_pci(&d, A(0), A(1));
-	on_exporter_query(&d, A(3), A(4), A(5), (int)A(8));
+	s = on_exporter_query_t(t, &d, A(3), A(4), A(5), (int)A(8));
+	if (s)
+		s->exp_ino = A(2);
+	if (!query_handoff())
+		return 0;
+	/* what the wrapper's query would do to the state (query_state) */
+	if (s)
+		s->seen &= ~TS_ST_WFAIL;
+	h = bpf_map_lookup_elem(&qhand, &zero);
+	if (h) {
+		h->task = (__u64)t;
+		h->ino = A(2);
+		h->exporter = d;
+		h->qflags = exporter_qflags(A(4), A(5));
+	}
 	return 0;
 }
 TP_HOOKS(vfio_pci_tph_query)
@@ -66,14 +131,15 @@ TP_HOOKS(mlx5_ib_mr_tph)
 /* mlx5_ib_dmabuf_mr(ibdev, mkey, ino, length, access_flags, st_index, ph, reused, ret) */
 static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 {
-	struct task_state *s = state_get_or_create();
+	struct task_struct *t = cur_task();
+	struct task_state *s = state_get_or_create_t(t);
 
 	if (!s)
 		return 0;
 	if (!(s->seen & TS_DECISION))
 		dev_name(&s->nic, (void *)A(0));
-	emit_mr(s, A(1), A(2), A(3), (int)A(4), A(5), A(6), A(7), (int)A(8), hook);
-	state_drop();
+	emit_mr_t(t, s, A(1), A(2), A(3), (int)A(4), A(5), A(6), A(7), (int)A(8), hook);
+	state_drop(s);
 	return 0;
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr)

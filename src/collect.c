@@ -178,7 +178,8 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 		ret = bpf_map__reuse_fd(s->maps.rb, bpf_map__fd(f->maps.rb)) ?:
 		      bpf_map__reuse_fd(s->maps.drops, bpf_map__fd(f->maps.drops)) ?:
 		      bpf_map__reuse_fd(s->maps.tstate, bpf_map__fd(f->maps.tstate)) ?:
-		      bpf_map__reuse_fd(s->maps.stash, bpf_map__fd(f->maps.stash));
+		      bpf_map__reuse_fd(s->maps.stash, bpf_map__fd(f->maps.stash)) ?:
+		      bpf_map__reuse_fd(s->maps.qhand, bpf_map__fd(f->maps.qhand));
 		if (ret) {
 			snprintf(err, errlen, "cannot share maps: %s", strerror(-ret));
 			goto fail;
