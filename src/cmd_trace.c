@@ -100,21 +100,18 @@ static const char trace_doc[] =
 static int on_record(void *ctx, const union tph_record *rec)
 {
 	struct trace_args *a = ctx;
-	char line[1024];
-	struct json_object *o;
+	char line[4096];	/* a record's longest JSON line is < 1500 bytes */
+	int n;
 
 	if (!filter_match(&a->filter, rec))
 		return 0;
-	if (a->json) {
-		o = tph_record_to_json(rec);
-		if (!o)
-			return -ENOMEM;
-		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), a->out);
-		fputc('\n', a->out);
-		json_object_put(o);
-	} else if (tph_record_format(rec, a->timestamps, line, sizeof(line)) >= 0) {
-		fputs(line, a->out);
-		fputc('\n', a->out);
+	if (a->json)
+		n = tph_record_json(rec, line, sizeof(line));
+	else
+		n = tph_record_format(rec, a->timestamps, line, sizeof(line));
+	if (n >= 0) {
+		line[n] = '\n';
+		fwrite(line, 1, n + 1, a->out);
 	}
 	return 0;
 }

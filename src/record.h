@@ -41,5 +41,11 @@ int tph_record_from_json(struct json_object *obj, union tph_record *rec,
 /* One line of text (no newline); returns bytes written or -errno */
 int tph_record_format(const union tph_record *rec, bool timestamps, char *buf,
 		      size_t len);
+/*
+ * One JSON line (no newline): the bytes of tph_record_to_json() printed
+ * with JSON_C_TO_STRING_PLAIN, without building the object. Returns bytes
+ * written or -ENOSPC.
+ */
+int tph_record_json(const union tph_record *rec, char *buf, size_t len);
 
 #endif /* TPHTRACE_RECORD_H */
