@@ -8,6 +8,8 @@
  * BPF_PROG_TYPE_TRACING is wrong on some kernels.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,28 +73,108 @@ static struct sym *sym_find(struct sys_probe *p, const char *prefix, const char 
 	return NULL;
 }
 
+/* FNV-1a over @n bytes */
+static uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+#define KSYM_SLOTS	1024	/* > 2 * MAX_SYMS: short probe chains */
+
+/*
+ * One pass over /proc/kallsyms (~120 000 lines; the wanted names are a few
+ * dozen): read in large blocks, split lines by hand and look each name up
+ * in a hash of the wanted ones. fgets + sscanf + a linear search per line
+ * made this most of tphtrace's start-up (bench/README.md, P3).
+ */
 static int scan_kallsyms(struct sys_probe *p)
 {
-	char line[512], type, name[256], module[64];
-	FILE *f = fopen("/proc/kallsyms", "re");
-	struct sym *s;
-	int n;
+	const size_t bufsz = 1 << 16;
+	short slot[KSYM_SLOTS];
+	char *buf;
+	size_t have = 0, minlen = SIZE_MAX, maxlen = 0;
+	int fd, i;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		module[0] = '\0';
-		n = sscanf(line, "%*s %c %255s [%63[^]]]", &type, name, module);
-		if (n < 2)
-			continue;
-		s = sym_find(p, "", name);
-		if (!s || s->found)
-			continue;
-		s->found = true;
-		s->text = type == 't' || type == 'T';
-		memcpy(s->module, module, sizeof(s->module));
+	memset(slot, -1, sizeof(slot));
+	for (i = 0; i < p->nsyms; i++) {
+		size_t n = strlen(p->syms[i].name);
+		uint32_t h = name_hash(p->syms[i].name, n) & (KSYM_SLOTS - 1);
+
+		while (slot[h] >= 0)
+			h = (h + 1) & (KSYM_SLOTS - 1);
+		slot[h] = i;
+		minlen = n < minlen ? n : minlen;
+		maxlen = n > maxlen ? n : maxlen;
 	}
-	fclose(f);
+	buf = malloc(bufsz);
+	if (!buf)
+		return -ENOMEM;
+	fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + have, bufsz - have);
+		char *line = buf, *end, *nl;
+
+		if (r < 0) {
+			r = -errno;
+			close(fd);
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		end = buf + have + r;
+		/* "ADDR T NAME[\t[MODULE]]\n" */
+		while ((nl = memchr(line, '\n', end - line))) {
+			char *t = memchr(line, ' ', nl - line), *name, *ne, *mod;
+			size_t n;
+
+			if (!t || t + 3 > nl)
+				goto next;
+			name = t + 3;
+			for (ne = name; ne < nl && *ne != '\t' && *ne != ' '; ne++)
+				;
+			n = ne - name;
+			if (n < minlen || n > maxlen)
+				goto next;
+			for (uint32_t h = name_hash(name, n) & (KSYM_SLOTS - 1); slot[h] >= 0;
+			     h = (h + 1) & (KSYM_SLOTS - 1)) {
+				struct sym *s = &p->syms[slot[h]];
+
+				if (strncmp(s->name, name, n) || s->name[n] || s->found)
+					continue;
+				s->found = true;
+				s->text = t[1] == 't' || t[1] == 'T';
+				s->module[0] = '\0';
+				mod = memchr(ne, '[', nl - ne);
+				if (mod) {
+					char *me = memchr(mod, ']', nl - mod);
+					size_t ml = me ? (size_t)(me - mod - 1) : 0;
+
+					if (ml >= sizeof(s->module))
+						ml = sizeof(s->module) - 1;
+					memcpy(s->module, mod + 1, ml);
+					s->module[ml] = '\0';
+				}
+				break;
+			}
+next:
+			line = nl + 1;
+		}
+		have = end - line;
+		memmove(buf, line, have);
+		if (have == bufsz)	/* a line longer than the buffer */
+			have = 0;
+	}
+	close(fd);
+	free(buf);
 	return 0;
 }
 
