@@ -21,6 +21,7 @@
 
 struct collector {
 	struct collector_opts opts;
+	bool bench_detached;		/* TPHTRACE_BENCH_DETACHED=1, see below */
 	struct sys_probe *probe;
 	struct hook_plan plan;
 	struct tphtrace_bpf *skel[MAX_GEN];
@@ -77,6 +78,26 @@ static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list 
 static int libbpf_verbose(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * make bench only (bench/README.md, P4 and P6): with TPHTRACE_BENCH_DETACHED=1
+ * every tracepoint counts as present for the raw_tp family and the chosen
+ * programs are loaded but not attached, so that bench/bpfbench can fire them
+ * with BPF_PROG_TEST_RUN on a host without tphtrace's tracepoints while this
+ * process consumes the ring buffer as it always does. Not a user feature.
+ */
+static struct probe_ops bench_ops;
+
+static bool bench_target_ok(void *ctx, enum tph_hook_family fam, const char *sym,
+			    char *module, size_t len)
+{
+	if (fam == TPH_HOOK_RAW_TP) {
+		if (len)
+			module[0] = '\0';
+		return true;
+	}
+	return bench_ops.target_ok(ctx, fam, sym, module, len);
 }
 
 /* Programs of @plan not yet attached by an earlier generation. */
@@ -194,7 +215,7 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 		goto fail;
 	}
 	bpf_object__for_each_program(p, s->obj) {
-		if (!bpf_program__autoload(p))
+		if (!bpf_program__autoload(p) || c->bench_detached)
 			continue;
 		l = bpf_program__attach(p);
 		if (!l) {
@@ -298,6 +319,12 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	if (ret)
 		goto cleanup;
 	sys_probe_ops(c->probe, &ops);
+	c->bench_detached = getenv("TPHTRACE_BENCH_DETACHED") &&
+			    !strcmp(getenv("TPHTRACE_BENCH_DETACHED"), "1");
+	if (c->bench_detached) {
+		bench_ops = ops;
+		ops.target_ok = bench_target_ok;
+	}
 	hooks_plan(&ops, opts->force, &c->plan);
 	ret = apply_plan(c, &c->plan, err, errlen);
 	if (ret)
