@@ -27,6 +27,18 @@ static __always_inline bool emits(__u16 kind, __u8 hook)
 	return kind < TPH_EV_MAX && event_family[kind] == hook && !filtered();
 }
 
+/*
+ * MR registrations are traced by tracepoints (patched kernels, tphsim): a
+ * registration's state starts at its decision (mlx5_ib_mr_tph), which
+ * carries the query and ST results itself, so steps before it (query, ST
+ * index alloc) have nothing to record for it (TS_MR is never set then).
+ */
+static __always_inline bool mr_by_tracepoint(void)
+{
+	return event_family[TPH_EV_MR_REG] == TPH_HOOK_TP_BTF ||
+	       event_family[TPH_EV_MR_REG] == TPH_HOOK_RAW_TP;
+}
+
 /* ---- TPH query ------------------------------------------------------- */
 
 static __always_inline __u8 exporter_qflags(bool st_valid, bool st_ext_valid)
@@ -281,30 +293,26 @@ static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, in
 		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
 }
 
-/* Emit the MR record of task @t; @mkey 0 and @ret < 0 on failure. */
-static __always_inline void emit_mr_t(struct task_struct *t, struct task_state *s,
-				      __u32 mkey, __u64 ino, __u64 length, int access,
-				      __u16 st_index, __u8 ph, bool reused, int ret,
-				      __u8 hook)
+/*
+ * Reserve the MR record of task @t and fill what the task state knows
+ * (reason, NIC, tag, requester, source, step results); the caller writes
+ * the registration's own fields and submits. NULL: not emitted.
+ */
+static __always_inline struct tph_ev_mr *mr_rec(struct task_struct *t,
+						struct task_state *s, __u8 hook)
 {
 	struct tph_ev_mr *r;
 	__u8 reason;
 
 	if (!emits(TPH_EV_MR_REG, hook))
-		return;
+		return NULL;
 	r = rec_reserve_t(t, sizeof(*r), TPH_EV_MR_REG, hook);
 	if (!r)
-		return;
+		return NULL;
 	reason = (s->seen & TS_DECISION) ? s->reason : derive_reason(s);
 	r->reason = refine_reason(s, reason);
 	r->nic = s->nic;
-	r->ino = ino ? ino : s->ino;
-	r->length = length;
-	r->mkey = mkey;
-	r->access = access;
 	r->st = s->st;
-	r->st_index = st_index;
-	r->ph = ph;
 	r->req_type = s->req_type;
 	r->extended = s->extended;
 	if (s->seen & TS_DECISION)
@@ -314,9 +322,28 @@ static __always_inline void emit_mr_t(struct task_struct *t, struct task_state *
 			    (r->reason == TPH_REASON_OK ||
 			     r->reason == TPH_REASON_TAG0_DIRECT) ? TPH_SRC_DMABUF :
 								    TPH_SRC_NONE;
-	r->reused = reused;
 	r->query_ret = (s->seen & TS_QUERY) ? s->query_ret : 0;
 	r->st_ret = (s->seen & TS_ST) ? s->st_ret : 0;
+	return r;
+}
+
+/* Emit the MR record of task @t; @mkey 0 and @ret < 0 on failure. */
+static __always_inline void emit_mr_t(struct task_struct *t, struct task_state *s,
+				      __u32 mkey, __u64 ino, __u64 length, int access,
+				      __u16 st_index, __u8 ph, bool reused, int ret,
+				      __u8 hook)
+{
+	struct tph_ev_mr *r = mr_rec(t, s, hook);
+
+	if (!r)
+		return;
+	r->ino = ino ? ino : s->ino;
+	r->length = length;
+	r->mkey = mkey;
+	r->access = access;
+	r->st_index = st_index;
+	r->ph = ph;
+	r->reused = reused;
 	r->ret = ret;
 	rec_submit(r, ret);
 }
@@ -359,7 +386,7 @@ static __always_inline int on_st(__u8 op, struct tph_dev *nic, __u16 tag, __u16 
 	struct task_state *s;
 	struct tph_ev_st *r;
 
-	if (op == TPH_ST_ALLOC) {
+	if (op == TPH_ST_ALLOC && !mr_by_tracepoint()) {
 		s = state_get_t(t);
 		if (s && (s->seen & TS_MR)) {
 			s->seen |= TS_ST;

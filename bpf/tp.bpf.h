@@ -22,14 +22,13 @@ int raw_tp__##ev(__u64 *ctx) { return tp_##ev(ctx, TPH_HOOK_RAW_TP); }
 /*
  * The exporter hands its answer to the wrapper's event on this CPU (struct
  * qhand) when the MR registration is traced by tracepoints too: the query
- * then has nothing to record in the task state (TS_MR is only set by the
- * decision, which comes after it), and the exporter handler does the
- * state's part of the query (qflags, ST write failure cleared).
+ * then has nothing to record in the task state (mr_by_tracepoint()), and
+ * the exporter handler does the state's part of the query (qflags, ST
+ * write failure cleared).
  */
 static __always_inline bool query_handoff(void)
 {
-	return event_family[TPH_EV_MR_REG] == TPH_HOOK_TP_BTF ||
-	       event_family[TPH_EV_MR_REG] == TPH_HOOK_RAW_TP;
+	return mr_by_tracepoint();
 }
 
 /* dma_buf_tph_query(ino, exp_name, size, extended, st, ph, ret) */
@@ -133,12 +132,25 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 {
 	struct task_struct *t = cur_task();
 	struct task_state *s = state_get_or_create_t(t);
+	struct tph_ev_mr *r;
 
 	if (!s)
 		return 0;
 	if (!(s->seen & TS_DECISION))
 		dev_name(&s->nic, (void *)A(0));
-	emit_mr_t(t, s, A(1), A(2), A(3), (int)A(4), A(5), A(6), A(7), (int)A(8), hook);
+	/* the arguments are read once the record is there: no spills */
+	r = mr_rec(t, s, hook);
+	if (r) {
+		r->ino = A(2) ? A(2) : s->ino;
+		r->length = A(3);
+		r->mkey = A(1);
+		r->access = (int)A(4);
+		r->st_index = A(5);
+		r->ph = A(6);
+		r->reused = A(7);
+		r->ret = (int)A(8);
+		rec_submit(r, (int)A(8));
+	}
 	state_drop(s);
 	return 0;
 }
