@@ -104,6 +104,7 @@ demo:
 
 include tests/tests.mk
 include mk/install.mk
+include mk/bench.mk
 
 clean:
 	$(call msg,CLEAN)

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# make bench, guest half (bench/README.md): runs in a Debian 6.12 QEMU guest
+# (tests/vm/run-guest.sh) with tphsim loaded. Prints "key=value" lines that
+# bench/bench.sh turns into P2 and P3, plus a guest cross-check of P1 on the
+# real tracepoint. Arguments: ROUNDS BURST
+set -u
+rounds=${1:-5}
+burst=${2:-2000}
+top=$(pwd)
+out=$top/.output/bench
+tph=$top/.output/tphtrace
+bb=$out/bpfbench
+ctl=$out/tphsim-ctl
+bt=$top/bench/tph_query.bt
+export BPFTRACE_PERF_RB_PAGES=1024	# 4 MiB per CPU: no bpftrace losses in a burst
+
+echo "guest kernel=$(uname -r) cpus=$(nproc)"
+insmod "$out/kbuild/tphsim/tphsim.ko" || { echo "guest error=insmod"; exit 1; }
+cat >"$VM_JOBDIR/burst.scn" <<SCN
+name bench
+exporter gpu0 addr=0000:3a:00.0 completer=tph
+export buf0 gpu0
+set gpu0 buf0 st=0x2a ph=2
+burst buf0 count=$burst fired=$burst
+SCN
+
+# P3: start-up to attached, one tool at a time, alternating
+for i in $(seq "$rounds"); do
+	t=$("$bb" startup 'ready:' -- "$tph" trace) && echo "p3 tool=tphtrace s=$t"
+	t=$("$bb" startup 'Attaching' -- bpftrace -B line "$bt") && echo "p3 tool=bpftrace s=$t"
+done
+# what tphtrace's start-up is made of, and the least a libbpf tool pays
+"$bb" startparts dma_buf_tph_query
+
+# P2 (+ P1 on the real hook): both tools attached at once, then bursts
+# (their output goes to the guest's tmpfs: the job share is 9p, slow)
+"$tph" trace -j >/dev/null 2>/tmp/tphtrace.err &
+tpid=$!
+bpftrace -B line "$bt" >/tmp/bpftrace.out 2>/tmp/bpftrace.err &
+bpid=$!
+for _ in $(seq 300); do
+	grep -q 'ready:' /tmp/tphtrace.err && grep -q 'Attaching' /tmp/bpftrace.out && break
+	sleep 0.2
+done
+"$bb" progstats -t dma_buf_tph_query -r "$rounds" -o tphtrace=$tpid -o bpftrace=$bpid \
+	-- "$ctl" run "$VM_JOBDIR/burst.scn"
+"$ctl" stats | sed 's/^/tphsim /'
+kill -TERM "$tpid" "$bpid"
+wait "$tpid" "$bpid"
+sed 's/^/tphtrace-stderr /' /tmp/tphtrace.err | tail -n 3
+echo "bpftrace lines=$(wc -l </tmp/bpftrace.out)"
+grep -i 'lost' /tmp/bpftrace.out /tmp/bpftrace.err | sed 's/^/bpftrace-lost /'
+rmmod tphsim
+echo "guest done"

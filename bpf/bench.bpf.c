@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * make bench: reference handlers that tphtrace's own are measured against
+ * (bench/README.md). Not part of tphtrace; only bench/bpfbench loads them.
+ *
+ *   empty_*   returns at once: what the hook and the BPF stats cost alone
+ *   floor_*   the least a record-emitting handler can do: reserve a record
+ *             of the size tphtrace emits on that hook, fill the common header
+ *             (kind, hook, cpu, ts, pid/tgid, comm) the way tphtrace does,
+ *             submit it with the kernel's default wake-up policy (wake when
+ *             the consumer has caught up). No state, no argument decoding,
+ *             no payload.
+ *   floor_helpers_query  the query floor with the header from the helpers
+ *             (bpf_get_current_pid_tgid, bpf_get_current_comm): shows what
+ *             tphtrace's header fill saves.
+ *
+ * The raw_tp variants have no target: they are driven with
+ * BPF_PROG_TEST_RUN on the host. The tp_btf variants get their target
+ * (a tphsim tracepoint) from bpf_program__set_attach_target() in the guest.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "tphtrace/tphtrace.h"
+
+/* same size as tphtrace's ring, so both see the same fill level */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} bench_rb SEC(".maps");
+
+__u64 floor_dropped;
+
+/*
+ * The header exactly as tphtrace's rec_reserve() fills it (pid, tgid and
+ * comm loaded from the current task), so a floor is the cheapest record
+ * of that size known, not a strawman.
+ */
+static __always_inline int floor_emit(void *rec, __u16 kind, __u8 hook)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct tph_hdr *h = rec;
+	const __u64 *comm;
+
+	h->kind = kind;
+	h->hook = hook;
+	h->flags = 0;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = t->pid;
+	h->tgid = t->tgid;
+	comm = (const __u64 *)t->comm;
+	((__u64 *)h->comm)[0] = comm[0];
+	((__u64 *)h->comm)[1] = comm[1];
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+/* the same with the helpers a first version would use (pid/tgid, comm) */
+static __always_inline int floor_emit_helpers(void *rec, __u16 kind, __u8 hook)
+{
+	struct tph_hdr *h = rec;
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->kind = kind;
+	h->hook = hook;
+	h->flags = 0;
+	h->cpu = bpf_get_smp_processor_id();
+	h->ts_ns = bpf_ktime_get_ns();
+	h->pid = (__u32)id;
+	h->tgid = id >> 32;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
+
+/* one floor per record size: bpf_ringbuf_reserve() wants a constant */
+#define FLOOR_AS(sec, name, type, kind, hook, fill)			\
+SEC(sec)								\
+int floor_##name(void *ctx)						\
+{									\
+	void *r = bpf_ringbuf_reserve(&bench_rb, sizeof(type), 0);	\
+									\
+	if (!r) {							\
+		__sync_fetch_and_add(&floor_dropped, 1);		\
+		return 0;						\
+	}								\
+	return fill(r, kind, hook);					\
+}
+#define FLOOR(sec, name, type, kind, hook)				\
+	FLOOR_AS(sec, name, type, kind, hook, floor_emit)
+
+FLOOR("raw_tp", query, struct tph_ev_query, TPH_EV_TPH_QUERY, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", publish, struct tph_ev_publish, TPH_EV_TPH_PUBLISH, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", mr, struct tph_ev_mr, TPH_EV_MR_REG, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", mr_dereg, struct tph_ev_mr_dereg, TPH_EV_MR_DEREG, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", st, struct tph_ev_st, TPH_EV_ST_INDEX, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", pci, struct tph_ev_pci, TPH_EV_PCI_TPH, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", dmabuf, struct tph_ev_dmabuf, TPH_EV_DMABUF_EXPORT, TPH_HOOK_RAW_TP)
+FLOOR("raw_tp", attach, struct tph_ev_attach, TPH_EV_ATTACH, TPH_HOOK_RAW_TP)
+FLOOR("tp_btf", tp_btf_query, struct tph_ev_query, TPH_EV_TPH_QUERY, TPH_HOOK_TP_BTF)
+FLOOR_AS("raw_tp", helpers_query, struct tph_ev_query, TPH_EV_TPH_QUERY, TPH_HOOK_RAW_TP,
+	 floor_emit_helpers)
+
+SEC("raw_tp")
+int empty_raw_tp(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp_btf")
+int empty_tp_btf(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
