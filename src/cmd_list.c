@@ -537,9 +537,14 @@ int cmd_list(int argc, char **argv)
 		}
 	} else {
 		/* start tracing before the scan so nothing falls between the two */
-		if (a.duration > 0 && feed_open_live(&f, &a.fo))
+		/* -d asked for tracing: without it the inventory would be
+		 * presented as traced when it is not (as check -d: exit 2) */
+		if (a.duration > 0 && feed_open_live(&f, &a.fo)) {
 			fprintf(stderr, "tphtrace list: live tracing unavailable: %s\n",
 				f.live_err);
+			feed_close(&f);
+			return 2;
+		}
 		feed_recover(&f, &so);
 		if (f.live) {
 			sigaction(SIGINT, &sa, NULL);
@@ -554,7 +559,8 @@ int cmd_list(int argc, char **argv)
 				if (ret < 0 && ret != -EINTR) {
 					fprintf(stderr, "tphtrace list: ring buffer: %s\n",
 						strerror(-ret));
-					break;
+					feed_close(&f);
+					return 2;
 				}
 			}
 		}

@@ -195,7 +195,10 @@ int cmd_trace(int argc, char **argv)
 			fprintf(stderr, "tphtrace trace: ring buffer: %s\n", strerror(-ret));
 			break;
 		}
-		fflush(a.out);
+		/* output gone (reader closed the pipe, disk full): stop; main()
+		 * reports the write error, or nothing for a closed pipe */
+		if (fflush(a.out) || ferror(a.out))
+			break;
 		report_lost(c, &a, false);
 	}
 	report_lost(c, &a, true);

@@ -49,10 +49,13 @@ int check_privileges(char *err, size_t errlen)
 	cap_free(caps);
 	if (admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET))
 		return 0;
+	/* name what is missing, never an empty list */
 	snprintf(err, errlen,
 		 "missing privileges: tracing needs CAP_BPF and CAP_PERFMON "
-		 "(or CAP_SYS_ADMIN); run as root or grant them (have:%s%s)",
-		 bpf == CAP_SET ? " CAP_BPF" : "", perfmon == CAP_SET ? " CAP_PERFMON" : "");
+		 "(or CAP_SYS_ADMIN); this process lacks %s%s%s; run as root or "
+		 "grant them", bpf == CAP_SET ? "" : "CAP_BPF",
+		 bpf != CAP_SET && perfmon != CAP_SET ? " and " : "",
+		 perfmon == CAP_SET ? "" : "CAP_PERFMON");
 	return -EPERM;
 }
 

@@ -4,8 +4,15 @@
  * peer-to-peer dma-bufs. bpftool-style "tphtrace COMMAND [ARGS]".
  */
 #include <argp.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cmds.h"
 
 struct cmd {
@@ -48,6 +55,39 @@ int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+/* stdout is a pipe whose reader went away (poll says POLLERR) */
+static bool stdout_pipe_closed(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	struct stat st;
+
+	return !fstat(STDOUT_FILENO, &st) && S_ISFIFO(st.st_mode) &&
+	       poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
+/*
+ * Output that did not reach its file is an error (exit 2): `list -j >
+ * /dev/full` must not look like a success. A reader that went away
+ * (`tphtrace trace | head -1`: EPIPE, SIGPIPE being ignored) is not: the
+ * command keeps its exit status. Run at exit() so that argp's own exits
+ * (--help, --usage) are covered too.
+ */
+static void check_stdout_at_exit(void)
+{
+	bool failed = ferror(stdout);
+	int e = 0;
+
+	if (fflush(stdout)) {
+		failed = true;
+		e = errno;
+	}
+	if (!failed || e == EPIPE || (!e && stdout_pipe_closed()))
+		return;
+	fprintf(stderr, "tphtrace: error writing to standard output: %s\n",
+		e ? strerror(e) : "a write failed, the output is incomplete");
+	_exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *match = NULL;
@@ -55,6 +95,9 @@ int main(int argc, char **argv)
 
 	/* usage errors exit 2 like every other error, not argp's EX_USAGE */
 	argp_err_exit_status = 2;
+	/* a closed output pipe is an EPIPE write error, handled, not a kill */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(check_stdout_at_exit);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

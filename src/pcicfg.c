@@ -5,6 +5,7 @@
  * See pcicfg.h for the contracts.
  */
 #include "pcicfg.h"
+#include "linereader.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -740,23 +741,24 @@ static int dump_line(struct dump_parser *p, char *s, size_t len)
 int pcicfg_parse_dump(FILE *f, struct pcicfg_set *set, struct pcicfg_err *err)
 {
 	struct dump_parser p = { .set = set, .err = err };
-	char *line = NULL;
-	size_t size = 0;
-	ssize_t len;
-	int ret = 0;
+	struct line_reader lr;
+	char *line;
+	size_t len;
+	int ret, r = 0;
 
 	err->line = 0;
 	err->msg[0] = '\0';
-	while (!ret && (len = getline(&line, &size, f)) >= 0) {
-		p.lineno++;
-		if (len > DUMP_MAX_LINE)
-			ret = perr(err, p.lineno, -EINVAL, "line longer than %d characters",
-				   DUMP_MAX_LINE);
-		else
-			ret = dump_line(&p, line, (size_t)len);
+	ret = line_reader_init(&lr, f, DUMP_MAX_LINE, NULL);
+	if (ret)
+		return perr(err, 0, ret, "%s", line_reader_error(&lr));
+	while (!ret && (r = line_reader_next(&lr, &line, &len)) > 0) {
+		p.lineno = line_reader_lineno(&lr);
+		ret = dump_line(&p, line, len);
 	}
-	if (!ret && ferror(f))
-		ret = perr(err, p.lineno, -EIO, "read error");
+	if (!ret && r < 0)	/* too long or binary: malformed input, as documented */
+		ret = perr(err, line_reader_lineno(&lr),
+			   r == -E2BIG || r == -EILSEQ ? -EINVAL : r, "%s",
+			   line_reader_error(&lr));
 	if (!ret)
 		ret = dump_close(&p);
 	if (!ret && !set->n)
@@ -764,7 +766,7 @@ int pcicfg_parse_dump(FILE *f, struct pcicfg_set *set, struct pcicfg_err *err)
 			   "no devices found (expected the output of lspci -x, -xxx or -xxxx)");
 	if (!ret)
 		set_sort(set);
-	free(line);
+	line_reader_free(&lr);
 	return ret;
 }
 

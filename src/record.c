@@ -177,7 +177,9 @@ void tph_dev_parse(struct tph_dev *d, const char *s)
 		d->valid |= TPH_DEV_PCI;
 		return;
 	}
-	snprintf(d->name, sizeof(d->name), "%s", s);
+	/* as tph_dev_str() prints it: up to sizeof(name) bytes, NUL only if shorter */
+	memset(d->name, 0, sizeof(d->name));
+	memcpy(d->name, s, strnlen(s, sizeof(d->name)));
 	d->valid |= TPH_DEV_NAME;
 }
 
@@ -466,11 +468,85 @@ struct json_object *tph_record_to_json(const union tph_record *rec)
 	return o;
 }
 
+/* Largest value a numeric field can hold */
+static uint64_t uint_max(enum ftype t)
+{
+	switch (t) {
+	case F_U64: return UINT64_MAX;
+	case F_U32: return UINT32_MAX;
+	case F_U16: return UINT16_MAX;
+	default: return UINT8_MAX;
+	}
+}
+
+/*
+ * A JSON integer within [lo, hi] (as int64 unless @hi is above INT64_MAX:
+ * json-c keeps such numbers as uint64). Values that do not fit the record
+ * are refused, never truncated: "st":70000 in a u16 field is an error, not 4464.
+ */
+static int int_in_range(struct json_object *v, int64_t lo, uint64_t hi, char *why,
+			size_t whylen)
+{
+	int64_t s;
+	uint64_t u;
+
+	if (!json_object_is_type(v, json_type_int)) {
+		snprintf(why, whylen, "not an integer");
+		return -EINVAL;
+	}
+	s = json_object_get_int64(v);
+	u = json_object_get_uint64(v);
+	/* json-c: a number above INT64_MAX reads as INT64_MAX through int64 */
+	if (s < lo || (s >= 0 && u > hi)) {
+		if (s < 0)
+			snprintf(why, whylen, "%lld is out of range (%lld..%llu)", (long long)s,
+				 (long long)lo, (unsigned long long)hi);
+		else
+			snprintf(why, whylen, "%llu is out of range (%lld..%llu)",
+				 (unsigned long long)u, (long long)lo, (unsigned long long)hi);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* A JSON string that fits @max bytes and has no NUL byte (\u0000). */
+static const char *str_fits(struct json_object *v, size_t max, size_t *len, char *why,
+			    size_t whylen)
+{
+	const char *s;
+
+	if (!json_object_is_type(v, json_type_string)) {
+		snprintf(why, whylen, "not a string");
+		return NULL;
+	}
+	s = json_object_get_string(v);
+	*len = (size_t)json_object_get_string_len(v);
+	if (strlen(s) != *len) {
+		snprintf(why, whylen, "NUL character in a string");
+		return NULL;
+	}
+	if (*len > max) {
+		snprintf(why, whylen, "string of %zu bytes, longer than %zu", *len, max);
+		return NULL;
+	}
+	return s;
+}
+
+static int want_type(struct json_object *v, enum json_type t, char *why, size_t whylen)
+{
+	if (json_object_is_type(v, t))
+		return 0;
+	snprintf(why, whylen, "not a %s", json_type_to_name(t));
+	return -EINVAL;
+}
+
 /* Parse one field from JSON; absent keys keep their zero value. */
-static int field_parse(uint8_t *base, const struct field *f, struct json_object *v)
+static int field_parse(uint8_t *base, const struct field *f, struct json_object *v,
+		       char *why, size_t whylen)
 {
 	uint8_t *p = base + f->off;
 	const char *s;
+	size_t len;
 	int x;
 
 	if (f->type == F_WIDTH || f->type == F_TPH)
@@ -482,56 +558,68 @@ static int field_parse(uint8_t *base, const struct field *f, struct json_object 
 	}
 	switch (f->type) {
 	case F_U64: case F_U32: case F_U16: case F_U8:
-		if (!json_object_is_type(v, json_type_int))
+		if (int_in_range(v, 0, uint_max(f->type), why, whylen))
 			return -EINVAL;
 		set_uint(p, f->type, json_object_get_uint64(v));
 		return 0;
 	case F_S32: {
 		int32_t s32;
 
-		if (!json_object_is_type(v, json_type_int))
+		if (int_in_range(v, INT32_MIN, INT32_MAX, why, whylen))
 			return -EINVAL;
-		s32 = json_object_get_int(v);
+		s32 = (int32_t)json_object_get_int64(v);
 		memcpy(p, &s32, 4);
 		return 0;
 	}
 	case F_BOOL:
-		if (!json_object_is_type(v, json_type_boolean))
+		if (want_type(v, json_type_boolean, why, whylen))
 			return -EINVAL;
 		*p = json_object_get_boolean(v);
 		return 0;
 	case F_PH:
-		if (!json_object_is_type(v, json_type_int))
+		/* 0xff is the "no PH" of null: a number may not mean it */
+		if (int_in_range(v, 0, TPH_NO_PH - 1, why, whylen))
 			return -EINVAL;
-		*p = json_object_get_int(v);
+		*p = (uint8_t)json_object_get_int64(v);
 		return 0;
 	case F_QBIT:
-		if (!json_object_is_type(v, json_type_boolean))
+		if (want_type(v, json_type_boolean, why, whylen))
 			return -EINVAL;
 		*p |= TPH_Q_VALID_KNOWN | (json_object_get_boolean(v) ? f->arg : 0);
 		return 0;
 	default:
 		break;
 	}
-	if (!json_object_is_type(v, json_type_string))
-		return -EINVAL;
-	s = json_object_get_string(v);
 	switch (f->type) {
 	case F_STR:
-		snprintf((char *)p, f->arg, "%s", s);
+		s = str_fits(v, f->arg, &len, why, whylen);
+		if (!s)
+			return -EINVAL;
+		memcpy(p, s, len);	/* as written: strnlen() of the field */
 		return 0;
 	case F_DEV:
 	case F_DEV_PCI:
-		tph_dev_parse((struct tph_dev *)p, s);
-		return 0;
-	case F_DEV_NAME:
-		if (*s) {
-			struct tph_dev *d = (struct tph_dev *)p;
+	case F_DEV_NAME: {
+		struct tph_dev *d = (struct tph_dev *)p;
 
-			snprintf(d->name, sizeof(d->name), "%s", s);
+		s = str_fits(v, sizeof(d->name), &len, why, whylen);
+		if (!s)
+			return -EINVAL;
+		if (f->type != F_DEV_NAME)
+			tph_dev_parse(d, s);
+		else if (*s) {
+			memcpy(d->name, s, len);
 			d->valid |= TPH_DEV_NAME;
 		}
 		return 0;
+	}
+	default:
+		break;
+	}
+	s = str_fits(v, 64, &len, why, whylen);
+	if (!s)
+		return -EINVAL;
+	switch (f->type) {
 	case F_REASON:
 		x = tph_reason_from_name(s);
 		break;
@@ -549,10 +637,13 @@ static int field_parse(uint8_t *base, const struct field *f, struct json_object 
 		x = index_of(pci_op_names, ARRAY_SIZE(pci_op_names), s);
 		break;
 	default:
+		snprintf(why, whylen, "unexpected field type");
 		return -EINVAL;
 	}
-	if (x < 0)
+	if (x < 0) {
+		snprintf(why, whylen, "unknown name '%s'", s);
 		return -EINVAL;
+	}
 	*p = x;
 	return 0;
 }
@@ -560,11 +651,13 @@ static int field_parse(uint8_t *base, const struct field *f, struct json_object 
 static int parse_fields(struct json_object *o, uint8_t *base, const struct field *f,
 			size_t n, char *err, size_t errlen)
 {
+	char why[96];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (field_parse(base, &f[i], json_object_object_get(o, f[i].name))) {
-			snprintf(err, errlen, "bad value for \"%s\"", f[i].name);
+		if (field_parse(base, &f[i], json_object_object_get(o, f[i].name), why,
+				sizeof(why))) {
+			snprintf(err, errlen, "bad value for \"%s\": %s", f[i].name, why);
 			return -EINVAL;
 		}
 	}

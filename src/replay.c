@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Trace-file replay and the feed that drives the model and the rules. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "collect.h"
 #include "record.h"
 #include "filter.h"
+#include "linereader.h"
 #include "replay.h"
 
 static uint64_t get_u64(struct json_object *o, const char *key, bool *ok)
@@ -31,26 +33,62 @@ static bool blank(const char *s)
 	return true;
 }
 
-long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
-		   char *err, size_t errlen)
+/* the signal that interrupted a replay (0: none); see replay_stream() */
+static volatile sig_atomic_t replay_signal;
+
+static void on_replay_signal(int sig)
+{
+	replay_signal = sig;
+}
+
+static const int replay_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSIG_REPLAY (sizeof(replay_signals) / sizeof(replay_signals[0]))
+
+/*
+ * A replay is a batch job over a file that can be large or endless (a pipe):
+ * SIGINT, SIGTERM and SIGHUP stop it between lines and it fails (-EINTR),
+ * so that no view presents a partial replay as a complete result. Without
+ * SA_RESTART so that a read blocked on a pipe returns.
+ */
+static void replay_signals_catch(struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_replay_signal };
+	size_t i;
+
+	replay_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < NSIG_REPLAY; i++)
+		sigaction(replay_signals[i], &sa, &old[i]);
+}
+
+static void replay_signals_restore(const struct sigaction *old)
+{
+	size_t i;
+
+	for (i = 0; i < NSIG_REPLAY; i++)
+		sigaction(replay_signals[i], &old[i], NULL);
+}
+
+static long replay_lines(struct line_reader *lr, const char *name,
+			 const struct replay_ops *ops, char *err, size_t errlen)
 {
 	struct json_tokener *tok = json_tokener_new();
-	char *line = NULL, why[160];
-	size_t cap = 0;
-	ssize_t len;
-	long lineno = 0, n = 0, ret = 0;
+	char *line, why[160];
+	size_t len;
+	long n = 0, ret = 0;
 	union tph_record rec;
+	int r;
 
 	if (!tok) {
 		snprintf(err, errlen, "%s: out of memory", name);
 		return -ENOMEM;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	while ((r = line_reader_next(lr, &line, &len)) > 0) {
 		struct json_object *o, *k;
 		enum json_tokener_error jerr;
+		unsigned long lineno = line_reader_lineno(lr);
 		bool ok = true;
 
-		lineno++;
 		if (blank(line))
 			continue;
 		json_tokener_reset(tok);
@@ -58,7 +96,7 @@ long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 		jerr = json_tokener_get_error(tok);
 		if (!o || jerr != json_tokener_success ||
 		    !blank(line + json_tokener_get_parse_end(tok))) {
-			snprintf(err, errlen, "%s:%ld: not a JSON object (%s)", name, lineno,
+			snprintf(err, errlen, "%s:%lu: not a JSON object (%s)", name, lineno,
 				 !o || jerr != json_tokener_success ?
 				 json_tokener_error_desc(jerr) : "trailing data");
 			json_object_put(o);
@@ -74,7 +112,7 @@ long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 
 			json_object_put(o);
 			if (!ok) {
-				snprintf(err, errlen, "%s:%ld: bad \"lost\" line", name, lineno);
+				snprintf(err, errlen, "%s:%lu: bad \"lost\" line", name, lineno);
 				ret = -EINVAL;
 				break;
 			}
@@ -83,7 +121,7 @@ long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 			continue;
 		}
 		if (tph_record_from_json(o, &rec, why, sizeof(why))) {
-			snprintf(err, errlen, "%s:%ld: %s", name, lineno, why);
+			snprintf(err, errlen, "%s:%lu: %s", name, lineno, why);
 			json_object_put(o);
 			ret = -EINVAL;
 			break;
@@ -91,18 +129,42 @@ long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 		json_object_put(o);
 		n++;
 		if (ops->on_record && (ret = ops->on_record(ops->ctx, &rec)) < 0) {
-			snprintf(err, errlen, "%s:%ld: %s", name, lineno, strerror((int)-ret));
+			snprintf(err, errlen, "%s:%lu: %s", name, lineno, strerror((int)-ret));
 			break;
 		}
 		ret = 0;
 	}
-	if (!ret && ferror(f)) {
-		ret = -EIO;
-		snprintf(err, errlen, "%s: read error", name);
+	if (r < 0) {
+		ret = r;
+		if (r == -EINTR && replay_signal)
+			snprintf(err, errlen, "%s:%lu: interrupted by %s: the replay is "
+				 "incomplete, nothing is reported", name,
+				 line_reader_lineno(lr), strsignal(replay_signal));
+		else
+			snprintf(err, errlen, "%s:%lu: %s", name, line_reader_lineno(lr),
+				 line_reader_error(lr));
 	}
-	free(line);
 	json_tokener_free(tok);
 	return ret < 0 ? ret : n;
+}
+
+long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
+		   char *err, size_t errlen)
+{
+	struct sigaction old[NSIG_REPLAY];
+	struct line_reader lr;
+	long ret;
+
+	ret = line_reader_init(&lr, f, REPLAY_MAX_LINE, &replay_signal);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", name, line_reader_error(&lr));
+		return ret;
+	}
+	replay_signals_catch(old);
+	ret = replay_lines(&lr, name, ops, err, errlen);
+	replay_signals_restore(old);
+	line_reader_free(&lr);
+	return ret;
 }
 
 long replay_file(const char *path, const struct replay_ops *ops, char *err,
@@ -113,7 +175,7 @@ long replay_file(const char *path, const struct replay_ops *ops, char *err,
 
 	if (!strcmp(path, "-"))
 		return replay_stream(stdin, "<stdin>", ops, err, errlen);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -24,10 +24,17 @@ struct replay_ops {
 	void *ctx;
 };
 
+/* Longest trace line accepted: a record's longest JSON line is < 1500 bytes. */
+#define REPLAY_MAX_LINE 16384
+
 /*
  * Read every line of @f (@name for messages). Blank lines are skipped.
- * Returns the number of records, or -EINVAL with "NAME:LINE: why" in @err
- * for the first malformed line (-errno for I/O errors).
+ * Returns the number of records, or a negative code with "NAME:LINE: why"
+ * in @err for the first line that is malformed (-EINVAL), too long (-E2BIG),
+ * holds a NUL byte (-EILSEQ), cannot be read (-errno, -EISDIR for a
+ * directory), or when SIGINT, SIGTERM or SIGHUP arrived while reading
+ * (-EINTR; caught only for the duration of the call). Nothing read before
+ * an error may be shown as a result.
  */
 long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 		   char *err, size_t errlen);

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Runs every test suite of `make check` and prints the closing line
 # "N passed, N failed"; exits non-zero on any failure. SUITES limits which
-# suites run (space-separated: unit bpf cli kernel devices vm).
+# suites run (space-separated: unit bpf cli reliability kernel devices vm).
 set -u
 cd "$(dirname "$0")/.."
 OUT=.output/tests
-SUITES=${SUITES:-"unit bpf cli kernel devices vm"}
+SUITES=${SUITES:-"unit bpf cli reliability kernel devices vm"}
 pass=0
 fail=0
 log=$OUT/logs
@@ -58,6 +58,9 @@ if want cli; then
 	suite "cli/views" bash tests/cli/test-views.sh
 fi
 { want exporter || want cli; } && for t in tests/exporter/test-*.sh; do [ -f "$t" ] && suite "exporter/$(basename "$t" .sh)" bash "$t"; done
+if want reliability; then
+	for t in tests/reliability/test-*.sh; do [ -f "$t" ] && suite "reliability/$(basename "$t" .sh)" bash "$t"; done
+fi
 if want kernel && [ -f kernel/scripts/check-series.sh ]; then
 	suite "kernel/check-series" bash kernel/scripts/check-series.sh
 	for t in tests/kernel/*.sh; do [ -f "$t" ] && suite "kernel/$(basename "$t")" bash "$t"; done

@@ -129,8 +129,14 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "list -j on the host: valid JSON with the recovery report" \
 		"[ $rc -eq 0 ] && jq -e '.recovery.mrs == \"existing MRs: not recovered (no RDMA netlink dump)\" and (.recovery.processes > 0)' $tmp/out >/dev/null"
 	timeout 30 $T list -d 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
-	check "list -d 1 on the host: exit 0, live state said" \
-		"[ $rc -eq 0 ] && grep -Eq '^live: (traced|unavailable)' $tmp/out"
+	if grep -q 'live tracing unavailable' "$tmp/err"; then
+		# as check -d: asked to trace, cannot: exit 2, no inventory shown as traced
+		check "list -d 1 without hooks: exit 2 and says why, as check -d" \
+			"[ $rc -eq 2 ] && [ ! -s $tmp/out ]"
+	else
+		check "list -d 1 on the host: exit 0, live state said" \
+			"[ $rc -eq 0 ] && grep -Eq '^live: traced' $tmp/out"
+	fi
 	timeout 30 $T top --once >"$tmp/out" 2>"$tmp/err"; rc=$?
 	check "top --once on the host: exit 0, one frame" \
 		"[ $rc -eq 0 ] && [ \$(grep -c '^tphtrace top' $tmp/out) -eq 1 ] && grep -q '^INODE' $tmp/out"

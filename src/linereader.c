@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Bounded line reader (see linereader.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "linereader.h"
+
+static int fail(struct line_reader *lr, int code, const char *why)
+{
+	snprintf(lr->why, sizeof(lr->why), "%s", why);
+	return code;
+}
+
+int line_reader_init(struct line_reader *lr, FILE *f, size_t max,
+		     const volatile sig_atomic_t *stop)
+{
+	struct stat st;
+
+	memset(lr, 0, sizeof(*lr));
+	lr->f = f;
+	lr->max = max;
+	lr->stop = stop;
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode))
+		return fail(lr, -EISDIR, "is a directory, not a file");
+	lr->buf = malloc(max + 1);
+	if (!lr->buf)
+		return fail(lr, -ENOMEM, "out of memory");
+	return 0;
+}
+
+void line_reader_free(struct line_reader *lr)
+{
+	free(lr->buf);
+	lr->buf = NULL;
+}
+
+const char *line_reader_error(const struct line_reader *lr)
+{
+	return lr->why[0] ? lr->why : "no error";
+}
+
+static bool stopped(const struct line_reader *lr)
+{
+	return lr->stop && *lr->stop;
+}
+
+int line_reader_next(struct line_reader *lr, char **line, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	if (lr->why[0])
+		return -EIO;	/* failed before: stays failed */
+	if (!lr->buf)
+		return fail(lr, -EINVAL, "reader not initialised");
+	if (stopped(lr))
+		return fail(lr, -EINTR, "interrupted");
+	lr->lineno++;
+	for (;;) {
+		c = getc_unlocked(lr->f);
+		if (c == EOF) {
+			if (ferror(lr->f)) {
+				int e = errno ? errno : EIO;
+
+				if (e == EINTR && !stopped(lr)) {
+					clearerr(lr->f);
+					continue;
+				}
+				if (e == EINTR)
+					return fail(lr, -EINTR, "interrupted");
+				snprintf(lr->why, sizeof(lr->why), "read error: %s",
+					 e == EISDIR ? "is a directory, not a file" :
+						       strerror(e));
+				return -e;
+			}
+			if (!n) {
+				lr->lineno--;
+				return 0;
+			}
+			break;	/* last line without a newline */
+		}
+		if (c == '\n')
+			break;
+		if (c == '\0')
+			return fail(lr, -EILSEQ, "NUL byte: binary data, not a text file");
+		if (n == lr->max) {
+			snprintf(lr->why, sizeof(lr->why),
+				 "line longer than %zu bytes", lr->max);
+			return -E2BIG;
+		}
+		lr->buf[n++] = (char)c;
+	}
+	lr->buf[n] = '\0';
+	*line = lr->buf;
+	*len = n;
+	return 1;
+}
