@@ -54,6 +54,7 @@ struct {
 #define TS_ST_WFAIL	0x10	/* an ST entry write failed */
 #define TS_DECISION	0x20	/* mlx5_ib_mr_tph tracepoint seen */
 #define TS_REQ		0x40	/* requester type seen */
+#define TS_MR_FAILED	0x80	/* the registration failed (function exit) */
 
 struct task_state {
 	__u32 seen;		/* TS_* */

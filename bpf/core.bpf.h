@@ -26,6 +26,18 @@ struct vfio_pci_dma_buf___tph {
 	__u16 tph_st_ext;
 } __attribute__((preserve_access_index));
 
+/*
+ * include/uapi/linux/vfio.h of the series: the SET payload. v6+ has
+ * steering_tag_ext after flags, v5 after ph; CO-RE finds either.
+ */
+struct vfio_device_feature_dma_buf_tph___tph {
+	__s32 dmabuf_fd;
+	__u32 flags;
+	__u16 steering_tag_ext;
+	__u8 steering_tag;
+	__u8 ph;
+} __attribute__((preserve_access_index));
+
 struct mlx5_st___tph {
 	__u8 direct_mode:1;
 } __attribute__((preserve_access_index));

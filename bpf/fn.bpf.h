@@ -26,6 +26,8 @@ enum fn_id {
 	FN_DMABUF_EXPORT,
 	FN_DMABUF_ATTACH,
 	FN_DMABUF_MAP,
+	FN_DMA_BUF_GET_PCI_TPH,
+	FN_VFIO_GET_PCI_TPH,
 };
 
 /*
@@ -108,8 +110,12 @@ int kprobe_entry__##fn(struct pt_regs *ctx)				\
 
 /* ---- TPH series --------------------------------------------------------- */
 
-/* int dma_buf_get_tph(struct dma_buf *, bool extended, u16 *st, u8 *ph) (v7) */
-static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 hook)
+/*
+ * The importer's query. v7: int dma_buf_get_tph(struct dma_buf *, bool
+ * extended, u16 *st, u8 *ph); v8+ renamed it dma_buf_get_pci_tph() with
+ * the same arguments. v5 has no wrapper: see the exporter callback.
+ */
+static __always_inline int wrapper_query(const __u64 *a, __u64 ret, __u8 hook)
 {
 	struct tph_buf b = {};
 	__u16 st = 0;
@@ -122,37 +128,75 @@ static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 ho
 	}
 	return on_query(&b, a[1], st, ph, (int)ret, hook);
 }
+
+static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 hook)
+{
+	return wrapper_query(a, ret, hook);
+}
 FN_EXIT_HOOKS(dma_buf_get_tph, 4, FN_DMA_BUF_GET_TPH)
 
-/*
- * The exporter callback: v7 (dmabuf, bool extended, u16 *st, u8 *ph),
- * v5 (dmabuf, u16 *st, u8 *ph, u8 st_width). Only the published namespaces
- * are taken from it, read from vfio's private dma-buf data.
- */
-static __always_inline int fn_vfio_pci_dma_buf_get_tph(const __u64 *a, __u64 ret,
-						       __u8 hook)
+static __always_inline int fn_dma_buf_get_pci_tph(const __u64 *a, __u64 ret,
+						  __u8 hook)
 {
+	return wrapper_query(a, ret, hook);
+}
+FN_EXIT_HOOKS(dma_buf_get_pci_tph, 4, FN_DMA_BUF_GET_PCI_TPH)
+
+/*
+ * The exporter callback: v7 vfio_pci_dma_buf_get_tph() and v8+
+ * vfio_pci_dma_buf_get_pci_tph() (dmabuf, bool extended, u16 *st, u8 *ph)
+ * tell which namespaces are published, read from vfio's private dma-buf
+ * data, for the wrapper's query record. v5's vfio_pci_dma_buf_get_tph
+ * (dmabuf, u16 *st, u8 *ph, u8 st_width) is called by mlx5 directly: it
+ * is the query itself and reports it too.
+ */
+static __always_inline int exporter_query(const __u64 *a, __u64 ret, __u8 hook)
+{
+	bool v5 = series_shape == TPH_SHAPE_V5;
 	struct dma_buf *d = (void *)a[0];
 	struct vfio_pci_dma_buf___tph *priv;
+	bool extended = v5 ? (__u8)a[3] == 16 : (bool)a[1];
 	struct tph_dev exp = {};
-	bool extended = get_tph_v5 ? (__u8)a[3] == 16 : (bool)a[1];
+	struct tph_buf b = {};
 	bool st_valid, st_ext_valid;
+	__u16 st = 0;
+	__u8 ph = 0;
 
 	priv = (void *)BPF_CORE_READ(d, priv);
 	/* module types: absent BTF turns these into constant false */
-	if (!priv || !bpf_core_field_exists(priv->tph_st_valid) ||
-	    !bpf_core_field_exists(priv->vdev) ||
-	    !bpf_core_field_exists(priv->vdev->pdev))
+	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
+	    bpf_core_field_exists(priv->vdev) &&
+	    bpf_core_field_exists(priv->vdev->pdev)) {
+		st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
+		st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
+		read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev));
+		on_exporter_query(&exp, extended, st_valid, st_ext_valid, (int)ret);
+	}
+	if (!v5)
 		return 0;
-	st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
-	st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
-	read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev));
-	on_exporter_query(&exp, extended, st_valid, st_ext_valid, (int)ret);
-	return 0;
+	read_buf(&b, d);
+	if (!(int)ret) {
+		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[1]);
+		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[2]);
+	}
+	return on_query(&b, extended, st, ph, (int)ret, hook);
+}
+
+static __always_inline int fn_vfio_pci_dma_buf_get_tph(const __u64 *a, __u64 ret,
+						       __u8 hook)
+{
+	return exporter_query(a, ret, hook);
 }
 FN_EXIT_HOOKS(vfio_pci_dma_buf_get_tph, 4, FN_VFIO_GET_TPH)
 
-/* uapi struct vfio_device_feature_dma_buf_tph, v6+ layout */
+static __always_inline int fn_vfio_pci_dma_buf_get_pci_tph(const __u64 *a,
+							   __u64 ret, __u8 hook)
+{
+	return exporter_query(a, ret, hook);
+}
+FN_EXIT_HOOKS(vfio_pci_dma_buf_get_pci_tph, 4, FN_VFIO_GET_PCI_TPH)
+
+/* uapi struct vfio_device_feature_dma_buf_tph as tphtrace keeps it */
 struct dma_buf_tph_arg {
 	__s32 dmabuf_fd;
 	__u32 flags;
@@ -160,6 +204,43 @@ struct dma_buf_tph_arg {
 	__u8 steering_tag;
 	__u8 ph;
 };
+
+/* The v5 layout (v6 moved steering_tag_ext first, at Alex's request) */
+struct dma_buf_tph_arg_v5 {
+	__s32 dmabuf_fd;
+	__u32 flags;
+	__u8 steering_tag;
+	__u8 ph;
+	__u16 steering_tag_ext;
+};
+
+/*
+ * The user's SET payload at @uptr: where the kernel's BTF says its fields
+ * are (the vfio module has the struct as the SET function's argument
+ * type), else the layout of the series shape.
+ */
+static __always_inline void read_tph_arg(struct dma_buf_tph_arg *arg, const void *uptr)
+{
+	const struct vfio_device_feature_dma_buf_tph___tph *u = uptr;
+	struct dma_buf_tph_arg_v5 v5 = {};
+
+	if (bpf_core_type_exists(struct vfio_device_feature_dma_buf_tph___tph)) {
+		BPF_CORE_READ_USER_INTO(&arg->dmabuf_fd, u, dmabuf_fd);
+		BPF_CORE_READ_USER_INTO(&arg->flags, u, flags);
+		BPF_CORE_READ_USER_INTO(&arg->steering_tag_ext, u, steering_tag_ext);
+		BPF_CORE_READ_USER_INTO(&arg->steering_tag, u, steering_tag);
+		BPF_CORE_READ_USER_INTO(&arg->ph, u, ph);
+	} else if (series_shape == TPH_SHAPE_V5) {
+		bpf_probe_read_user(&v5, sizeof(v5), uptr);
+		arg->dmabuf_fd = v5.dmabuf_fd;
+		arg->flags = v5.flags;
+		arg->steering_tag_ext = v5.steering_tag_ext;
+		arg->steering_tag = v5.steering_tag;
+		arg->ph = v5.ph;
+	} else {
+		bpf_probe_read_user(arg, sizeof(*arg), uptr);
+	}
+}
 
 #define VFIO_DEVICE_FEATURE_PROBE	(1 << 18)
 
@@ -187,7 +268,7 @@ static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
 
 	if ((__u32)a[1] & VFIO_DEVICE_FEATURE_PROBE)
 		return 0;
-	bpf_probe_read_user(&arg, sizeof(arg), (void *)a[2]);
+	read_tph_arg(&arg, (void *)a[2]);
 	if (bpf_core_field_exists(vdev->pdev))
 		read_pci_dev(&exp, BPF_CORE_READ(vdev, pdev));
 	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
@@ -219,10 +300,12 @@ static __always_inline int fn_mlx5_ib_reg_user_mr_dmabuf(const __u64 *a, __u64 r
 
 	if (!s || !(s->seen & TS_MR))
 		return 0;
-	if (IS_ERR_VALUE(ret))
+	if (IS_ERR_VALUE(ret)) {
 		err = (int)ret;
-	else if (mr && bpf_core_field_exists(mr->lkey))
+		s->seen |= TS_MR_FAILED;
+	} else if (mr && bpf_core_field_exists(mr->lkey)) {
 		mkey = BPF_CORE_READ(mr, lkey);
+	}
 	if (s->dmah) {
 		ph = TPH_UNKNOWN_U8;	/* DMAH values are not visible here */
 	} else if ((s->seen & TS_QUERY) && !s->query_ret && (s->seen & TS_ST) &&

@@ -19,8 +19,10 @@
 const volatile __u8 event_family[TPH_EV_MAX];
 /* mlx5_ib_reg_user_mr_dmabuf() has the struct ib_dmah *dmah argument (6.17+) */
 const volatile bool reg_mr_has_dmah = true;
-/* exporter get_tph callback has the v5 shape (dmabuf, st*, ph*, u8 width) */
-const volatile bool get_tph_v5;
+/* enum tph_series_shape: where the series' functions have their arguments */
+const volatile __u8 series_shape;
+/* the registration hooks pcie_tph_enabled_req_type() (see derive_reason) */
+const volatile bool mr_req_type_hooked;
 
 static __always_inline bool emits(__u16 kind, __u8 hook)
 {
@@ -190,8 +192,17 @@ static __always_inline __u8 derive_reason(struct task_state *s)
 	if ((s->seen & TS_REQ) && s->req_type != TPH_REQ_TPH_ONLY &&
 	    s->req_type != TPH_REQ_EXT_TPH)
 		return TPH_REASON_REQ_DISABLED;
+	/*
+	 * v5's get_tph_mr_dmabuf() returns before it asks for the requester
+	 * type when the exporter has no get_tph (v5 4/4): a registration
+	 * that succeeded without either call had no op (one that failed may
+	 * have failed before). v7+ ask the wrapper, which says so itself.
+	 */
+	if (series_shape == TPH_SHAPE_V5 && mr_req_type_hooked &&
+	    !(s->seen & (TS_REQ | TS_QUERY | TS_MR_FAILED)))
+		return TPH_REASON_NO_OP;
 	if (!(s->seen & TS_QUERY))
-		return TPH_REASON_UNKNOWN;	/* e.g. v5: no wrapper to hook */
+		return TPH_REASON_UNKNOWN;
 	if (s->query_ret == -EOPNOTSUPP)
 		return (s->qflags & TPH_Q_EXPORTER_SEEN) ? TPH_REASON_NOT_PUBLISHED :
 							   TPH_REASON_NO_OP;

@@ -57,6 +57,8 @@ static void print_text(const struct hook_plan *plan)
 {
 	int k;
 
+	/* the revision of the TPH series whose functions the hooks read */
+	printf("series shape: %s (%s)\n", tph_shape_name(plan->shape), plan->shape_how);
 	printf("%-15s %-7s %-45s %s\n", "EVENT", "HOOK", "SOURCE", "MODULE / STATUS");
 	for (k = 1; k < TPH_EV_MAX; k++) {
 		const struct event_plan *ep = &plan->ev[k];
@@ -94,6 +96,8 @@ static void print_json(const struct hook_plan *plan)
 						       NULL);
 		json_object_object_add(o, "module", json_object_new_string(ep->module));
 		json_object_object_add(o, "forced", json_object_new_boolean(ep->forced));
+		json_object_object_add(o, "series_shape",
+				       json_object_new_string(tph_shape_name(plan->shape)));
 		for (i = 0; c && i < HOOK_MAX_TARGETS && c->t[i].prog; i++)
 			if (!(ep->optional_missing & (1u << i)))
 				json_object_array_add(progs,

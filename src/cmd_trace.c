@@ -172,9 +172,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events hooked\n",
-		collector_nlinks(c), TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(c)),
-		TPH_EV_MAX - 1);
+	fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events hooked, "
+		"series shape %s\n", collector_nlinks(c),
+		TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(c)), TPH_EV_MAX - 1,
+		tph_shape_name(collector_plan(c)->shape));
 	if (a.duration > 0)
 		end = now_s() + a.duration;
 	while (!exiting) {

@@ -135,11 +135,11 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
 	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
 		s->rodata->reg_mr_has_dmah = nargs >= 8;
-	/* v5 callback (dmabuf, u16 *, u8 *, u8 st_width): 3rd arg is a pointer */
-	if (sys_probe_func_nargs(c->probe, "dma_buf_get_tph", &nargs))
-		s->rodata->get_tph_v5 = false;
-	else if (sys_probe_func_nargs(c->probe, "vfio_pci_dma_buf_get_tph", &nargs))
-		s->rodata->get_tph_v5 = true;
+	/* where the series' functions have their arguments (src/shape.c) */
+	s->rodata->series_shape = plan->shape;
+	s->rodata->mr_req_type_hooked =
+		hooks_prog_selected(plan, "fexit__pcie_tph_enabled_req_type") ||
+		hooks_prog_selected(plan, "kretprobe__pcie_tph_enabled_req_type");
 }
 
 /*

@@ -19,8 +19,21 @@
 				{ "kretprobe__" #fn, #fn, true }
 #define KENTRY(fn)		{ "kprobe_entry__" #fn, #fn, false }
 
+/* MR registration: entry and exit, requester type, ST index and write */
+#define MR_FENTRY		FENTRY(mlx5_ib_reg_user_mr_dmabuf), \
+				FEXIT(mlx5_ib_reg_user_mr_dmabuf), \
+				FEXIT_OPT(pcie_tph_enabled_req_type)
+#define MR_FENTRY_ST		FEXIT_OPT(mlx5_st_alloc_index_by_tag), \
+				FEXIT_OPT(pcie_tph_set_st_entry)
+#define MR_KPROBE		KENTRY(mlx5_ib_reg_user_mr_dmabuf), \
+				KRET(mlx5_ib_reg_user_mr_dmabuf), \
+				KRET_OPT(pcie_tph_enabled_req_type)
+
 #define OURS	"tphtrace tracepoints (kernel/patches, tphsim)"
-#define SERIES	"TPH series functions (v7)"
+#define SERIES	"TPH series functions"
+#define SERIES8	"TPH series functions (v8+)"
+#define SERIES7	"TPH series functions (v7)"
+#define SERIES5	"TPH series functions (v5)"
 #define UPSTREAM "upstream dma_buf tracepoints"
 #define STOCK	"stock dma-buf functions"
 
@@ -73,10 +86,26 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 					   TP_OPT(tp_btf, vfio_pci_tph_query) } },
 		{ TPH_HOOK_RAW_TP, OURS, { TP(raw_tp, dma_buf_tph_query),
 					   TP_OPT(raw_tp, vfio_pci_tph_query) } },
-		{ TPH_HOOK_FENTRY, SERIES, { FEXIT(dma_buf_get_tph),
-					     FEXIT_OPT(vfio_pci_dma_buf_get_tph) } },
-		{ TPH_HOOK_KPROBE, SERIES, { KRET(dma_buf_get_tph),
-					     KRET_OPT(vfio_pci_dma_buf_get_tph) } },
+		/*
+		 * v8+ and v7: the importer's wrapper, refined by the exporter
+		 * callback; v5 has no wrapper: the callback is the query.
+		 */
+		{ TPH_HOOK_FENTRY, SERIES8, { FEXIT(dma_buf_get_pci_tph),
+					      FEXIT_OPT(vfio_pci_dma_buf_get_pci_tph) },
+		  SHAPE(V8) },
+		{ TPH_HOOK_FENTRY, SERIES7, { FEXIT(dma_buf_get_tph),
+					      FEXIT_OPT(vfio_pci_dma_buf_get_tph) },
+		  SHAPE(V7) },
+		{ TPH_HOOK_FENTRY, SERIES5, { FEXIT(vfio_pci_dma_buf_get_tph) },
+		  SHAPE(V5) },
+		{ TPH_HOOK_KPROBE, SERIES8, { KRET(dma_buf_get_pci_tph),
+					      KRET_OPT(vfio_pci_dma_buf_get_pci_tph) },
+		  SHAPE(V8) },
+		{ TPH_HOOK_KPROBE, SERIES7, { KRET(dma_buf_get_tph),
+					      KRET_OPT(vfio_pci_dma_buf_get_tph) },
+		  SHAPE(V7) },
+		{ TPH_HOOK_KPROBE, SERIES5, { KRET(vfio_pci_dma_buf_get_tph) },
+		  SHAPE(V5) },
 	} },
 	[TPH_EV_MR_REG] = { TPH_EV_MR_REG, "MR registered (mlx5 dma-buf)", {
 		{ TPH_HOOK_TP_BTF, OURS, { TP(tp_btf, mlx5_ib_mr_tph),
@@ -87,19 +116,32 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 					   TP(raw_tp, mlx5_ib_dmabuf_mr),
 					   TP_OPT(raw_tp, vfio_pci_tph_query),
 					   TP_OPT(raw_tp, pcie_tph_st_write) } },
-		{ TPH_HOOK_FENTRY, SERIES, { FENTRY(mlx5_ib_reg_user_mr_dmabuf),
-					     FEXIT(mlx5_ib_reg_user_mr_dmabuf),
-					     FEXIT_OPT(pcie_tph_enabled_req_type),
-					     FEXIT_OPT(dma_buf_get_tph),
-					     FEXIT_OPT(vfio_pci_dma_buf_get_tph),
-					     FEXIT_OPT(mlx5_st_alloc_index_by_tag),
-					     FEXIT_OPT(pcie_tph_set_st_entry) } },
-		{ TPH_HOOK_KPROBE, SERIES, { { "kprobe_entry__mlx5_ib_reg_user_mr_dmabuf",
-					       "mlx5_ib_reg_user_mr_dmabuf", false },
-					     KRET(mlx5_ib_reg_user_mr_dmabuf),
-					     KRET_OPT(pcie_tph_enabled_req_type),
-					     KRET_OPT(dma_buf_get_tph),
-					     KRET_OPT(mlx5_st_alloc_index_by_tag) } },
+		/*
+		 * The registration's entry and exit, and the steps inside it
+		 * a per-task state machine pieces the outcome from: the
+		 * requester type, the query (per shape), the ST index. The
+		 * last candidates, for no or an unknown shape, see no query.
+		 */
+		{ TPH_HOOK_FENTRY, SERIES8, { MR_FENTRY, FEXIT_OPT(dma_buf_get_pci_tph),
+					      FEXIT_OPT(vfio_pci_dma_buf_get_pci_tph),
+					      MR_FENTRY_ST }, SHAPE(V8) },
+		{ TPH_HOOK_FENTRY, SERIES7, { MR_FENTRY, FEXIT_OPT(dma_buf_get_tph),
+					      FEXIT_OPT(vfio_pci_dma_buf_get_tph),
+					      MR_FENTRY_ST }, SHAPE(V7) },
+		{ TPH_HOOK_FENTRY, SERIES5, { MR_FENTRY, FEXIT_OPT(vfio_pci_dma_buf_get_tph),
+					      MR_FENTRY_ST }, SHAPE(V5) },
+		{ TPH_HOOK_FENTRY, "mlx5 functions", { MR_FENTRY, MR_FENTRY_ST } },
+		{ TPH_HOOK_KPROBE, SERIES8, { MR_KPROBE, KRET_OPT(dma_buf_get_pci_tph),
+					      KRET_OPT(mlx5_st_alloc_index_by_tag) },
+		  SHAPE(V8) },
+		{ TPH_HOOK_KPROBE, SERIES7, { MR_KPROBE, KRET_OPT(dma_buf_get_tph),
+					      KRET_OPT(mlx5_st_alloc_index_by_tag) },
+		  SHAPE(V7) },
+		{ TPH_HOOK_KPROBE, SERIES5, { MR_KPROBE, KRET_OPT(vfio_pci_dma_buf_get_tph),
+					      KRET_OPT(mlx5_st_alloc_index_by_tag) },
+		  SHAPE(V5) },
+		{ TPH_HOOK_KPROBE, "mlx5 functions", { MR_KPROBE,
+					      KRET_OPT(mlx5_st_alloc_index_by_tag) } },
 	} },
 	[TPH_EV_MR_DEREG] = { TPH_EV_MR_DEREG, "MR deregistered", {
 		{ TPH_HOOK_TP_BTF, OURS, { TP(tp_btf, mlx5_ib_dmabuf_mr_dereg) } },
@@ -112,9 +154,22 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 		{ TPH_HOOK_RAW_TP, OURS, { TP(raw_tp, mlx5_st_index_alloc),
 					   TP(raw_tp, mlx5_st_index_put),
 					   TP_OPT(raw_tp, mlx5_st_index_get) } },
+		/* mlx5_st_get_index() came with v7 (ST refs of DMAH MRs) */
+		{ TPH_HOOK_FENTRY, SERIES, { FEXIT(mlx5_st_alloc_index_by_tag),
+					     FEXIT(mlx5_st_dealloc_index),
+					     FEXIT(mlx5_st_get_index) },
+		  SHAPE(V7) | SHAPE(V8) },
+		{ TPH_HOOK_FENTRY, SERIES5, { FEXIT(mlx5_st_alloc_index_by_tag),
+					      FEXIT(mlx5_st_dealloc_index) }, SHAPE(V5) },
 		{ TPH_HOOK_FENTRY, SERIES, { FEXIT(mlx5_st_alloc_index_by_tag),
 					     FEXIT(mlx5_st_dealloc_index),
 					     FEXIT_OPT(mlx5_st_get_index) } },
+		{ TPH_HOOK_KPROBE, SERIES, { KRET(mlx5_st_alloc_index_by_tag),
+					     KRET(mlx5_st_dealloc_index),
+					     KRET(mlx5_st_get_index) },
+		  SHAPE(V7) | SHAPE(V8) },
+		{ TPH_HOOK_KPROBE, SERIES5, { KRET(mlx5_st_alloc_index_by_tag),
+					      KRET(mlx5_st_dealloc_index) }, SHAPE(V5) },
 		{ TPH_HOOK_KPROBE, SERIES, { KRET(mlx5_st_alloc_index_by_tag),
 					     KRET(mlx5_st_dealloc_index),
 					     KRET_OPT(mlx5_st_get_index) } },

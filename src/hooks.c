@@ -77,6 +77,27 @@ static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 
 static void dedupe_helpers(struct hook_plan *plan);
 
+/*
+ * May candidate @c run on a kernel of series shape @shape? Its programs
+ * read the series' arguments where that shape has them; on a kernel of
+ * another shape they would read the wrong ones. Fills @ep->why if not.
+ */
+static bool cand_fits_shape(const struct hook_cand *c, enum tph_series_shape shape,
+			    const char *how, struct event_plan *ep)
+{
+	if (!c->shapes || (c->shapes & (1u << shape)))
+		return true;
+	/* the same words for every family, so the reasons list it once */
+	if (shape == TPH_SHAPE_NONE)
+		snprintf(ep->why, sizeof(ep->why),
+			 "no TPH series function in this kernel (series shape none)");
+	else if (shape == TPH_SHAPE_UNKNOWN)
+		snprintf(ep->why, sizeof(ep->why), "series shape unknown: %s", how);
+	else
+		ep->why[0] = '\0';	/* another shape's candidate: no news */
+	return false;
+}
+
 int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 	       struct hook_plan *plan)
 {
@@ -87,6 +108,7 @@ int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 	int k, c;
 
 	memset(plan, 0, sizeof(*plan));
+	plan->shape = hooks_detect_shape(ops, plan->shape_how, sizeof(plan->shape_how));
 	for (k = 1; k < TPH_EV_MAX; k++) {
 		e = &tph_events[k];
 		ep = &plan->ev[k];
@@ -97,13 +119,14 @@ int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 		for (c = 0; c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
 			if (want && e->cand[c].family != want)
 				continue;
-			if (cand_usable(ops, &e->cand[c], ep)) {
+			if (cand_fits_shape(&e->cand[c], plan->shape, plan->shape_how, ep) &&
+			    cand_usable(ops, &e->cand[c], ep)) {
 				ep->cand = c;
 				ep->why[0] = '\0';
 				break;
 			}
 			/* collect every candidate's reason, each once */
-			if (!strstr(first_why, ep->why)) {
+			if (ep->why[0] && !strstr(first_why, ep->why)) {
 				size_t l = strlen(first_why);
 
 				snprintf(first_why + l, sizeof(first_why) - l, "%s%s",

@@ -13,7 +13,10 @@
 #include "tphtrace/tphtrace.h"
 
 #define HOOK_MAX_TARGETS	10
-#define HOOK_MAX_CANDS		8
+#define HOOK_MAX_CANDS		12
+
+/* hook_cand.shapes: the series shapes a candidate is for (0: any kernel) */
+#define SHAPE(s)		(1u << TPH_SHAPE_##s)
 
 struct hook_target {
 	const char *prog;	/* BPF program in tphtrace.bpf.c */
@@ -25,6 +28,12 @@ struct hook_cand {
 	enum tph_hook_family family;
 	const char *source;	/* what provides the hook, for humans */
 	struct hook_target t[HOOK_MAX_TARGETS];
+	/*
+	 * SHAPE() bits: the candidate reads the series' functions at the
+	 * argument positions of these shapes and is tried only on a kernel
+	 * of one of them; 0 for hooks that do not depend on the shape.
+	 */
+	unsigned char shapes;
 };
 
 struct event_def {
@@ -36,6 +45,23 @@ struct event_def {
 /* The table, indexed by enum tph_kind (entry 0 unused). */
 extern const struct event_def tph_events[TPH_EV_MAX];
 
+/* A function prototype as the shape detection needs it (from BTF). */
+enum proto_arg {
+	PROTO_OTHER = 0,
+	PROTO_PTR,
+	PROTO_BOOL,
+	PROTO_U8,
+	PROTO_U16,
+	PROTO_INT,		/* any other integer */
+};
+
+#define PROTO_MAX_ARGS		12
+
+struct fn_proto {
+	int nargs;
+	unsigned char arg[PROTO_MAX_ARGS];	/* enum proto_arg */
+};
+
 struct probe_ops {
 	/* can this kernel load and attach programs of @family at all? */
 	bool (*family_ok)(void *ctx, enum tph_hook_family family, char *why,
@@ -43,8 +69,28 @@ struct probe_ops {
 	/* does @sym exist as @family needs it? fills @module ("" = vmlinux) */
 	bool (*target_ok)(void *ctx, enum tph_hook_family family, const char *sym,
 			  char *module, size_t len);
+	/*
+	 * BTF prototype of function @name, or with @member of the function
+	 * pointer @member of struct @name; false when BTF does not have it
+	 * (NULL: no BTF at all, names decide alone).
+	 */
+	bool (*proto)(void *ctx, const char *name, const char *member,
+		      struct fn_proto *p);
 	void *ctx;
 };
+
+/* The series' functions and ops members the shape is told from. */
+extern const char *const tph_shape_funcs[];
+
+/*
+ * Which revision of the TPH series this kernel carries, from the names of
+ * its functions and their prototypes; @how says what decided it.
+ */
+enum tph_series_shape hooks_detect_shape(const struct probe_ops *ops, char *how,
+					 size_t len);
+/* "v5", "v7", "v8+", "none", "unknown" */
+const char *tph_shape_name(enum tph_series_shape shape);
+
 
 struct event_plan {
 	int cand;			/* index into cand[], -1: unavailable */
@@ -56,6 +102,8 @@ struct event_plan {
 
 struct hook_plan {
 	struct event_plan ev[TPH_EV_MAX];
+	enum tph_series_shape shape;	/* of the series functions hooked */
+	char shape_how[160];		/* what the shape was told from */
 };
 
 /* Family forced per event by --hooks (TPH_HOOK_NONE: automatic). */
@@ -81,5 +129,7 @@ void sys_probe_free(struct sys_probe *p);
 void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops);
 /* BTF facts that pick program variants (see bpf/fn.bpf.h) */
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs);
+bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
+		     struct fn_proto *out);
 
 #endif /* TPHTRACE_HOOKS_H */

@@ -349,24 +349,102 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs)
 {
+	struct fn_proto proto;
+
+	if (!sys_probe_proto(p, func, NULL, &proto))
+		return false;
+	*nargs = proto.nargs;
+	return true;
+}
+
+/* A parameter's type, through typedefs and qualifiers. */
+static unsigned char proto_arg_of(const struct btf *btf, __u32 type_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, type_id));
+
+	if (!t)
+		return PROTO_OTHER;
+	if (btf_is_ptr(t))
+		return PROTO_PTR;
+	if (!btf_is_int(t))
+		return PROTO_OTHER;
+	if (btf_int_encoding(t) & BTF_INT_BOOL)
+		return PROTO_BOOL;
+	if (t->size == 1)
+		return PROTO_U8;
+	return t->size == 2 ? PROTO_U16 : PROTO_INT;
+}
+
+static void proto_fill(const struct btf *btf, const struct btf_type *fp,
+		       struct fn_proto *out)
+{
+	const struct btf_param *pa = btf_params(fp);
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->nargs = btf_vlen(fp);
+	for (i = 0; i < out->nargs && i < PROTO_MAX_ARGS; i++)
+		out->arg[i] = proto_arg_of(btf, pa[i].type);
+}
+
+/* The function pointer @member of struct @sname in vmlinux BTF. */
+static bool member_proto(struct sys_probe *p, const char *sname, const char *member,
+			 struct fn_proto *out)
+{
+	const struct btf_type *t, *mt;
+	const struct btf_member *m;
+	int id, i;
+
+	id = btf__find_by_name_kind(p->vmlinux, sname, BTF_KIND_STRUCT);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(p->vmlinux, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(p->vmlinux, m->name_off), member))
+			continue;
+		mt = btf__type_by_id(p->vmlinux, btf__resolve_type(p->vmlinux, m->type));
+		if (!mt || !btf_is_ptr(mt))
+			return false;
+		mt = btf__type_by_id(p->vmlinux, btf__resolve_type(p->vmlinux, mt->type));
+		if (!mt || !btf_is_func_proto(mt))
+			return false;
+		proto_fill(p->vmlinux, mt, out);
+		return true;
+	}
+	return false;
+}
+
+bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
+		     struct fn_proto *out)
+{
 	const struct btf_type *t;
-	struct sym *s = sym_find(p, "", func);
+	struct sym *s;
 	struct btf *btf;
 	int id;
 
+	if (member)
+		return member_proto(p, name, member, out);
+	s = sym_find(p, "", name);
 	if (!s || !s->found)
 		return false;
 	btf = module_btf(p, s->module);
 	if (!btf)
 		return false;
-	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	if (id <= 0)
 		return false;
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
 	if (!t || !btf_is_func_proto(t))
 		return false;
-	*nargs = btf_vlen(t);
+	proto_fill(btf, t, out);
 	return true;
+}
+
+static bool proto_op(void *ctx, const char *name, const char *member,
+		     struct fn_proto *out)
+{
+	return sys_probe_proto(ctx, name, member, out);
 }
 
 int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
@@ -399,6 +477,8 @@ int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
 			}
 		}
 	}
+	for (i = 0; tph_shape_funcs[i]; i++)
+		want(p, "", tph_shape_funcs[i]);
 	ret = scan_kallsyms(p);
 	if (ret) {
 		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(-ret));
@@ -427,5 +507,6 @@ void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops)
 {
 	ops->family_ok = family_ok;
 	ops->target_ok = target_ok;
+	ops->proto = proto_op;
 	ops->ctx = p;
 }

@@ -48,6 +48,26 @@ enum tph_hook_family {
 };
 
 /*
+ * API shape of the TPH series on the running kernel, detected from BTF
+ * (src/hooks.c) and handed to the BPF programs, which read the series'
+ * function arguments at the positions of that shape:
+ *   V5  no wrapper; mlx5 calls ops->get_tph(dmabuf, u16 *st, u8 *ph,
+ *       u8 st_width) itself; exporter callback vfio_pci_dma_buf_get_tph
+ *   V7  dma_buf_get_tph(dmabuf, bool extended, u16 *st, u8 *ph) wrapper
+ *       over ops->get_tph of the same prototype (v6, v7)
+ *   V8  renamed get_pci_tph: dma_buf_get_pci_tph() (resv held),
+ *       vfio_pci_dma_buf_get_pci_tph() (v8 to v11)
+ */
+enum tph_series_shape {
+	TPH_SHAPE_NONE = 0,	/* no series function found */
+	TPH_SHAPE_V5,
+	TPH_SHAPE_V7,
+	TPH_SHAPE_V8,
+	TPH_SHAPE_UNKNOWN,	/* series names, prototypes of no known revision */
+	TPH_SHAPE_MAX,
+};
+
+/*
  * Why an MR did (not) get the dma-buf's tag. Values 0..31 mirror
  * enum mlx5_ib_tph_reason in kernel/include/trace/events/tph_reason.h
  * exactly (a unit test compares the two); values from 32 on are derived by

@@ -16,10 +16,19 @@
 #include "hooks.h"
 #include "record.h"
 #include "trace/events/tph_reason.h"
+#include "tphtrace.skel.h"
+
+/* a BTF prototype: function @name, or member @member of struct @name */
+struct fake_proto {
+	const char *name;
+	const char *member;
+	struct fn_proto p;
+};
 
 struct fake_kernel {
 	bool family[TPH_HOOK_MAX];
 	const char *const *syms;	/* functions and tracepoints that exist */
+	const struct fake_proto *protos; /* BTF; NULL-named entry ends it */
 };
 
 static bool has(const struct fake_kernel *k, const char *s)
@@ -55,10 +64,28 @@ static bool fake_target(void *ctx, enum tph_hook_family f, const char *sym,
 	return has(ctx, sym);
 }
 
+static bool fake_proto(void *ctx, const char *name, const char *member,
+		       struct fn_proto *p)
+{
+	const struct fake_kernel *k = ctx;
+	int i;
+
+	for (i = 0; k->protos && k->protos[i].name; i++) {
+		if (strcmp(k->protos[i].name, name) ||
+		    !k->protos[i].member != !member ||
+		    (member && strcmp(k->protos[i].member, member)))
+			continue;
+		*p = k->protos[i].p;
+		return true;
+	}
+	return false;
+}
+
 static void plan_for(struct fake_kernel *k, const struct hook_force *force,
 		     struct hook_plan *plan)
 {
-	struct probe_ops ops = { fake_family, fake_target, k };
+	struct probe_ops ops = { .family_ok = fake_family, .target_ok = fake_target,
+				 .proto = fake_proto, .ctx = k };
 
 	assert_int_equal(hooks_plan(&ops, force, plan), 0);
 }
@@ -166,7 +193,8 @@ static bool fake_target_pre65(void *ctx, enum tph_hook_family f, const char *sym
 static void test_mixed_families_hook_each_function_once(void **state)
 {
 	struct fake_kernel k = { .syms = series_only };
-	struct probe_ops ops = { fake_family, fake_target_pre65, &k };
+	struct probe_ops ops = { .family_ok = fake_family,
+				 .target_ok = fake_target_pre65, .ctx = &k };
 	struct hook_plan plan;
 
 	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
@@ -227,6 +255,214 @@ static void test_force_parse_errors(void **state)
 			 -EINVAL);
 }
 
+/* ---- series shapes (src/shape.c) ----------------------------------- */
+
+#define P_EXT	{ 4, { PROTO_PTR, PROTO_BOOL, PROTO_PTR, PROTO_PTR } }
+#define P_WIDTH	{ 4, { PROTO_PTR, PROTO_PTR, PROTO_PTR, PROTO_U8 } }
+
+/* what every series kernel has besides the query functions */
+#define SERIES_COMMON \
+	"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach", \
+	"dma_buf_detach", "dma_buf_map_attachment", "dma_buf_unmap_attachment", \
+	"dma_buf_invalidate_mappings", "vfio_pci_core_feature_dma_buf_tph", \
+	"mlx5_ib_reg_user_mr_dmabuf", "pcie_tph_enabled_req_type", \
+	"mlx5_st_alloc_index_by_tag", "mlx5_st_dealloc_index", "pcie_enable_tph", \
+	"pcie_disable_tph", "pcie_tph_set_st_entry"
+
+/* v5 (2026-05-26): no wrapper, no mlx5_st_get_index() */
+static const char *const v5_syms[] = { SERIES_COMMON, "vfio_pci_dma_buf_get_tph", NULL };
+static const struct fake_proto v5_btf[] = {
+	{ "vfio_pci_dma_buf_get_tph", NULL, P_WIDTH },
+	{ "dma_buf_ops", "get_tph", P_WIDTH },
+	{},
+};
+
+static const char *const v7_syms[] = { SERIES_COMMON, "dma_buf_get_tph",
+	"vfio_pci_dma_buf_get_tph", "mlx5_st_get_index", NULL };
+static const struct fake_proto v7_btf[] = {
+	{ "dma_buf_get_tph", NULL, P_EXT },
+	{ "vfio_pci_dma_buf_get_tph", NULL, P_EXT },
+	{ "dma_buf_ops", "get_tph", P_EXT },
+	{},
+};
+
+static const char *const v8_syms[] = { SERIES_COMMON, "dma_buf_get_pci_tph",
+	"vfio_pci_dma_buf_get_pci_tph", "mlx5_st_get_index", NULL };
+static const struct fake_proto v8_btf[] = {
+	{ "dma_buf_get_pci_tph", NULL, P_EXT },
+	{ "vfio_pci_dma_buf_get_pci_tph", NULL, P_EXT },
+	{ "dma_buf_ops", "get_pci_tph", P_EXT },
+	{},
+};
+
+static void series_kernel(struct fake_kernel *k, const char *const *syms,
+			  const struct fake_proto *btf)
+{
+	memset(k, 0, sizeof(*k));
+	k->syms = syms;
+	k->protos = btf;
+	k->family[TPH_HOOK_FENTRY] = k->family[TPH_HOOK_KPROBE] = true;
+	k->family[TPH_HOOK_TP_BTF] = k->family[TPH_HOOK_RAW_TP] = true;
+}
+
+static void test_shape_v5(void **state)
+{
+	struct fake_kernel k;
+	struct hook_plan plan;
+
+	series_kernel(&k, v5_syms, v5_btf);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V5);
+	assert_string_equal(tph_shape_name(plan.shape), "v5");
+	assert_non_null(strstr(plan.shape_how, "vfio_pci_dma_buf_get_tph(ptr, ptr, ptr, u8)"));
+	/* no wrapper: the exporter callback is the query */
+	assert_int_equal(family_of(&plan, TPH_EV_TPH_QUERY), TPH_HOOK_FENTRY);
+	assert_string_equal(hooks_chosen(&plan, TPH_EV_TPH_QUERY)->source,
+			    "TPH series functions (v5)");
+	assert_true(hooks_prog_selected(&plan, "fexit__vfio_pci_dma_buf_get_tph"));
+	assert_false(hooks_prog_selected(&plan, "fexit__dma_buf_get_tph"));
+	/* every refinement of the v5 registration is there; no get_index in v5 */
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), TPH_HOOK_FENTRY);
+	assert_int_equal(plan.ev[TPH_EV_MR_REG].optional_missing, 0);
+	assert_int_equal(plan.ev[TPH_EV_ST_INDEX].optional_missing, 0);
+	assert_false(hooks_prog_selected(&plan, "fexit__mlx5_st_get_index"));
+	assert_int_equal(hooks_unavailable(&plan), 1);	/* mr_dereg: tracepoint only */
+}
+
+static void test_shape_v7(void **state)
+{
+	struct fake_kernel k;
+	struct hook_plan plan;
+
+	series_kernel(&k, v7_syms, v7_btf);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V7);
+	assert_true(hooks_prog_selected(&plan, "fexit__dma_buf_get_tph"));
+	assert_true(hooks_prog_selected(&plan, "fexit__vfio_pci_dma_buf_get_tph"));
+	assert_false(hooks_prog_selected(&plan, "fexit__dma_buf_get_pci_tph"));
+	assert_int_equal(plan.ev[TPH_EV_TPH_QUERY].optional_missing, 0);
+	assert_int_equal(plan.ev[TPH_EV_MR_REG].optional_missing, 0);
+	assert_true(hooks_prog_selected(&plan, "fexit__mlx5_st_get_index"));
+}
+
+static void test_shape_v8(void **state)
+{
+	struct fake_kernel k;
+	struct hook_force force = {};
+	struct hook_plan plan;
+	char err[160];
+
+	series_kernel(&k, v8_syms, v8_btf);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V8);
+	assert_string_equal(tph_shape_name(plan.shape), "v8+");
+	assert_true(hooks_prog_selected(&plan, "fexit__dma_buf_get_pci_tph"));
+	assert_true(hooks_prog_selected(&plan, "fexit__vfio_pci_dma_buf_get_pci_tph"));
+	assert_string_equal(hooks_chosen(&plan, TPH_EV_MR_REG)->source,
+			    "TPH series functions (v8+)");
+	assert_int_equal(plan.ev[TPH_EV_MR_REG].optional_missing, 0);
+	/* kprobes read the same positions */
+	assert_int_equal(hooks_parse_force(&force, "all=kprobe", err, sizeof(err)), 0);
+	plan_for(&k, &force, &plan);
+	assert_true(hooks_prog_selected(&plan, "kretprobe__dma_buf_get_pci_tph"));
+	assert_true(hooks_prog_selected(&plan, "kprobe__dma_buf_get_pci_tph"));
+	assert_false(hooks_prog_selected(&plan, "kretprobe__dma_buf_get_tph"));
+	assert_int_equal(plan.ev[TPH_EV_MR_REG].optional_missing, 0);
+}
+
+/* vfio-pci not loaded yet: the dma_buf_ops member in vmlinux BTF tells */
+static void test_shape_from_ops_member(void **state)
+{
+	static const char *const no_vfio[] = { "dma_buf_export", NULL };
+	static const struct fake_proto v8_core[] = {
+		{ "dma_buf_ops", "get_pci_tph", P_EXT }, {},
+	};
+	static const struct fake_proto v5_core[] = {
+		{ "dma_buf_ops", "get_tph", P_WIDTH }, {},
+	};
+	struct fake_kernel k;
+	char how[160];
+	struct probe_ops ops = { .family_ok = fake_family, .target_ok = fake_target,
+				 .proto = fake_proto, .ctx = &k };
+
+	series_kernel(&k, no_vfio, v8_core);
+	assert_int_equal(hooks_detect_shape(&ops, how, sizeof(how)), TPH_SHAPE_V8);
+	assert_non_null(strstr(how, "dma_buf_ops.get_pci_tph(ptr, bool, ptr, ptr)"));
+	series_kernel(&k, no_vfio, v5_core);
+	assert_int_equal(hooks_detect_shape(&ops, how, sizeof(how)), TPH_SHAPE_V5);
+}
+
+/* Without BTF for the module (kprobes only): the names decide. */
+static void test_shape_by_name_only(void **state)
+{
+	struct fake_kernel k;
+	struct hook_plan plan;
+
+	series_kernel(&k, v5_syms, NULL);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V5);
+	assert_non_null(strstr(plan.shape_how, "by name"));
+	series_kernel(&k, v7_syms, NULL);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V7);
+	series_kernel(&k, v8_syms, NULL);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_V8);
+}
+
+/*
+ * A revision whose callback has neither known prototype: its arguments
+ * are read by no program (a wrong position would report garbage tags),
+ * and probe says why.
+ */
+static void test_shape_unknown_hooks_no_series_query(void **state)
+{
+	static const struct fake_proto odd[] = {
+		{ "dma_buf_get_tph", NULL, { 3, { PROTO_PTR, PROTO_PTR, PROTO_PTR } } },
+		{},
+	};
+	struct fake_kernel k;
+	struct hook_plan plan;
+
+	series_kernel(&k, v7_syms, odd);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_UNKNOWN);
+	assert_non_null(strstr(plan.shape_how, "dma_buf_get_tph(ptr, ptr, ptr)"));
+	assert_int_equal(family_of(&plan, TPH_EV_TPH_QUERY), -1);
+	assert_non_null(strstr(plan.ev[TPH_EV_TPH_QUERY].why, "series shape unknown"));
+	/* the registration is still seen, without the query */
+	assert_int_equal(family_of(&plan, TPH_EV_MR_REG), TPH_HOOK_FENTRY);
+	assert_false(hooks_prog_selected(&plan, "fexit__dma_buf_get_tph"));
+	assert_false(hooks_prog_selected(&plan, "fexit__vfio_pci_dma_buf_get_tph"));
+}
+
+/* A v7 wrapper with a v5 callback prototype is no known revision either. */
+static void test_shape_v5_width_on_v7_names(void **state)
+{
+	static const struct fake_proto mixed[] = {
+		{ "dma_buf_get_tph", NULL, P_WIDTH },
+		{},
+	};
+	struct fake_kernel k;
+	struct hook_plan plan;
+
+	series_kernel(&k, v7_syms, mixed);
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_UNKNOWN);
+}
+
+static void test_shape_none(void **state)
+{
+	struct fake_kernel k = { .syms = stock_612 };
+	struct hook_plan plan;
+
+	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(plan.shape, TPH_SHAPE_NONE);
+	assert_string_equal(tph_shape_name(plan.shape), "none");
+	assert_non_null(strstr(plan.ev[TPH_EV_TPH_QUERY].why, "series shape none"));
+}
+
 /* every program named by the table exists in the BPF object's naming scheme */
 static void test_table_is_consistent(void **state)
 {
@@ -241,6 +477,25 @@ static void test_table_is_consistent(void **state)
 				assert_non_null(strstr(tph_events[k].cand[c].t[i].prog,
 						       tph_events[k].cand[c].t[i].sym));
 	}
+}
+
+/* every program the table names is in the BPF object (opened, not loaded) */
+static void test_table_programs_exist(void **state)
+{
+	struct tphtrace_bpf *skel = tphtrace_bpf__open();
+	int k, c, i;
+
+	assert_non_null(skel);
+	for (k = 1; k < TPH_EV_MAX; k++)
+		for (c = 0; c < HOOK_MAX_CANDS && tph_events[k].cand[c].t[0].prog; c++)
+			for (i = 0; i < HOOK_MAX_TARGETS && tph_events[k].cand[c].t[i].prog;
+			     i++) {
+				const char *n = tph_events[k].cand[c].t[i].prog;
+
+				if (!bpf_object__find_program_by_name(skel->obj, n))
+					fail_msg("table names %s, the BPF object lacks it", n);
+			}
+	tphtrace_bpf__destroy(skel);
 }
 
 /* The kernel's enum mlx5_ib_tph_reason and show_mlx5_ib_tph_reason() names. */
@@ -297,7 +552,16 @@ int main(void)
 		cmocka_unit_test(test_mixed_families_hook_each_function_once),
 		cmocka_unit_test(test_stock_kernel_and_forcing),
 		cmocka_unit_test(test_force_parse_errors),
+		cmocka_unit_test(test_shape_v5),
+		cmocka_unit_test(test_shape_v7),
+		cmocka_unit_test(test_shape_v8),
+		cmocka_unit_test(test_shape_from_ops_member),
+		cmocka_unit_test(test_shape_by_name_only),
+		cmocka_unit_test(test_shape_unknown_hooks_no_series_query),
+		cmocka_unit_test(test_shape_v5_width_on_v7_names),
+		cmocka_unit_test(test_shape_none),
 		cmocka_unit_test(test_table_is_consistent),
+		cmocka_unit_test(test_table_programs_exist),
 		cmocka_unit_test(test_reason_enum_matches_kernel),
 	};
 
