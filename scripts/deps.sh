@@ -4,6 +4,13 @@
 # Idempotent. Kernel images/headers are pinned by *series* (6.12, 6.1): the mirror keeps
 # only the last few point releases, so the newest available of each is installed and
 # printed (and recorded in .output/kernels.env for the test harness).
+#
+# The newest Debian kernel series (scripts/deps-newest.sh, from trixie-backports) is for the
+# QEMU guests only and never goes through the host's package manager: its packages are
+# fetched by name with a private apt configuration (/var/lib/tphtrace/apt) and unpacked,
+# vmlinuz into /boot and the modules into /lib/modules; out-of-tree modules for it are
+# built in a Debian 13 build root (/var/lib/tphtrace/trixie-root, debootstrap from the
+# same mirror), since its kbuild tools need trixie's glibc and its compiler.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -20,6 +27,7 @@ pkgs=(
 	pciutils jq curl prometheus python3
 	libclang-rt-19-dev
 	linux-source-6.12 perl
+	debootstrap
 )
 
 want_extra=()
@@ -60,3 +68,6 @@ KVER_61=$v61
 KEOF
 echo "deps: kernel 6.12 series -> $v612"
 echo "deps: kernel 6.1 series  -> $v61"
+
+# ---- the newest Debian kernel series: guest kernel + Debian 13 build root ----------
+bash "$top/scripts/deps-newest.sh" "$top/.output/kernels.env"

@@ -213,17 +213,6 @@ u16 tphsim_st_entry(struct mlx5_core_dev *dev, u16 st_index);
 /* ------------------------------------------------------------------ */
 /* RDMA: the few ib_verbs.h / mlx5_ib.h types the flow needs           */
 
-enum tph_mem_type {
-	TPH_MEM_TYPE_VM,
-	TPH_MEM_TYPE_PM,
-};
-
-enum {
-	IB_DMAH_CPU_ID_EXISTS,
-	IB_DMAH_MEM_TYPE_EXISTS,
-	IB_DMAH_PH_EXISTS,
-};
-
 /*
  * struct ib_device, ib_pd and ib_mr are the kernel's own (<rdma/ib_verbs.h>):
  * vmlinux BTF of both Debian kernels has them, and libbpf resolves CO-RE
@@ -238,15 +227,7 @@ enum {
 					 IB_ACCESS_REMOTE_ATOMIC | \
 					 IB_ACCESS_RELAXED_ORDERING)
 
-struct ib_dmah {
-	struct ib_device *device;
-	u32 cpu_id;
-	enum tph_mem_type mem_type;
-	atomic_t usecnt;
-	u8 ph;
-	u8 valid_fields;
-};
-
+/* struct ib_dmah: <rdma/ib_verbs.h> since v6.17, else tphsim_compat.h */
 struct ib_udata;
 struct uverbs_attr_bundle;
 

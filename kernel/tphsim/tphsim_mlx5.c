@@ -448,13 +448,13 @@ static void mlx5_ib_dmabuf_invalidate_cb(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops mlx5_ib_dmabuf_attach_ops = {
 	.allow_peer2peer = true,
-	.move_notify = mlx5_ib_dmabuf_invalidate_cb,
+	TPHSIM_ATTACH_OPS_INVALIDATE(mlx5_ib_dmabuf_invalidate_cb),
 };
 
 /* An importer that cannot do peer-to-peer (misconfiguration E11). */
 static const struct dma_buf_attach_ops tphsim_nop2p_attach_ops = {
 	.allow_peer2peer = false,
-	.move_notify = mlx5_ib_dmabuf_invalidate_cb,
+	TPHSIM_ATTACH_OPS_INVALIDATE(mlx5_ib_dmabuf_invalidate_cb),
 };
 
 /* (Re)map the MR's attachment, as mlx5's page-fault path does. */

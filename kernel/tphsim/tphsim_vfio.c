@@ -21,7 +21,7 @@
 
 #include "tphsim.h"
 
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(TPHSIM_NS_DMA_BUF);
 
 unsigned long tphsim_dmabuf_ino(struct dma_buf *dmabuf)
 {
@@ -257,7 +257,7 @@ noinline int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 				ret ? 0 : *steering_tag, ret ? 0 : *ph, ret);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_get_tph, DMA_BUF);
+EXPORT_SYMBOL_NS_GPL(dma_buf_get_tph, TPHSIM_NS_DMA_BUF);
 
 static int tphsim_check_feature(u32 flags, size_t argsz, u32 supported_ops,
 				size_t minsz)
@@ -390,7 +390,7 @@ static void tphsim_revoke_locked(struct vfio_pci_dma_buf *priv, bool revoked,
 	if (priv->revoked != revoked) {
 		priv->revoked = revoked;
 		if (revoked)
-			dma_buf_move_notify(priv->dmabuf);
+			dma_buf_invalidate_mappings(priv->dmabuf);
 	}
 	dma_resv_unlock(priv->dmabuf->resv);
 

@@ -5,7 +5,9 @@
 #
 # Runs one job in a throw-away QEMU (TCG) guest whose root is the host's root
 # (read-only 9p + tmpfs overlay), so host-built binaries run unchanged.
-#   -k 6.12|6.1   kernel series (KVER_612 / KVER_61 from .output/kernels.env); default 6.12
+#   -k SERIES     kernel series: 6.12, 6.1, or new (the newest Debian series, also
+#                 by its number, e.g. 7.3); versions from .output/kernels.env
+#                 (KVER_612, KVER_61, KVER_NEW/KSERIES_NEW); default 6.12
 #   -K KVER       exact kernel version (/boot/vmlinuz-KVER, /lib/modules/KVER)
 #   -t SECONDS    wall-clock limit for the whole boot + job (default 300)
 #   -m MEM        guest memory (default 1G)
@@ -28,7 +30,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/.output/vm
 
-usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "run-guest: $*" >&2; exit 125; }
 
 series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0 live=0
@@ -55,10 +57,12 @@ shift $((OPTIND - 1))
 if [ -z "$kver" ]; then
 	envf=$top/.output/kernels.env
 	[ -f "$envf" ] || die "$envf missing: run scripts/deps.sh"
+	newser=$(sed -n 's/^KSERIES_NEW=//p' "$envf")
 	case $series in
 	6.12) var=KVER_612 ;;
 	6.1) var=KVER_61 ;;
-	*) die "-k wants 6.12 or 6.1" ;;
+	new | "${newser:-new}") var=KVER_NEW ;;
+	*) die "-k wants 6.12, 6.1 or new${newser:+ ($newser)}" ;;
 	esac
 	kver=$(sed -n "s/^$var=//p" "$envf")
 	[ -n "$kver" ] || die "$var not set in $envf"

@@ -39,10 +39,12 @@ guest() { # outfile command... ; sets grc and gsec
 
 kv612=$(sed -n 's/^KVER_612=//p' "$envf" 2>/dev/null || true)
 kv61=$(sed -n 's/^KVER_61=//p' "$envf" 2>/dev/null || true)
-echo "# kernels: 6.12=${kv612:-?} 6.1=${kv61:-?}"
+kvnew=$(sed -n 's/^KVER_NEW=//p' "$envf" 2>/dev/null || true)
+knewser=$(sed -n 's/^KSERIES_NEW=//p' "$envf" 2>/dev/null || true)
+echo "# kernels: 6.12=${kv612:-?} 6.1=${kv61:-?} new=${kvnew:-?}"
 
 # build both initramfs images up front so that parallel boots do not race on it
-for k in "$kv612" "$kv61"; do
+for k in "$kv612" "$kv61" "$kvnew"; do
 	[ -z "$k" ] || [ -s ".output/vm/initramfs-$k.cpio.gz" ] ||
 		bash tests/vm/mkinitramfs.sh "$k" ".output/vm/initramfs-$k.cpio.gz" 2>/dev/null || true
 done
@@ -107,6 +109,14 @@ guest "$tmp/f.out" -k 6.1 -t 120 -- sh -c 'uname -r; echo "module BTF: $(ls /sys
 echo "# 6.1 boot + job + poweroff: ${gsec}s (rc $grc)"
 note <"$tmp/f.out"
 check "uname -r in the 6.1 guest is $kv61" test "$grc" -eq 0 -a -n "$kv61" -a "$(head -n 1 "$tmp/f.out")" = "$kv61"
+
+# (h) the newest series, by its number (-k 7.3; "-k new" is the same case)
+# shellcheck disable=SC2016 # expanded in the guest
+guest "$tmp/h.out" -k "${knewser:-new}" -t 120 -- sh -c 'uname -r; ls /sys/kernel/tracing/events/dma_buf'
+echo "# newest ($knewser) boot + job + poweroff: ${gsec}s (rc $grc)"
+check "uname -r in the newest-series guest (-k ${knewser:-?}) is $kvnew" \
+	test "$grc" -eq 0 -a -n "$kvnew" -a "$(head -n 1 "$tmp/h.out")" = "$kvnew"
+check "newest-series guest: upstream dma_buf:dma_buf_export tracepoint" grep -qx dma_buf_export "$tmp/h.out"
 
 # (c) collect the timeout check
 wait "$cpid" || true
