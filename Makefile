@@ -3,7 +3,7 @@
 #
 #   make             build .output/tphtrace
 #   make STATIC=1    static binary (copy it to another host)
-#   make check       every test; ends with "N passed, N failed"
+#   make check       every test; ends with "N passed, N failed, N skipped"
 #   make demo        simulator demo in a QEMU guest
 #   make deps        install the Debian packages everything needs
 #   make vmlinux     regenerate vmlinux/x86/vmlinux.h from Debian 6.12's BTF

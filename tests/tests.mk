@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make check: unit (cmocka, also under ASan+UBSan), host BPF, kernel series,
 # devices corpus, guest (QEMU) tests. tests/run-all.sh runs each suite and
-# prints the closing "N passed, N failed".
+# prints the closing "N passed, N failed, N skipped" (its header: how it
+# counts, and which suites CI=true requires).
 
 TEST_OUT	:= $(OUTPUT)/tests
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)

@@ -18,7 +18,8 @@
 # plus: the corpus is what gen-dumps generates, text output stays < 100 columns,
 # -d finds every device and rejects a missing one, garbage input exits 2 with
 # FILE:LINE. Needs gcc, jq, lspci; no root, no network. Prints ok/not ok per
-# check and "N passed, N failed"; exits 1 on any failure.
+# check and "N passed, N failed, N skipped"; exits 1 on any failure, 77 (a
+# skip) when a tool or the binary is missing.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,11 +29,16 @@ corpus=$root/tests/data/lspci
 pass=0
 fail=0
 
+skip_all() { echo "# skip: $*"; echo "0 passed, 0 failed, 1 skipped"; exit 77; }
 for tool in jq lspci "${CC:-gcc}"; do
-	command -v "$tool" >/dev/null || { echo "check-lspci: $tool not found (apt-get install -y jq pciutils gcc)" >&2; exit 2; }
+	command -v "$tool" >/dev/null || skip_all "$tool not found (apt-get install -y jq pciutils gcc)"
 done
-[ -x "$bin" ] || { echo "check-lspci: $bin not built (make)" >&2; exit 2; }
-"$bin" devices --help >/dev/null 2>&1 || { echo "check-lspci: '$bin devices --help' fails: no devices command?" >&2; exit 2; }
+[ -x "$bin" ] || skip_all "$bin not built (make)"
+if ! "$bin" devices --help >/dev/null 2>&1; then
+	echo "not ok - '$bin devices --help' fails: no devices command?"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -329,5 +335,5 @@ else
 fi
 
 echo "$dumps dumps"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]

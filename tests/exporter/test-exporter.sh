@@ -5,18 +5,27 @@
 # text and on the rules, capabilities after the drop, the systemd unit, the
 # dashboard's metric names, make install/uninstall, and a real Prometheus
 # server on loopback scraping the exporter, queried over its HTTP API.
-# Prints "ok N - ..." / "not ok N - ..." and "N passed, N failed".
+# Every check asserts the exact exit code. Prints "ok N - ..." / "not ok N -
+# ..." and "N passed, N failed, N skipped"; exits 1 on any failure.
 set -u
 cd "$(dirname "$0")/../.."
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
+for tool in "$T" curl jq python3 promtool prometheus; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "# skip: no $tool (make; scripts/deps.sh)"
+		echo "0 passed, 0 failed, 1 skipped"
+		exit 77
+	fi
+done
 W=$(mktemp -d /tmp/tphtrace-exporter-test.XXXXXX)
-n=0 pass=0 fail=0
+n=0 pass=0 fail=0 skipped=0
 pids=()
 
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # skip $2"; }
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
+finish() { echo "$pass passed, $fail failed, $skipped skipped"; [ "$fail" -eq 0 ]; exit; }
 
 cleanup() {
 	local p
@@ -105,14 +114,13 @@ check "bad telemetry path: exit 2 with message" "[ $rc2 -eq 2 ] && grep -q 'inva
 check "unknown capability: exit 2 naming it" "[ $rc3 -eq 2 ] && grep -q \"unknown capability 'cap_bogus'\" $W/e3"
 "$T" exporter --metrics.max-series=lots >/dev/null 2>"$W/e4"; rc4=$?
 check "bad series cap: exit 2" "[ $rc4 -eq 2 ] && grep -q 'invalid series cap' $W/e4"
-"$T" exporter --help | grep -q -- '--web.listen-address=ADDR'
-check "exporter --help documents --web.listen-address" "[ $? -eq 0 ]"
+"$T" exporter --help >"$W/help" 2>&1; rc=$?
+check "exporter --help: exit 0, documents --web.listen-address" \
+	"[ $rc -eq 0 ] && grep -q -- '--web.listen-address=ADDR' $W/help"
 
 if [ $root -eq 0 ]; then
 	skip "the rest needs root (BPF, capabilities)" "not root"
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-	exit
+	finish
 fi
 
 "$T" exporter --web.listen-address=bogus >/dev/null 2>"$W/e"; rc=$?
@@ -121,8 +129,10 @@ check "bad listen address: exit 2 with message" "[ $rc -eq 2 ] && grep -q 'inval
 # --------------------------------------------------------------------- --check
 stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 "$T" exporter --check >"$W/check.out" 2>"$W/check.err"; rc=$?
-check "--check: exit 0 or 1 (degraded) and one summary line" \
-	"[ $rc -le 1 ] && grep -q '^tphtrace exporter: check: .* events hooked, BPF statistics on, capabilities kept: none$' $W/check.out"
+# exit 0 with every event hooked, 1 (degraded) with fewer: which follows from the line
+erc=1; grep -q ' 13 of 13 events hooked' "$W/check.out" && erc=0
+check "--check: exit $erc ($(grep -o '[0-9]* of 13 events hooked' "$W/check.out")) and one summary line" \
+	"[ $rc -eq $erc ] && [ \$(wc -l <$W/check.out) -eq 1 ] && grep -q '^tphtrace exporter: check: .* events hooked, BPF statistics on, capabilities kept: none$' $W/check.out"
 
 # unprivileged: clear message, exit 2
 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
@@ -132,9 +142,8 @@ check "unprivileged exporter: exit 2 naming CAP_BPF" "[ $rc -eq 2 ] && grep -q C
 # ------------------------------------------------------------- serve, scrape
 if ! start_exporter main "$T" exporter --web.listen-address=127.0.0.1:0; then
 	nok "exporter starts on a loopback port"
-	cat "$W/main.err"
-	echo "$pass passed, $fail failed"
-	exit 1
+	sed 's/^/# /' "$W/main.err"
+	finish
 fi
 ok "exporter starts on a loopback port ($PORT)"
 MAIN_PID=$PID MAIN_PORT=$PORT
@@ -219,7 +228,8 @@ if start_exporter replay setpriv --reuid=65534 --regid=65534 --clear-groups --in
 	"$T" exporter --replay "$W/all.jsonl" --web.listen-address=127.0.0.1:0; then
 	REPLAY_PID=$PID REPLAY_PORT=$PORT
 	curl -s --max-time 5 "http://127.0.0.1:$PORT/metrics" >"$W/replay.txt"
-	ok "--replay of the crafted traces ($(wc -l <"$W/all.jsonl") records) as uid 65534 without capabilities"
+	check "--replay of the crafted traces ($(wc -l <"$W/all.jsonl") records) as uid 65534 without capabilities: serves metrics" \
+		"grep -q '^tphtrace_build_info{' $W/replay.txt"
 	promtool check metrics <"$W/replay.txt" >"$W/promtool2.out" 2>&1
 	check "promtool check metrics accepts the replay's metrics (model gauges included)" "[ $? -eq 0 ]"
 	check "replay: no series twice, no pid/inode/mkey labels" \
@@ -435,7 +445,9 @@ missing=""
 for f in $files; do [ -f "$D/$f" ] || missing="$missing $f"; done
 check "make install DESTDIR=…: every listed file" "[ $rc -eq 0 ] && [ -z \"$missing\" ]"
 [ -z "$missing" ] || echo "# missing:$missing"
-check "installed binary is executable and runs" "[ -x $D/usr/local/sbin/tphtrace ] && $D/usr/local/sbin/tphtrace version | grep -q '^tphtrace '"
+v=$("$D/usr/local/sbin/tphtrace" version 2>&1); rc=$?
+check "installed binary is executable and runs (version: exit 0)" \
+	"[ -x $D/usr/local/sbin/tphtrace ] && [ $rc -eq 0 ] && [[ \$v == 'tphtrace '* ]]"
 check "installed unit runs the installed binary" \
 	"grep -q '^ExecStart=/usr/local/sbin/tphtrace exporter ' $D/usr/local/lib/systemd/system/tphtrace-exporter.service &&
 	 ! grep -q '@SBINDIR@' $D/usr/local/lib/systemd/system/tphtrace-exporter.service"
@@ -453,5 +465,4 @@ check "PREFIX=/usr: /usr/sbin, /usr/lib/systemd/system, unit runs /usr/sbin/tpht
 make -s uninstall DESTDIR="$D" PREFIX=/usr >>"$W/install.log" 2>&1
 check "PREFIX=/usr uninstall leaves nothing" "[ -z \"\$(find $D -type f)\" ]"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -18,6 +18,9 @@
 # files test-views.sh replays on every `make check`).
 # tphsim.ko is built from a copy of the sources under .output/vm/check/, so
 # a build here never touches kernel/tphsim/.
+# Prints "ok N - ..." / "not ok N - ..." ("# SKIP" for a scenario without an
+# expectation in expected.txt) and "N passed, N failed, N skipped"; exits 1
+# on any failure, 77 when it cannot run at all.
 set -u
 
 guest() { # OUT CTL KO TPHTRACE HOLDER SCN...
@@ -64,6 +67,8 @@ fi
 
 cd "$(dirname "$0")/../.."
 top=$PWD
+# shellcheck source=tests/lib/suite.sh
+. tests/lib/suite.sh
 T=$top/.output/tphtrace
 D=$top/tests/data/traces
 record=0
@@ -71,17 +76,19 @@ if [ "${1:-}" = --record ]; then
 	record=1
 	shift
 fi
-n=0 pass=0 fail=0
+n=0 pass=0 fail=0 skipped=0
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && echo "#   $2"; }
-skip_all() { echo "ok 1 # skip $1"; echo "0 passed, 0 failed"; exit 0; }
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
+finish() { echo "$pass passed, $fail failed, $skipped skipped"; [ "$fail" -eq 0 ]; exit; }
 
-kver=$(sed -n 's/^KVER_612=//p' .output/kernels.env 2>/dev/null)
-[ -n "$kver" ] || kver=$(ls /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n 1)
-[ -n "$kver" ] && [ -f "/lib/modules/$kver/build/vmlinux" ] ||
-	skip_all "no Debian 6.12 kernel headers with vmlinux (make deps)"
-[ -f kernel/tphsim/Makefile ] && [ -d kernel/tphsim/scenarios ] || skip_all "no kernel/tphsim"
-[ -x "$T" ] || skip_all "no $T (make)"
+need_guest 6.12
+kver=$(series_kver 6.12)
+[ -f "/lib/modules/$kver/build/vmlinux" ] ||
+	skip_suite "no Debian 6.12 kernel headers with vmlinux (make deps)"
+[ -f kernel/tphsim/Makefile ] && [ -d kernel/tphsim/scenarios ] || skip_suite "no kernel/tphsim"
+[ -x "$T" ] || skip_suite "no $T (make)"
+need_cmd jq "scripts/deps.sh"
 
 work=$top/.output/vm/check
 rm -rf "$work"
@@ -91,13 +98,12 @@ cp -r kernel/include/. "$work/src/include/"
 if ! make -s -C "$work/src/tphsim" KDIR="/lib/modules/$kver/build" modules \
 	>"$work/build.log" 2>&1; then
 	nok "tphsim.ko builds for $kver" "$(tail -n 5 "$work/build.log")"
-	echo "$pass passed, $fail failed"
-	exit 1
+	finish
 fi
 ok "tphsim.ko builds for $kver"
 make -s -C kernel/tphsim/ctl >/dev/null 2>&1 || true
 ctl=$top/kernel/tphsim/ctl/tphsim-ctl
-[ -x "$ctl" ] || { nok "tphsim-ctl builds"; echo "$pass passed, $fail failed"; exit 1; }
+[ -x "$ctl" ] || { nok "tphsim-ctl builds"; finish; }
 
 # holds a 1 MiB dma-buf by fd and an 8 KiB one by mmap only
 cat >"$work/holder.c" <<'HOLDER'
@@ -126,7 +132,7 @@ int main(void)
 	return 0;
 }
 HOLDER
-gcc -O2 -o "$work/holder" "$work/holder.c" || { nok "holder builds"; echo "$pass passed, $fail failed"; exit 1; }
+gcc -O2 -o "$work/holder" "$work/holder.c" || { nok "holder builds"; finish; }
 
 if [ $# -gt 0 ]; then
 	scns=()
@@ -151,8 +157,7 @@ tests/vm/run-guest.sh -K "$kver" -t 590 -J "$work/job" -- \
 rc=$?
 if [ $rc -ne 0 ]; then
 	nok "guest ran every scenario" "run-guest exit $rc: $(tail -n 5 "$work/guest.log")"
-	echo "$pass passed, $fail failed"
-	exit 1
+	finish
 fi
 ok "guest ran ${#scns[@]} scenario(s)"
 
@@ -180,7 +185,7 @@ for scn in "${scns[@]}"; do
 		fi
 	fi
 	want=$(awk -v f="sim-$name.jsonl" '$1 == f { $1 = ""; sub(/^ +/, ""); print }' "$D/expected.txt")
-	[ -n "$want" ] || { echo "# $name: no expectation in expected.txt, not judged"; continue; }
+	[ -n "$want" ] || { skip "$name: live check and replay" "no expectation for sim-$name.jsonl in expected.txt"; continue; }
 	[ "$want" = "-" ] && want=""
 	erc=1; [ -z "$want" ] && erc=0
 	got=$(jq -r '[.findings[].id] | unique | join(" ")' "$j/$name.check.json" 2>/dev/null)
@@ -200,5 +205,4 @@ for scn in "${scns[@]}"; do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,7 +6,8 @@
 # scenarios, and the test asks Prometheus over /api/v1/query for the MR
 # registration counter by reason and compares it, value by value, with what
 # the scenarios did (and with what `tphtrace trace -j` recorded meanwhile).
-# Prints "ok N - ..." / "not ok N - ..." and "N passed, N failed".
+# Prints "ok N - ..." / "not ok N - ..." and "N passed, N failed, N skipped";
+# exits 1 on any failure, 77 when it cannot run at all.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +34,7 @@ guest() {
 	finish() {
 		kill $TP $EP_PID $PROM 2>/dev/null
 		wait 2>/dev/null
-		echo "$pass passed, $fail failed"
+		echo "$pass passed, $fail failed, 0 skipped"
 		[ "$fail" -eq 0 ]
 		exit
 	}
@@ -135,13 +136,16 @@ if [ "${1:-}" = --guest ]; then
 fi
 
 # ------------------------------------------------------------------- host side
-envf=$top/.output/kernels.env
-kver=$(sed -n 's/^KVER_612=//p' "$envf" 2>/dev/null)
-[ -n "$kver" ] || kver=$(ls /lib/modules | grep -E '^6\.12\.' | sort -V | tail -n 1)
+# shellcheck source=tests/lib/suite.sh
+. "$top/tests/lib/suite.sh"
+need_guest 6.12
+for c in prometheus promtool curl jq; do need_cmd "$c" "scripts/deps.sh"; done
+[ -x "$top/.output/tphtrace" ] || skip_suite "no .output/tphtrace (make)"
+kver=$(series_kver 6.12)
 out=$top/.output/vm/exporter
-if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ] || [ ! -f "$top/kernel/tphsim/Makefile" ]; then
-	echo "not ok 1 - guest exporter test: no 6.12 kernel headers or no kernel/tphsim"
-	echo "0 passed, 1 failed"
+if [ ! -f "$top/kernel/tphsim/Makefile" ]; then
+	echo "not ok 1 - guest exporter test: no kernel/tphsim"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 # build a private copy of the simulator (the module includes ../include)
@@ -154,15 +158,24 @@ if ! make -s -C "$sim" KDIR="/lib/modules/$kver/build" modules >"$out/build.log"
    ! make -s -C "$sim/ctl" >>"$out/build.log" 2>&1; then
 	sed 's/^/# /' "$out/build.log"
 	echo "not ok 1 - build tphsim for $kver"
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 mkdir -p "$out/job"
 "$top/tests/vm/run-guest.sh" -K "$kver" -t 420 -m 2G -J "$out/job" -- \
-	bash "$here/test-exporter.sh" --guest "$sim/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/job"
+	bash "$here/test-exporter.sh" --guest "$sim/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/job" \
+	>"$out/guest.log" 2>&1
 rc=$?
+# the guest's lines without its closing line; the count is made here, so a
+# guest that died half way still counts what it did and fails
+grep -vE '^[0-9]+ passed, [0-9]+ failed' "$out/guest.log"
 case $rc in
+0 | 1) ;;
 124) echo "not ok - the guest ran past its time limit" ;;
 125) echo "not ok - the guest died without a result (panic, QEMU failure)" ;;
-esac
-exit $rc
+*) echo "not ok - the guest job exited $rc" ;;
+esac >>"$out/guest.log"
+case $rc in 0 | 1) ;; *) tail -n 1 "$out/guest.log" ;; esac
+read -r p f s < <(tap_count "$out/guest.log")
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ] && [ "$rc" -eq 0 ]

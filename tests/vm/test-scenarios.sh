@@ -26,11 +26,18 @@
 #             tracepoints): default hooks (tp_btf on them), all=raw_tp, and
 #             the stock dma-buf functions forced (--hooks EVENT=fentry)
 #
+# A scenario file given as an argument is judged by its own expect lines
+# (plus tests/vm/scenarios/expect/NAME.exp only for the scenarios of
+# kernel/tphsim/scenarios/); a file without any expectation FAILs.
+#
 # Prints one line per scenario and tracer
-#   scenario NAME kernel=K hooks=FAMILY expected=REASON observed=REASON result=PASS|FAIL
-# (SKIP: the scenario needs what the kernel lacks), one "check ..." line per
-# extra check, wall times, and "N passed, N failed" last; exits non-zero on
-# any failure. Artifacts: .output/vm/scenarios-tphtrace/.
+#   scenario NAME kernel=K hooks=FAMILY expected=REASON observed=REASON result=PASS|FAIL|SKIP
+# (SKIP: the scenario needs what the kernel lacks, or these hooks observe
+# none of its expectations), one "check ..." line per extra check, wall
+# times, and "N passed, N failed, N skipped" last; exits non-zero on any
+# failure, 77 when it cannot run at all (no QEMU, no kernel). A kernel of -k
+# that is missing is a SKIP line (FAIL under CI=true).
+# Artifacts: .output/vm/scenarios-tphtrace/.
 #   -k  kernels (default all)      -P  guests run at once (default 2)
 #   -l  only these legs            --record  refresh the recordings
 set -u
@@ -38,6 +45,8 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cd "$top" || exit 2
+# shellcheck source=tests/lib/suite.sh
+. "$top/tests/lib/suite.sh"
 T=$top/.output/tphtrace
 SD=$here/scenarios
 REC_DIR=$top/tests/data/traces/recorded
@@ -51,35 +60,51 @@ while [ $# -gt 0 ]; do
 	-k) series=$2; shift 2 ;;
 	-P) par=$2; shift 2 ;;
 	-l) only=$2; shift 2 ;;
-	-h | --help) sed -n '3,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
 if [ $# -gt 0 ]; then
 	scns=()
-	for s in "$@"; do scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")"); done
+	for s in "$@"; do
+		[ -f "$s" ] || { echo "test-scenarios: no such scenario file: $s" >&2; exit 2; }
+		scns+=("$(cd "$(dirname "$s")" && pwd)/$(basename "$s")")
+	done
 else
 	scns=("$top"/kernel/tphsim/scenarios/*.scn)
 fi
+# the file each scenario NAME (the guest reports names) was read from
+declare -A scn_file=()
+for s in "${scns[@]}"; do
+	name=$(basename "$s" .scn)
+	if [ -n "${scn_file[$name]:-}" ]; then
+		echo "test-scenarios: two scenario files named $name.scn: ${scn_file[$name]} and $s" >&2
+		exit 2
+	fi
+	scn_file[$name]=$s
+done
 
-pass=0 fail=0
-check() { # NAME KERNEL HOOKS PASS|FAIL DETAIL
+pass=0 fail=0 skipped=0
+check() { # NAME KERNEL HOOKS PASS|FAIL|SKIP DETAIL
 	echo "check $1 kernel=$2 hooks=$3 result=$4${5:+ $5}"
-	if [ "$4" = PASS ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	case $4 in
+	PASS) pass=$((pass + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) fail=$((fail + 1)) ;;
+	esac
 }
 finish() {
-	echo "$pass passed, $fail failed"
+	echo "$pass passed, $fail failed, $skipped skipped"
 	[ "$fail" -eq 0 ]
 	exit
 }
-skip_all() { echo "# skip: $1"; echo "0 passed, 0 failed"; exit 0; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-[ -x "$T" ] || skip_all "no $T (make)"
-command -v qemu-system-x86_64 >/dev/null || skip_all "no qemu-system-x86_64"
-command -v jq >/dev/null || skip_all "no jq"
+[ -x "$T" ] || skip_suite "no $T (make)"
+need_cmd qemu-system-x86_64 "scripts/deps.sh"
+need_cmd jq "scripts/deps.sh"
 envf=$top/.output/kernels.env
 kver_of() {
 	local v=""
@@ -99,6 +124,12 @@ case $series in
 all) kvers=("$(kver_of KVER_612)" "$(kver_of KVER_61)") ;;
 *) echo "test-scenarios: -k wants 6.12, 6.1 or all" >&2; exit 2 ;;
 esac
+
+have=0
+for kver in "${kvers[@]}"; do
+	[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] && [ -r "/boot/vmlinuz-$kver" ] && have=1
+done
+[ $have = 1 ] || skip_suite "no kernel image and headers for -k $series (scripts/deps.sh)"
 
 t_start=$(now)
 rm -rf "$out"
@@ -120,7 +151,7 @@ built=()
 for kver in "${kvers[@]}"; do
 	kdir=/lib/modules/$kver/build
 	if [ -z "$kver" ] || [ ! -d "$kdir" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
-		echo "# no kernel image/headers for '${kver:-?}' (make deps): leg skipped"
+		check kernel "${kver:-?}" - "$(skip_or_fail)" "no kernel image/headers (make deps): its legs not run"
 		continue
 	fi
 	ko=$out/$kver/ko
@@ -248,15 +279,26 @@ judge_tracer() { # KVER LEG JOB TRACER
 	while read -r name _ rc; do
 		if [ "$rc" = 77 ]; then
 			echo "scenario $name kernel=$kver hooks=$label expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$job/ctl.$name.out"))"
+			skipped=$((skipped + 1))
 			continue
 		fi
-		cat "$top/kernel/tphsim/scenarios/$name.scn" "$SD/expect/$name.exp" 2>/dev/null >"$job/split.$tr/$name.expect"
+		# the expectations of the file that was played, never another's
+		if [ "${scn_file[$name]}" = "$top/kernel/tphsim/scenarios/$name.scn" ] &&
+			[ -f "$SD/expect/$name.exp" ]; then
+			cat "${scn_file[$name]}" "$SD/expect/$name.exp" >"$job/split.$tr/$name.expect"
+		else
+			cat "${scn_file[$name]}" >"$job/split.$tr/$name.expect"
+		fi
 		line=$(awk -f "$SD/tph-expect.awk" -v fmt=json -v scn="$name" -v kernel="$kver" \
 			-v hooks="$label" -v ctl_rc="$rc" -v unobs="$unobs" -v khooks="$khooks" \
 			"$job/split.$tr/$name.expect" "$job/ctl.$name.out" "$job/split.$tr/$name.jsonl" 2>&1)
 		printf '%s\n' "$line" >"$job/split.$tr/$name.result"
 		printf '%s\n' "$line" | grep '^scenario '
 		case $line in
+		*result=SKIP)
+			skipped=$((skipped + 1))
+			printf '%s\n' "$line" | grep '^# skip' | head -n 5
+			;;
 		*result=PASS)
 			pass=$((pass + 1))
 			if [ "$tr" = tp_btf ] && [[ $kver == 6.12.* ]]; then

@@ -4,7 +4,8 @@
 # tests/vm/test-scenarios.sh (both fixed: src/hooks.c dedupe_helpers() and
 # the argument-count check in src/sys_probe.c); run by `make check`. Needs
 # the Debian 6.1 kernel and headers (make deps); builds tphsim itself.
-# Prints "ok"/"not ok" per bug ("not ok" = back again); exit 1 if any is.
+# Prints "ok"/"not ok" per bug ("not ok" = back again) and "N passed, N
+# failed, N skipped"; exit 1 if any is, 77 without QEMU or the 6.1 kernel.
 #
 # 1. Mixed hook families on one registration: with the query on fentry and
 #    the MR on kprobe (what a kernel before v6.5 needs: fentry on the
@@ -46,8 +47,12 @@ if [ "${1:-}" = --guest ]; then
 	rmmod tphsim
 	exit 0
 fi
-kver=$(sed -n 's/^KVER_61=//p' "$top/.output/kernels.env" 2>/dev/null)
-[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] || { echo "no 6.1 kernel headers (make deps)"; exit 2; }
+# shellcheck source=tests/lib/suite.sh
+. "$top/tests/lib/suite.sh"
+need_guest 6.1
+need_cmd jq "scripts/deps.sh"
+[ -x "$top/.output/tphtrace" ] || skip_suite "no .output/tphtrace (make)"
+kver=$(series_kver 6.1)
 rm -rf "$out"
 mkdir -p "$out/src/kernel" "$job"
 cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
@@ -56,16 +61,28 @@ sim=$out/src/kernel/tphsim
 	make -C "$sim" KDIR="/lib/modules/$kver/build" modules &&
 	"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/vmlinux.btf" &&
 	make -C "$sim" KDIR="/lib/modules/$kver/build" VMLINUX_BTF="$out/vmlinux.btf" btf &&
-	make -C "$sim/ctl"; } >"$out/build.log" 2>&1 || { tail "$out/build.log"; exit 2; }
-"$top/tests/vm/run-guest.sh" -K "$kver" -t 200 -J "$job" -- "$here/repro-tphtrace.sh" --guest >/dev/null
+	make -C "$sim/ctl"; } >"$out/build.log" 2>&1 || {
+	tail "$out/build.log" | sed 's/^/# /'
+	echo "not ok - tphsim builds for $kver"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+}
+grc=0
+"$top/tests/vm/run-guest.sh" -K "$kver" -t 200 -J "$job" -- "$here/repro-tphtrace.sh" --guest >/dev/null || grc=$?
+if [ $grc -ne 0 ]; then
+	echo "not ok - the guest job exited $grc (124: time limit, 125: guest died)"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 bad=0
 r=$(jq -r 'select(.kind == "mr_reg") | .reason' "$job/mixed.jsonl")
 k=$(jq -r 'select(.kind == "mr_reg") | .reason' "$job/kprobe.jsonl")
 if [ "$r" = not_published ]; then echo "ok - 1 mixed fentry/kprobe: reason $r"; else
-	echo "not ok - 1 mixed fentry/kprobe: not_published.scn gives reason '$r' (all=kprobe: '$k')"; bad=1; fi
+	echo "not ok - 1 mixed fentry/kprobe: not_published.scn gives reason '$r' (all=kprobe: '$k')"; bad=$((bad + 1)); fi
 n=$(jq -r 'select(.kind == "mr_reg")' "$job/fentry61.jsonl" | grep -c mr_reg)
 att=$(grep -c 'cannot attach f.*mlx5_ib_reg_user_mr_dmabuf' "$job/fentry61.err")
 rdy=$(grep -o '[0-9]* of [0-9]* events hooked' "$job/fentry61.err")
 if [ "$n" -gt 0 ] || [ "$att" = 0 ]; then echo "ok - 2 6.1 all=fentry: $n MR record(s)"; else
-	echo "not ok - 2 6.1 all=fentry: $att failed attach(es) on mlx5_ib_reg_user_mr_dmabuf, '$rdy' claimed, $n MR records for ok_8bit"; bad=1; fi
-exit $bad
+	echo "not ok - 2 6.1 all=fentry: $att failed attach(es) on mlx5_ib_reg_user_mr_dmabuf, '$rdy' claimed, $n MR records for ok_8bit"; bad=$((bad + 1)); fi
+echo "$((2 - bad)) passed, $bad failed, 0 skipped"
+[ $bad -eq 0 ]

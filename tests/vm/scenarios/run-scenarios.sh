@@ -20,7 +20,7 @@
 #
 # Prints one line per scenario
 #   scenario NAME kernel=K hooks=tracefs expected=REASON observed=REASON result=PASS|FAIL|SKIP
-# one "check ..." line per extra check, "N passed, N failed" last per kernel
+# one "check ..." line per extra check, "N passed, N failed, N skipped" last per kernel
 # (and over all kernels with -k all), and exits non-zero on any failure.
 # Artifacts (ctl output and trace of each scenario): .output/vm/scenarios/KVER/job/
 # (the guest can only write to its job directory).
@@ -136,7 +136,7 @@ guest() {
 			"$scn" "$work/$name.ctl" "$work/$name.trace") || true
 		warn_after=$(nwarn)
 		result=PASS
-		case $line in *result=PASS) ;; *) result=FAIL ;; esac
+		case $line in *result=PASS) ;; *result=SKIP) result=SKIP ;; *) result=FAIL ;; esac
 		if [ $rm_ok -eq 0 ]; then
 			line="$line (rmmod failed)"
 			result=FAIL
@@ -151,13 +151,15 @@ guest() {
 			printf '%s\n' "$line" | grep '^#' || true
 			grep 'status=FAIL' "$work/$name.ctl" | sed 's/^/# ctl: /' || true
 			fail=$((fail + 1))
+		elif [ $result = SKIP ]; then
+			printf '%s\n' "$line" | grep '^# skip' || true
+			skip=$((skip + 1))
 		else
 			pass=$((pass + 1))
 		fi
 		printf '%s\n' "$line" | grep -v '^#'
 	done
-	[ $skip -eq 0 ] || echo "$skip skipped"
-	echo "$pass passed, $fail failed"
+	echo "$pass passed, $fail failed, $skip skipped"
 	[ $fail -eq 0 ]
 }
 
@@ -218,7 +220,7 @@ else
 	probe=""
 fi
 
-total_pass=0 total_fail=0 status=0
+total_pass=0 total_fail=0 total_skip=0 status=0 noresult=0
 for kver in "${kvers[@]}"; do
 	[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] || {
 		echo "run-scenarios: kernel headers for '$kver' missing" >&2
@@ -251,18 +253,18 @@ for kver in "${kvers[@]}"; do
 	t2=$(date +%s.%N)
 	awk -v b="$t0" -v m="$t1" -v e="$t2" -v k="$kver" 'BEGIN {
 		printf "wall kernel=%s build=%.1fs guest=%.1fs total=%.1fs\n", k, m - b, e - m, e - b }'
-	p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$out/result.txt")
-	f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$out/result.txt")
+	read -r p f s < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$out/result.txt")
 	if [ -z "$p" ]; then
-		echo "run-scenarios: guest on $kver gave no result (run-guest exit $rc)"
-		p=0 f=1
+		echo "not ok - guest on $kver gave no result (run-guest exit $rc)"
+		p=0 f=1 s=0 noresult=1
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
+	total_skip=$((total_skip + s))
 	[ "$rc" -eq 0 ] || status=1
 done
-if [ ${#kvers[@]} -gt 1 ]; then
-	echo "$total_pass passed, $total_fail failed"
+if [ ${#kvers[@]} -gt 1 ] || [ $noresult -eq 1 ]; then
+	echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 fi
 [ "$total_fail" -eq 0 ] || status=1
 exit $status

@@ -29,8 +29,10 @@
 #   computed here the way tphtrace derives them.
 #
 # Prints "# ..." diagnostics for every failed expectation, then
-#   scenario NAME kernel=K hooks=H expected=X observed=Y result=PASS|FAIL
-# and exits 0 on PASS, 1 on FAIL.
+#   scenario NAME kernel=K hooks=H expected=X observed=Y result=PASS|FAIL|SKIP
+# and exits 0 on PASS, 1 on FAIL, 77 on SKIP. A scenario file without a
+# single expectation FAILs (nothing would be checked); one whose every
+# expectation these hooks cannot observe is a SKIP, never a PASS.
 
 function errno_val(name) {
 	sub(/^-/, "", name)
@@ -594,6 +596,10 @@ END {
 		fails++
 		printf "# FAIL tphsim-ctl exited %s\n", ctl_rc
 	}
+	if (NEXP == 0) {
+		fails++
+		printf "# FAIL no expect, expect! or expect-count line in the scenario file: nothing to check\n"
+	}
 	expected = HEAD ? want_label(HEAD) : "-"
 	if (!HEAD)
 		observed = "-"
@@ -604,7 +610,8 @@ END {
 		printf "# not observed by the function hooks, not compared:%s\n", blind
 	if (NICBYIB)
 		printf "# mr_reg without a PCI address (failed before the TPH decision): nic matched by its IB device\n"
+	result = fails ? "FAIL" : (skipped == NEXP ? "SKIP" : "PASS")
 	printf "scenario %s kernel=%s hooks=%s expected=%s observed=%s result=%s\n",
-	       scn, kernel, hooks, expected, observed, fails ? "FAIL" : "PASS"
-	exit fails ? 1 : 0
+	       scn, kernel, hooks, expected, observed, result
+	exit fails ? 1 : (result == "SKIP" ? 77 : 0)
 }
