@@ -13,12 +13,17 @@ ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIB_SRCS	:= $(filter-out src/main.c,$(SRCS))
 TEST_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) -Ikernel/include -Itests
 
+# test_model counts the allocations the library makes (a counting wrapper of
+# the allocator: works under ASan too, where mallinfo2() reports nothing)
+WRAP_ALLOC	:= -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=reallocarray
+TEST_LDFLAGS_test_model := $(WRAP_ALLOC)
+
 $(TEST_OUT) $(TEST_OUT)/asan:
 	$(Q)mkdir -p $@
 
 $(TEST_OUT)/%: tests/unit/%.c $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $< $(LIB_OBJS) $(TEST_LDFLAGS_$*) $(LDLIBS) -lcmocka -o $@
 
 # sanitizer builds: the library compiled once more with instrumentation
 ASAN_OBJS	:= $(patsubst src/%.c,$(TEST_OUT)/asan/obj/%.o,$(LIB_SRCS))
@@ -33,7 +38,7 @@ $(TEST_OUT)/asan/obj/%.o: src/%.c $(wildcard src/*.h) include/tphtrace/tphtrace.
 
 $(TEST_OUT)/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(TEST_OUT)/asan
 	$(call msg,ASAN-LD,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(ASAN_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(ASAN_OBJS) $(TEST_LDFLAGS_$*) $(LDLIBS) -lcmocka -o $@
 
 $(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)

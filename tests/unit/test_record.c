@@ -189,6 +189,257 @@ static void test_dev_parse(void **state)
 }
 
 /*
+ * An independent reference for the writers of `tphtrace trace`
+ * (tph_record_json, tph_record_format) and the json-c renderer
+ * (tph_record_to_json): one record of every kind with distinctive values,
+ * and the line each must give, written out by hand from
+ * docs/trace-format.md and the record ABI (include/tphtrace/tphtrace.h),
+ * never through the writers' own name tables. JSON lines are parsed with
+ * json-c and compared key by key (every key, no extra one); text lines are
+ * compared byte for byte.
+ */
+static void ref_hdr(union tph_record *r, unsigned int kind, unsigned int hook)
+{
+	memset(r, 0, sizeof(*r));
+	r->hdr.kind = kind;
+	r->hdr.hook = hook;
+	r->hdr.cpu = 3;
+	r->hdr.ts_ns = 5000123456789ull;
+	r->hdr.pid = 1001;
+	r->hdr.tgid = 1000;
+	strcpy(r->hdr.comm, "ib_send_bw");
+}
+
+static void ref_pci(struct tph_dev *d, unsigned int domain, unsigned int bus,
+		    unsigned int dev, unsigned int fn, const char *name)
+{
+	d->valid = TPH_DEV_PCI;
+	d->domain = domain;
+	d->bdf = bus << 8 | dev << 3 | fn;
+	if (name) {
+		d->valid |= TPH_DEV_NAME;
+		strcpy(d->name, name);
+	}
+}
+
+#define REF_HDR(kind, hook) \
+	"{\"ts\":5000123456789,\"kind\":\"" kind "\",\"hook\":\"" hook "\"," \
+	"\"cpu\":3,\"pid\":1001,\"tgid\":1000,\"comm\":\"ib_send_bw\","
+#define REF_TEXT(kind, hook) "5000.123456 " kind "ib_send_bw          1000 " hook
+
+/* the parsed line has exactly the keys and values of the parsed reference */
+static void assert_json_line(const char *line, const char *want)
+{
+	struct json_object *got = json_tokener_parse(line), *exp = json_tokener_parse(want);
+
+	assert_non_null(exp);	/* the reference itself is JSON */
+	if (!got || !json_object_equal(got, exp)) {
+		print_error("got  %s\nwant %s\n", line, want);
+		fail();
+	}
+	json_object_put(got);
+	json_object_put(exp);
+}
+
+static void assert_writers(const union tph_record *r, const char *json, const char *text)
+{
+	struct json_object *o = tph_record_to_json(r);
+	char line[2048];
+
+	assert_true(tph_record_json(r, line, sizeof(line)) > 0);
+	assert_json_line(line, json);
+	assert_non_null(o);
+	assert_json_line(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), json);
+	json_object_put(o);
+	assert_true(tph_record_format(r, true, line, sizeof(line)) > 0);
+	assert_string_equal(line, text);
+}
+
+static void test_writers_against_hand_written_lines(void **state)
+{
+	union tph_record r;
+
+	ref_hdr(&r, TPH_EV_DMABUF_EXPORT, TPH_HOOK_FENTRY);
+	r.dmabuf.buf.ino = 4242;
+	r.dmabuf.buf.size = 2 << 20;
+	strcpy(r.dmabuf.buf.exp_name, "vfio_pci_core");
+	assert_writers(&r,
+		REF_HDR("dmabuf_export", "fentry") "\"ino\":4242,\"size\":2097152,"
+		"\"exp_name\":\"vfio_pci_core\",\"ret\":0}",
+		REF_TEXT("dmabuf_export  ", "fentry")
+		" ino=4242 size=2097152 exp_name=vfio_pci_core ret=0");
+
+	ref_hdr(&r, TPH_EV_MAP, TPH_HOOK_FENTRY);
+	r.attach.buf.ino = 4242;
+	r.attach.buf.size = 2 << 20;
+	strcpy(r.attach.buf.exp_name, "vfio_pci_core");
+	ref_pci(&r.attach.importer, 0, 0x3b, 0, 1, "mlx5_1");
+	r.attach.attach = 0xffff888812345678ull;
+	r.attach.peer2peer = 1;
+	r.attach.dynamic = 1;
+	r.attach.dir = 2;		/* DMA_FROM_DEVICE */
+	r.attach.ret = -12;
+	assert_writers(&r,
+		REF_HDR("map", "fentry") "\"ino\":4242,\"size\":2097152,"
+		"\"exp_name\":\"vfio_pci_core\",\"importer\":\"0000:3b:00.1\","
+		"\"attach\":18446612716735190648,\"p2p\":true,\"dynamic\":true,\"dir\":2,"
+		"\"ret\":-12}",
+		REF_TEXT("map            ", "fentry")
+		" ino=4242 size=2097152 exp_name=vfio_pci_core importer=0000:3b:00.1"
+		" attach=0xffff888812345678 p2p=true dynamic=true dir=2 ret=-12");
+
+	/* INVALIDATE: no importer, no exporter name (text leaves exp_name out) */
+	ref_hdr(&r, TPH_EV_INVALIDATE, TPH_HOOK_KPROBE);
+	r.attach.buf.ino = 9;
+	r.attach.buf.size = 8192;
+	assert_writers(&r,
+		REF_HDR("invalidate", "kprobe") "\"ino\":9,\"size\":8192,\"exp_name\":\"\","
+		"\"importer\":\"\",\"attach\":0,\"p2p\":false,\"dynamic\":false,\"dir\":0,"
+		"\"ret\":0}",
+		REF_TEXT("invalidate     ", "kprobe")
+		" ino=9 size=8192 importer=- attach=0x0 p2p=false dynamic=false dir=0 ret=0");
+
+	ref_hdr(&r, TPH_EV_TPH_PUBLISH, TPH_HOOK_TP_BTF);
+	ref_pci(&r.publish.exporter, 1, 0x17, 2, 0, NULL);
+	r.publish.ino = 4242;
+	r.publish.flags = 3;		/* VFIO_DMA_BUF_TPH_ST | _ST_EXT */
+	r.publish.st = 0x2a;
+	r.publish.st_ext = 0x1234;
+	r.publish.ph = 2;
+	r.publish.completer = 3;
+	assert_writers(&r,
+		REF_HDR("tph_publish", "tp_btf") "\"exporter\":\"0001:17:02.0\",\"ino\":4242,"
+		"\"flags\":3,\"st\":42,\"st_ext\":4660,\"ph\":2,\"completer\":3,\"ret\":0}",
+		REF_TEXT("tph_publish    ", "tp_btf")
+		" exporter=0001:17:02.0 ino=4242 flags=0x3 st=0x2a st_ext=0x1234 ph=2"
+		" completer=3 ret=0");
+
+	/* exporter known by name only (a quote in it); only the 16-bit ST published */
+	ref_hdr(&r, TPH_EV_TPH_QUERY, TPH_HOOK_RAW_TP);
+	r.query.buf.ino = 4242;
+	r.query.buf.size = 4096;
+	strcpy(r.query.buf.exp_name, "tphsim");
+	r.query.exporter.valid = TPH_DEV_NAME;
+	strcpy(r.query.exporter.name, "gpu\"0");
+	r.query.st = 0x5678;
+	r.query.ph = 1;
+	r.query.extended = 1;
+	r.query.qflags = TPH_Q_VALID_KNOWN | TPH_Q_ST_EXT_VALID;
+	assert_writers(&r,
+		REF_HDR("tph_query", "raw_tp") "\"ino\":4242,\"size\":4096,\"exp_name\":\"tphsim\","
+		"\"exporter\":\"gpu\\\"0\",\"extended\":true,\"width\":16,\"st\":22136,\"ph\":1,"
+		"\"published_8\":false,\"published_16\":true,\"ret\":0}",
+		REF_TEXT("tph_query      ", "raw_tp")
+		" ino=4242 size=4096 exp_name=tphsim exporter=gpu\"0 extended=true width=16"
+		" st=0x5678 ph=1 published_8=false published_16=true ret=0");
+
+	/* the exporter side not observed: published_* null */
+	r.query.exporter.valid = 0;
+	r.query.extended = 0;
+	r.query.qflags = 0;
+	r.query.ret = -95;
+	assert_writers(&r,
+		REF_HDR("tph_query", "raw_tp") "\"ino\":4242,\"size\":4096,\"exp_name\":\"tphsim\","
+		"\"exporter\":\"\",\"extended\":false,\"width\":8,\"st\":22136,\"ph\":1,"
+		"\"published_8\":null,\"published_16\":null,\"ret\":-95}",
+		REF_TEXT("tph_query      ", "raw_tp")
+		" ino=4242 size=4096 exp_name=tphsim exporter=- extended=false width=8"
+		" st=0x5678 ph=1 published_8=- published_16=- ret=-95");
+
+	ref_hdr(&r, TPH_EV_MR_REG, TPH_HOOK_KPROBE);
+	ref_pci(&r.mr.nic, 0, 0x3b, 0, 0, "mlx5_0");
+	r.mr.ino = 4242;
+	r.mr.length = 1 << 20;
+	r.mr.mkey = 0x1a2b;
+	r.mr.access = 7;
+	r.mr.st = 0x2a;
+	r.mr.st_index = 3;
+	r.mr.ph = 2;
+	r.mr.req_type = TPH_REQ_TPH_ONLY;
+	r.mr.source = TPH_SRC_DMABUF;
+	r.mr.reason = TPH_REASON_OK;
+	r.mr.reused = 1;
+	assert_writers(&r,
+		REF_HDR("mr_reg", "kprobe") "\"nic\":\"0000:3b:00.0\",\"ibdev\":\"mlx5_0\","
+		"\"ino\":4242,\"mkey\":6699,\"length\":1048576,\"access\":7,\"req_type\":\"tph\","
+		"\"extended\":false,\"width\":8,\"source\":\"dmabuf\",\"st\":42,\"st_index\":3,"
+		"\"ph\":2,\"tph\":true,\"reason\":\"ok\",\"reused\":true,\"query_ret\":0,"
+		"\"st_ret\":0,\"ret\":0}",
+		REF_TEXT("mr_reg         ", "kprobe")
+		" nic=0000:3b:00.0 ibdev=mlx5_0 ino=4242 mkey=0x1a2b length=1048576 access=7"
+		" req_type=tph extended=false width=8 source=dmabuf st=0x2a st_index=3 ph=2"
+		" tph=true reason=ok reused=true query_ret=0 st_ret=0 ret=0");
+
+	/* no TPH on the mkey (ph null), requester state unknown, a derived reason */
+	r.mr.ph = TPH_NO_PH;
+	r.mr.req_type = TPH_UNKNOWN_U8;
+	r.mr.extended = 1;
+	r.mr.source = TPH_SRC_NONE;
+	r.mr.reason = TPH_REASON_WIDTH_MISMATCH;
+	r.mr.st_index = 0;
+	r.mr.reused = 0;
+	r.mr.query_ret = -61;
+	r.mr.st_ret = -28;
+	r.mr.ret = -14;
+	assert_writers(&r,
+		REF_HDR("mr_reg", "kprobe") "\"nic\":\"0000:3b:00.0\",\"ibdev\":\"mlx5_0\","
+		"\"ino\":4242,\"mkey\":6699,\"length\":1048576,\"access\":7,"
+		"\"req_type\":\"unknown\",\"extended\":true,\"width\":0,\"source\":\"none\","
+		"\"st\":42,\"st_index\":0,\"ph\":null,\"tph\":false,\"reason\":\"width_mismatch\","
+		"\"reused\":false,\"query_ret\":-61,\"st_ret\":-28,\"ret\":-14}",
+		REF_TEXT("mr_reg         ", "kprobe")
+		" nic=0000:3b:00.0 ibdev=mlx5_0 ino=4242 mkey=0x1a2b length=1048576 access=7"
+		" req_type=unknown extended=true width=0 source=none st=0x2a st_index=0 ph=-"
+		" tph=false reason=width_mismatch reused=false query_ret=-61 st_ret=-28 ret=-14");
+
+	/* an IB device without a known PCI function */
+	ref_hdr(&r, TPH_EV_MR_DEREG, TPH_HOOK_TP_BTF);
+	r.mr_dereg.nic.valid = TPH_DEV_NAME;
+	strcpy(r.mr_dereg.nic.name, "mlx5_1");
+	r.mr_dereg.ino = 4242;
+	r.mr_dereg.mkey = 0x1a2b;
+	r.mr_dereg.st_index = 3;
+	r.mr_dereg.pooled = 1;
+	assert_writers(&r,
+		REF_HDR("mr_dereg", "tp_btf") "\"nic\":\"\",\"ibdev\":\"mlx5_1\",\"ino\":4242,"
+		"\"mkey\":6699,\"st_index\":3,\"pooled\":true,\"ret\":0}",
+		REF_TEXT("mr_dereg       ", "tp_btf")
+		" nic=- ibdev=mlx5_1 ino=4242 mkey=0x1a2b st_index=3 pooled=true ret=0");
+
+	ref_hdr(&r, TPH_EV_ST_INDEX, TPH_HOOK_FENTRY);
+	ref_pci(&r.st.nic, 0, 0x3b, 0, 0, NULL);
+	r.st.op = TPH_ST_PUT;
+	r.st.tag = 0x2a;
+	r.st.st_index = 3;
+	r.st.refcount = 0xffffffff;	/* unknown */
+	r.st.direct = 1;
+	assert_writers(&r,
+		REF_HDR("st_index", "fentry") "\"op\":\"put\",\"nic\":\"0000:3b:00.0\",\"tag\":42,"
+		"\"st_index\":3,\"refcount\":4294967295,\"direct\":true,\"ret\":0}",
+		REF_TEXT("st_index       ", "fentry")
+		" op=put nic=0000:3b:00.0 tag=0x2a st_index=3 refcount=4294967295 direct=true ret=0");
+
+	ref_hdr(&r, TPH_EV_PCI_TPH, TPH_HOOK_FENTRY);
+	ref_pci(&r.pci.dev, 0, 0x3b, 0, 0, NULL);
+	r.pci.op = TPH_PCI_ST_WRITE;
+	r.pci.index = 3;
+	r.pci.loc = 2;			/* PCI_TPH_LOC_MSIX */
+	r.pci.tag = 0x2a;
+	r.pci.mode = 2;			/* PCI_TPH_ST_DS_MODE */
+	r.pci.req_type = TPH_REQ_EXT_TPH;
+	r.pci.dev_req_type = TPH_UNKNOWN_U8;
+	r.pci.rp_completer = 0xff;
+	r.pci.ret = -5;
+	assert_writers(&r,
+		REF_HDR("pci_tph", "fentry") "\"op\":\"st_write\",\"dev\":\"0000:3b:00.0\","
+		"\"mode\":2,\"req_type\":\"ext\",\"dev_req_type\":\"unknown\",\"rp_completer\":255,"
+		"\"index\":3,\"tag\":42,\"loc\":2,\"ret\":-5}",
+		REF_TEXT("pci_tph        ", "fentry")
+		" op=st_write dev=0000:3b:00.0 mode=2 req_type=ext dev_req_type=unknown"
+		" rp_completer=255 index=3 tag=0x2a loc=2 ret=-5");
+}
+
+/*
  * The direct writers of `tphtrace trace` (tph_record_json, tph_record_format)
  * against the json-c reference, on records of every kind filled with random
  * bytes (strings with quotes, slashes, control and high bytes; any enum
@@ -310,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_text_and_check),
 		cmocka_unit_test(test_dev_parse),
+		cmocka_unit_test(test_writers_against_hand_written_lines),
 		cmocka_unit_test(test_direct_writers_match_json_c),
 	};
 
