@@ -182,5 +182,5 @@ check "check --help >/dev/full: exit 2 (argp's own exit too)" "[ $rc -eq 2 ] && 
 rc=${PIPESTATUS[0]}
 check "check --replay | head -1: exit 1 as without the pipe, no error message" "[ $rc -eq 1 ] && [ ! -s $W/err ]"
 
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, 0 skipped"
 [ "$fail" -eq 0 ]
