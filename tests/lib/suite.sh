@@ -6,10 +6,11 @@
 #                       and "0 passed, 0 failed, 1 skipped", exits 77 (skipped;
 #                       under CI=true run-all fails a required suite for it)
 #   need_cmd CMD [HINT] skip_suite unless CMD is on PATH
-#   series_kver 6.12|6.1
+#   series_kver 6.12|6.1|new
 #                       the Debian kernel version of that series: KVER_612 /
-#                       KVER_61 from .output/kernels.env (scripts/deps.sh),
-#                       else the newest /lib/modules/6.12.* / 6.1.*
+#                       KVER_61 / KVER_NEW from .output/kernels.env
+#                       (scripts/deps.sh), else the newest /lib/modules/6.12.*
+#                       / 6.1.* (none for new)
 #   need_guest SERIES.. skip_suite unless QEMU, and for each series the kernel
 #                       image and headers, are there
 #   skip_or_fail        "SKIP", or "FAIL" under CI=true: the result of a part
@@ -26,12 +27,13 @@ need_cmd() { # CMD [HINT]
 	command -v "$1" >/dev/null 2>&1 || skip_suite "no $1${2:+ ($2)}"
 }
 
-series_kver() { # 6.12|6.1
+series_kver() { # 6.12|6.1|new
 	local top var v="" d
 	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	var=KVER_${1//./}
+	[ "$1" = new ] && var=KVER_NEW
 	[ -f "$top/.output/kernels.env" ] && v=$(sed -n "s/^$var=//p" "$top/.output/kernels.env")
-	if [ -z "$v" ]; then
+	if [ -z "$v" ] && [ "$1" != new ]; then
 		v=$(for d in /lib/modules/"$1".*; do [ -d "$d" ] && echo "${d##*/}"; done | sort -V | tail -n 1)
 	fi
 	echo "$v"
