@@ -37,7 +37,7 @@
 # times, and "N passed, N failed, N skipped" last; exits non-zero on any
 # failure, 77 when it cannot run at all (no QEMU, no kernel). A kernel of -k
 # that is missing is a SKIP line (FAIL under CI=true).
-# Artifacts: .output/vm/scenarios-tphtrace/.
+# Artifacts: .output/vm/scenarios-tphtrace/ (SCENARIOS_OUT=DIR: there).
 #   -k  kernels (default all)      -P  guests run at once (default 2)
 #   -l  only these legs            --record  refresh the recordings
 set -u
@@ -50,7 +50,7 @@ cd "$top" || exit 2
 T=$top/.output/tphtrace
 SD=$here/scenarios
 REC_DIR=$top/tests/data/traces/recorded
-out=$top/.output/vm/scenarios-tphtrace
+out=${SCENARIOS_OUT:-$top/.output/vm/scenarios-tphtrace}
 BURST=${TPHSIM_BURST:-200000}
 
 record=0 series=all par=2 only=""
