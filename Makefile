@@ -28,19 +28,20 @@ BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
 		   -idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
 
-PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap
+PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap gnutls yaml-0.1 libxcrypt
 ifeq ($(STATIC),1)
 # Debian's libmicrohttpd links GnuTLS, whose p11-kit dependency ships no
 # static library: the static binary is built without the HTTP exporter
-# (sources named src/httpd*.c and src/exporter*.c); every other command is in.
-HTTPD_SRCS	:= $(wildcard src/httpd*.c src/exporter*.c)
+# (sources named src/httpd*.c, src/web*.c and src/exporter*.c); every other
+# command is in.
+HTTPD_SRCS	:= $(wildcard src/httpd*.c src/web*.c src/exporter*.c)
 CFLAGS		+= -DTPHTRACE_NO_HTTPD
 LDFLAGS		+= -static
 LDLIBS		:= $(shell pkg-config --static --libs libbpf libelf zlib json-c libcap \
 		     2>/dev/null || echo -lbpf -lelf -lz -ljson-c -lcap) -lpthread
 else
 LDLIBS		:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
-		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap)
+		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap -lgnutls -lyaml -lcrypt)
 endif
 
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))

@@ -35,6 +35,7 @@
 #include "metrics.h"
 #include "record.h"
 #include "replay.h"
+#include "webcfg.h"
 
 /* Default port: see docs/exporter.md, "Default port". */
 #define EXPORTER_DEFAULT_LISTEN	"127.0.0.1:10435"
@@ -43,6 +44,8 @@
 struct exporter_args {
 	const char *listen;
 	const char *path;
+	const char *web_config;
+	struct httpd_limits lim;
 	struct caps_keep keep;
 	const char *keep_arg;
 	struct hook_force force;
@@ -81,6 +84,12 @@ enum {
 	OPT_MAX_SERIES,
 	OPT_NO_STATS,
 	OPT_REPLAY,
+	OPT_WEB_CONFIG,
+	OPT_MAX_CONNS,
+	OPT_MAX_CONNS_IP,
+	OPT_REQ_TIMEOUT,
+	OPT_KA_TIMEOUT,
+	OPT_MAX_REQ_BYTES,
 };
 
 static const struct argp_option exporter_opts[] = {
@@ -89,6 +98,24 @@ static const struct argp_option exporter_opts[] = {
 	  "(default " EXPORTER_DEFAULT_LISTEN ")", 0 },
 	{ "web.telemetry-path", OPT_PATH, "PATH", 0,
 	  "Serve the metrics at PATH (default " EXPORTER_DEFAULT_PATH ")", 0 },
+	{ "web.config.file", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS, basic authentication, headers and rate limit from FILE, in the "
+	  "Prometheus exporter-toolkit format (docs/exporter.md)", 0 },
+	{ "web.max-connections", OPT_MAX_CONNS, "N", 0,
+	  "Serve at most N connections at once; more wait in the listen backlog "
+	  "(default 256)", 0 },
+	{ "web.max-connections-per-ip", OPT_MAX_CONNS_IP, "N", 0,
+	  "At most N of them from one client address; more are closed at once "
+	  "(default 16)", 0 },
+	{ "web.request-timeout", OPT_REQ_TIMEOUT, "DURATION", 0,
+	  "A new connection must have its request answered within DURATION, "
+	  "however slowly it sends; then it is closed (default 10s)", 0 },
+	{ "web.keepalive-timeout", OPT_KA_TIMEOUT, "DURATION", 0,
+	  "After an answer, a connection may stay open DURATION for its next "
+	  "request, answer included (default 30s; 0: Connection: close)", 0 },
+	{ "web.max-request-bytes", OPT_MAX_REQ_BYTES, "N", 0,
+	  "Largest request line and headers (431 above) and body (413) "
+	  "(default 16384)", 0 },
 	{ "capabilities.keep", OPT_KEEP, "WHICH", 0,
 	  "Capabilities kept after attaching: none (default), all, reattach "
 	  "(cap_bpf,cap_perfmon,cap_sys_admin: hooks can be re-resolved when a "
@@ -112,6 +139,39 @@ static const struct argp_option exporter_opts[] = {
 	{},
 };
 
+/* a Go duration ("10s", "1m30s", "500ms") or plain seconds, in milliseconds */
+static int parse_timeout(const char *arg, unsigned int *ms)
+{
+	uint64_t ns;
+	char *end;
+	unsigned long s;
+
+	errno = 0;
+	s = strtoul(arg, &end, 10);
+	if (*arg >= '0' && *arg <= '9' && !*end && !errno && s <= 86400) {
+		*ms = (unsigned int)s * 1000;
+		return 0;
+	}
+	if (webcfg_parse_duration(arg, &ns) || ns > 86400ull * 1000000000)
+		return -EINVAL;
+	*ms = (unsigned int)(ns / 1000000);
+	if (ns && !*ms)
+		*ms = 1;
+	return 0;
+}
+
+static int parse_limit(const char *arg, unsigned long lo, unsigned long hi,
+		       unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (!*arg || *arg == '-' || *end || errno || *out < lo || *out > hi)
+		return -EINVAL;
+	return 0;
+}
+
 static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 {
 	struct exporter_args *a = state->input;
@@ -119,6 +179,35 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 	unsigned long n;
 
 	switch (key) {
+	case OPT_WEB_CONFIG:
+		a->web_config = arg;
+		break;
+	case OPT_MAX_CONNS:
+		if (parse_limit(arg, 1, 65536, &n))
+			argp_error(state, "invalid connection limit '%s' (1..65536)", arg);
+		a->lim.max_conns = n;
+		break;
+	case OPT_MAX_CONNS_IP:
+		if (parse_limit(arg, 1, 65536, &n))
+			argp_error(state, "invalid per-address connection limit '%s' (1..65536)",
+				   arg);
+		a->lim.max_conns_per_ip = n;
+		break;
+	case OPT_MAX_REQ_BYTES:
+		if (parse_limit(arg, 1024, 1 << 20, &n))
+			argp_error(state, "invalid request size limit '%s' (1024..1048576)", arg);
+		a->lim.max_request_bytes = n;
+		break;
+	case OPT_REQ_TIMEOUT:
+		if (parse_timeout(arg, &a->lim.request_timeout_ms) || !a->lim.request_timeout_ms)
+			argp_error(state, "invalid request timeout '%s' (a duration such as "
+				   "10s, up to 24h, not 0)", arg);
+		break;
+	case OPT_KA_TIMEOUT:
+		if (parse_timeout(arg, &a->lim.keepalive_timeout_ms))
+			argp_error(state, "invalid keep-alive timeout '%s' (a duration such "
+				   "as 30s, up to 24h; 0 turns keep-alive off)", arg);
+		break;
 	case OPT_LISTEN:
 		a->listen = arg;
 		break;
@@ -527,7 +616,10 @@ int cmd_exporter(int argc, char **argv)
 		.path = EXPORTER_DEFAULT_PATH,
 		.keep_arg = "none",
 		.max_series = METRICS_DEFAULT_MAX_SERIES,
+		.lim.keepalive_timeout_ms = HTTPD_KEEPALIVE_TIMEOUT_MS,
 	};
+	struct webcfg web;
+	bool have_web = false;
 	struct state_opts so = { .check_iter = false };
 	struct replay_ops ro = { on_record, on_replay_lost, NULL };
 	long nrec;
@@ -536,15 +628,30 @@ int cmd_exporter(int argc, char **argv)
 	struct httpd_opts ho = {};
 	struct httpd *h = NULL;
 	sigset_t block, old;
-	char err[256], bound[80], caps[256], title[64];
+	char err[512], bound[80], caps[256], title[64], web_desc[64];
 	int ret, fd, rc = 2, hooked;
 
 	feed_default_opts(&a.fo);
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
+	httpd_limits_default(&a.lim);
+	/* certificates and keys are often readable by root only: read them now */
+	if (a.web_config) {
+		if (webcfg_load(a.web_config, &web, err, sizeof(err))) {
+			fprintf(stderr, "tphtrace exporter: --web.config.file: %s\n", err);
+			return 2;
+		}
+		have_web = true;
+		if (web.http2_given && web.http2)
+			fprintf(stderr, "tphtrace exporter: %s: http_server_config.http2: "
+				"HTTP/2 is not offered (libmicrohttpd speaks HTTP/1.1); "
+				"clients negotiate HTTP/1.1\n", a.web_config);
+	}
 	if (metrics_init(&x.m, a.max_series) || feed_init(&x.f, &a.fo)) {
 		fprintf(stderr, "tphtrace exporter: out of memory\n");
 		metrics_free(&x.m);
+		if (have_web)
+			webcfg_free(&web);
 		return 2;
 	}
 	x.have_feed = true;
@@ -638,6 +745,7 @@ listen:
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	snprintf(title, sizeof(title), "tphtrace exporter %s", TPHTRACE_VERSION);
 	ho.listen_fd = fd;
@@ -647,6 +755,8 @@ listen:
 	ho.count = count;
 	ho.ctx = &x;
 	ho.verbose = a.verbose;
+	ho.lim = a.lim;
+	ho.web = have_web ? &web : NULL;
 	ret = httpd_start(&h, &ho, err, sizeof(err));
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret) {
@@ -656,14 +766,19 @@ listen:
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	snprintf(web_desc, sizeof(web_desc), "%s%s%s",
+		 have_web && web.tls ? ", TLS" : "",
+		 have_web && web.nusers ? ", basic auth" : "",
+		 have_web && web.rate_interval_ns ? ", rate limit" : "");
 	if (a.replay)
-		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s); "
+		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s%s); "
 			"serving the replay of %s; capabilities kept: %s\n", bound,
-			a.path, a.replay, caps);
+			a.path, web_desc, a.replay, caps);
 	else
-		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s); "
+		fprintf(stderr, "tphtrace exporter: listening on %s (metrics at %s%s); "
 			"%d programs attached, %d of %d events hooked; BPF statistics %s; "
-			"capabilities kept: %s\n", bound, a.path,
+			"capabilities kept: %s\n", bound, a.path, web_desc,
 			x.c ? collector_nlinks(x.c) : 0, hooked, TPH_EV_MAX - 1,
 			x.stats_fd >= 0 ? "on" : "off", caps);
 
@@ -698,5 +813,7 @@ out:
 		feed_close(&x.f);
 	metrics_free(&x.m);
 	pthread_mutex_destroy(&x.lock);
+	if (have_web)
+		webcfg_free(&web);
 	return rc;
 }

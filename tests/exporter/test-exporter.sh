@@ -431,7 +431,7 @@ bash -c "source contrib/bash-completion/tphtrace; PATH=$(dirname "$T"):\$PATH
 	COMP_WORDS=(tphtrace exporter --web.); COMP_CWORD=2; _tphtrace; echo \"\${COMPREPLY[*]}\"" >"$W/comp" 2>&1
 check "bash completion: commands and exporter options" \
 	"[ \"\$(sed -n 1p $W/comp)\" = exporter ] &&
-	 [ \"\$(sed -n 2p $W/comp)\" = '--web.listen-address= --web.telemetry-path=' ]"
+	 [ \"\$(sed -n 2p $W/comp)\" = '--web.config.file= --web.keepalive-timeout= --web.listen-address= --web.max-connections-per-ip= --web.max-connections= --web.max-request-bytes= --web.request-timeout= --web.telemetry-path=' ]"
 
 # ---------------------------------------------------- make install/uninstall
 D=$W/destdir
