@@ -61,15 +61,23 @@ typedef enum MHD_Result MHD_RESULT;
 #define MHD_RECORD_COST		48
 #endif
 #define MHD_REPLY_RESERVE	4096
-/* the pool: half of it is the read buffer (daemon->pool_size / 2 in 0.9.75) */
-#define POOL_FACTOR		8
+/*
+ * The pool: half of it is the read buffer (daemon->pool_size / 2 in 0.9.75),
+ * and libmicrohttpd clears all of it between requests, so an idle keep-alive
+ * connection costs the whole pool in RSS: 64 KiB for 16 KiB requests.
+ */
+#define POOL_FACTOR		4
 
 /* epoll tags that are not connections */
 #define TAG_LISTEN	1
 #define TAG_MHD		2
 #define TAG_WAKE	3	/* stop, or a connection resumed */
 
-enum { LIST_NONE, LIST_REQUEST, LIST_KEEPALIVE };
+enum { LIST_NONE, LIST_REQUEST, LIST_KEEPALIVE, LIST_LINGER, NLISTS };
+
+/* an answered pre-check connection reads (and drops) what the client still sends */
+#define LINGER_MS	2000
+#define LINGER_BYTES	(256 * 1024)
 
 struct httpd;
 
@@ -80,6 +88,8 @@ struct conn {
 	uint64_t deadline_ms;
 	int fd;
 	bool in_mhd;			/* handed to libmicrohttpd */
+	bool lingering;			/* answered by the pre-check, closing */
+	size_t drained;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	unsigned int ip;		/* slot in h->ips */
@@ -112,7 +122,7 @@ struct httpd {
 	pthread_t thread;
 	bool threaded;
 	atomic_bool stopping;
-	struct conn_list lists[3];
+	struct conn_list lists[NLISTS];
 	unsigned int nconns;
 	struct ip_slot *ips;		/* max_conns slots */
 	struct conn *adding;		/* being handed to libmicrohttpd */
@@ -476,7 +486,26 @@ static void pre_answer(struct httpd *h, struct conn *c, unsigned int code, size_
 	shutdown(c->fd, SHUT_WR);
 	if (h->o.count)
 		h->o.count(h->o.ctx, code);
-	pre_close(h, c);
+	/*
+	 * What the client is still sending (the rest of a 64 KiB header) must
+	 * be read before closing, else the close resets the connection and the
+	 * answer may be lost: linger a little, bounded in time and bytes.
+	 */
+	c->lingering = true;
+	list_add(h, c, LIST_LINGER, LINGER_MS);
+}
+
+static void linger_read(struct httpd *h, struct conn *c)
+{
+	ssize_t n;
+
+	while ((n = recv(c->fd, h->peek, h->lim.max_request_bytes + 1, MSG_DONTWAIT)) > 0) {
+		c->drained += (size_t)n;
+		if (c->drained > LINGER_BYTES)
+			break;
+	}
+	if (n == 0 || c->drained > LINGER_BYTES || (n < 0 && errno != EAGAIN && errno != EINTR))
+		pre_close(h, c);
 }
 
 /* ---- the plain-HTTP pre-check (see the top of this file) ---------------------- */
@@ -484,9 +513,12 @@ static void pre_answer(struct httpd *h, struct conn *c, unsigned int code, size_
 /* end of the request head ("\r\n\r\n" or "\n\n"), 0 if not there yet */
 static size_t head_end(const char *b, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < n; i++) {
+	/* empty lines before the request line are not its end (RFC 9112 2.2) */
+	while (i < n && (b[i] == '\r' || b[i] == '\n'))
+		i++;
+	for (; i + 1 < n; i++) {
 		if (b[i] != '\n')
 			continue;
 		if (b[i + 1] == '\n')
@@ -590,12 +622,16 @@ static void handover(struct httpd *h, struct conn *c)
 	h->adding = NULL;
 }
 
-static void pre_read(struct httpd *h, struct conn *c)
+static void pre_read(struct httpd *h, struct conn *c, uint32_t events)
 {
 	size_t max = h->lim.max_request_bytes, end;
 	unsigned int code;
 	ssize_t n;
 
+	if (c->lingering) {
+		linger_read(h, c);
+		return;
+	}
 	n = recv(c->fd, h->peek, max + 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -607,6 +643,8 @@ static void pre_read(struct httpd *h, struct conn *c)
 	if (!end) {
 		if ((size_t)n > max)
 			pre_answer(h, c, 431, 0);
+		else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			pre_answer(h, c, 400, 0);	/* the rest will never come */
 		return;	/* more to come, within the deadline */
 	}
 	if (end > max) {
@@ -662,14 +700,19 @@ static int conn_new(struct httpd *h, int fd, const struct sockaddr *sa, socklen_
  * Every slot taken and a client waits: make room by closing the oldest
  * connection that is not being answered, so that a flood of slow or idle
  * connections (from any number of addresses) cannot keep a scraper out for
- * longer than it takes to evict one. First a plain-HTTP connection that has
+ * longer than it takes to evict one. First one that was answered by the
+ * pre-check and is only being drained, then a plain-HTTP connection that has
  * not finished sending its request, then one idle in keep-alive (which may
  * only take effect on the next round). True if a slot is free now.
  */
 static bool evict_one(struct httpd *h)
 {
-	struct conn *c;
+	struct conn *c = h->lists[LIST_LINGER].head;
 
+	if (c) {	/* answered already, only being drained */
+		pre_close(h, c);
+		return true;
+	}
 	for (c = h->lists[LIST_REQUEST].head; c; c = c->next) {
 		if (!c->in_mhd) {
 			if (h->o.verbose)
@@ -971,17 +1014,17 @@ static int reap(struct httpd *h)
 	struct conn *c;
 	int which;
 
-	for (which = LIST_REQUEST; which <= LIST_KEEPALIVE; which++) {
+	for (which = LIST_REQUEST; which < NLISTS; which++) {
 		while ((c = h->lists[which].head) && c->deadline_ms <= t) {
 			list_del(h, c);
-			if (h->o.verbose)
+			if (h->o.verbose && which != LIST_LINGER)
 				fprintf(stderr, "tphtrace exporter: http: closing a connection "
 					"past its %s deadline\n", which == LIST_REQUEST ?
 					"request" : "keep-alive");
 			if (c->in_mhd)
 				shutdown(c->fd, SHUT_RDWR);
 			else
-				pre_close(h, c);
+				pre_close(h, c);	/* lingering or incomplete */
 		}
 		if (c && c->deadline_ms < next)
 			next = c->deadline_ms;
@@ -1019,7 +1062,7 @@ int httpd_run(struct httpd *h, int wait_ms)
 			if (read(h->wake_fd, &v, sizeof(v)) < 0)
 				(void)0;	/* EAGAIN: another round read it */
 		} else if (tag != TAG_MHD) {
-			pre_read(h, ev[i].data.ptr);
+			pre_read(h, ev[i].data.ptr, ev[i].events);
 		}
 	}
 	MHD_run(h->d);
@@ -1187,7 +1230,7 @@ void httpd_stop(struct httpd *h)
 		MHD_run(h->d);
 		MHD_stop_daemon(h->d);	/* closes its connections (on_conn frees them) */
 	}
-	for (which = LIST_REQUEST; which <= LIST_KEEPALIVE; which++) {
+	for (which = LIST_REQUEST; which < NLISTS; which++) {
 		while ((c = h->lists[which].head)) {
 			if (c->in_mhd)
 				conn_free(h, c);	/* already closed by the daemon */
