@@ -23,6 +23,7 @@ pkgs=(
 	clang-19 llvm-19 lld-19
 	libbpf-dev bpftool libelf-dev zlib1g-dev
 	libmicrohttpd-dev libjson-c-dev libcmocka-dev libcap-dev
+	libgnutls28-dev libyaml-dev libcrypt-dev openssl libcap2-bin util-linux
 	qemu-system-x86 busybox-static dwarves kmod cpio xz-utils zstd
 	pciutils jq curl prometheus python3
 	libclang-rt-19-dev

@@ -26,13 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in openssl curl; do
-	if ! command -v $tool >/dev/null; then
-		echo "# skip: $tool missing (scripts/deps.sh installs it)"
-		echo "0 passed, 0 failed, 1 skipped"
-		exit 77
-	fi
-done
+. tests/lib/suite.sh
+need_cmd openssl "scripts/deps.sh"
+need_cmd curl "scripts/deps.sh"
 TRACE=tests/data/traces/width-mismatch.jsonl
 
 # start NAME CONFIG [ARGS...]: the exporter on a free loopback port; PID, PORT
