@@ -60,7 +60,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath .)/%,%,$(2))";
 endif
 
 .PHONY: all clean deps vmlinux check check-all check-unit check-asan check-bpf check-vm \
-	check-kernel demo bench install uninstall
+	check-kernel demo bench install uninstall stress fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -58,3 +58,9 @@ check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdm
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)
 	$(Q)SUITES=unit bash tests/run-all.sh
+
+# the exporter under abuse, full counts (tests/stress/stress-exporter.sh:
+# 1 000 idle connections, 10 000 malformed requests, 500 slowloris
+# connections for 60 s; about 3 minutes). make check runs the short form.
+stress: $(BIN)
+	$(Q)bash tests/stress/stress-exporter.sh
