@@ -102,8 +102,8 @@ finish() {
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-[ -x "$T" ] || skip_suite "no $T (make)"
 need_cmd qemu-system-x86_64 "scripts/deps.sh"
+[ -x "$T" ] || skip_suite "no $T (make)"
 need_cmd jq "scripts/deps.sh"
 envf=$top/.output/kernels.env
 kver_of() {
