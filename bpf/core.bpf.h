@@ -85,6 +85,23 @@ static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d)
 		bpf_probe_read_kernel_str(b->exp_name, sizeof(b->exp_name), name);
 }
 
+/*
+ * dmabuf->name (DMA_BUF_SET_NAME). dma_buf_set_name() swaps the pointer
+ * under dmabuf->name_lock, a spinlock BPF cannot take on a kernel object,
+ * and frees the old string: like the kernel's own iterator selftest
+ * (tools/testing/selftests/bpf/progs/dmabuf_iter.c) this reads it without
+ * the lock through a fault-safe copy, so a rename racing with the read can
+ * give the old or a torn name, never a crash. "" when unnamed.
+ */
+static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *d)
+{
+	const char *name = d ? BPF_CORE_READ(d, name) : NULL;
+
+	dst[0] = '\0';
+	if (name && bpf_probe_read_kernel_str(dst, len, name) < 0)
+		dst[0] = '\0';
+}
+
 static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev)
 {
 	struct pci_bus___tph *bus;

@@ -483,6 +483,7 @@ static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int ret, __u
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
 	read_buf(&r->buf, d);
+	read_buf_name(r->name, sizeof(r->name), d);
 	r->ret = ret;
 	rec_submit(r, ret);
 	return 0;

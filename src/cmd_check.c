@@ -152,7 +152,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct argp argp = { check_opts, check_parse, NULL, check_doc, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct state_opts so = { .check_iter = false };
+	struct state_opts so = {};
 	struct check_args a = {};
 	struct json_object *o, *s;
 	struct feed f;

@@ -158,11 +158,14 @@ static void print_bufs(FILE *out, const struct feed *f, const uint32_t *nfind)
 		fprintf(out, "%-10" PRIu64 " %-34s %7s %-26s %6u %6u %4u  %s%s%s",
 			model_buf_ino(m, bi), exp, size, tag, b->mrs_tph, b->mrs_notph,
 			nfind ? nfind[bi] : 0,
+			b->bflags & MB_SAMPLED ? "sampled" :
 			b->bflags & MB_EXPORT_SEEN ? "traced" : "before-start",
 			b->bflags & MB_REVOKED ? ",revoked" : "",
 			b->pub_ret ? ",last-set-failed" : "");
 		if (b->inval_count)
 			fprintf(out, ",invalidated=%u", b->inval_count);
+		if (b->name[0])
+			fprintf(out, ",name=%s", b->name);
 		fputc('\n', out);
 		model_holders_str(m, bi, hold, sizeof(hold));
 		model_importers_str(m, bi, imp, sizeof(imp));
@@ -293,12 +296,14 @@ static struct json_object *buf_json(const struct model *m, uint32_t bi, uint32_t
 
 	json_object_object_add(o, "ino", json_object_new_uint64(model_buf_ino(m, bi)));
 	json_object_object_add(o, "exp_name", json_object_new_string(b->exp_name));
+	json_object_object_add(o, "name", json_object_new_string(b->name));
 	json_object_object_add(o, "exporter", dev_json(m, b->exporter));
 	json_object_object_add(o, "size", json_object_new_uint64(b->size));
 	json_object_object_add(o, "created_ts", b->created_ns ?
 			       json_object_new_uint64(b->created_ns) : NULL);
 	json_object_object_add(o, "before_start",
 			       json_object_new_boolean(!(b->bflags & MB_EXPORT_SEEN)));
+	json_object_object_add(o, "sampled", json_object_new_boolean(b->bflags & MB_SAMPLED));
 	t = json_object_new_object();
 	json_object_object_add(t, "known", json_object_new_boolean(b->bflags & MB_PUB_KNOWN));
 	if (b->bflags & MB_PUB_KNOWN) {
@@ -332,9 +337,10 @@ static struct json_object *buf_json(const struct model *m, uint32_t bi, uint32_t
 		struct json_object *x = json_object_new_object();
 
 		json_object_object_add(x, "importer", dev_json(m, at->importer));
-		json_object_object_add(x, "p2p", at->iter ? NULL : json_object_new_boolean(at->p2p));
-		json_object_object_add(x, "dynamic",
-				       at->iter ? NULL : json_object_new_boolean(at->dynamic));
+		json_object_object_add(x, "p2p", at->kind_known ?
+				       json_object_new_boolean(at->p2p) : NULL);
+		json_object_object_add(x, "dynamic", at->kind_known ?
+				       json_object_new_boolean(at->dynamic) : NULL);
 		json_object_object_add(x, "maps", json_object_new_uint64(at->maps));
 		json_object_object_add(x, "before_start", json_object_new_boolean(at->iter));
 		json_object_array_add(a, x);
@@ -513,7 +519,7 @@ int cmd_list(int argc, char **argv)
 {
 	struct argp argp = { list_opts, list_parse, NULL, list_doc, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct state_opts so = { .check_iter = true };
+	struct state_opts so = {};
 	struct list_args a = {};
 	uint32_t *nfind;
 	struct feed f;

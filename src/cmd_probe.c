@@ -17,8 +17,8 @@ struct probe_args {
 
 static const struct argp_option probe_opts[] = {
 	{ "hooks", 'H', "EVENT=FAMILY", 0,
-	  "Force a hook family (tp_btf, raw_tp, fentry, kprobe) for EVENT or 'all'; "
-	  "repeatable", 0 },
+	  "Force a hook family (tp_btf, raw_tp, fentry, kprobe; iter for "
+	  "dmabuf_export and dmabuf_release) for EVENT or 'all'; repeatable", 0 },
 	{ "json", 'j', NULL, 0, "JSON output", 0 },
 	{},
 };
@@ -74,6 +74,8 @@ static void print_text(const struct hook_plan *plan)
 		       ep->module[0] ? ep->module : "vmlinux",
 		       ep->forced ? " (forced)" : "",
 		       ep->optional_missing ? " (partial: some refinements missing)" : "");
+		if (c->limit)
+			printf("%-15s limit: %s\n", "", c->limit);
 	}
 }
 
@@ -103,6 +105,8 @@ static void print_json(const struct hook_plan *plan)
 				json_object_array_add(progs,
 						      json_object_new_string(c->t[i].prog));
 		json_object_object_add(o, "programs", progs);
+		json_object_object_add(o, "limit", c && c->limit ?
+				       json_object_new_string(c->limit) : NULL);
 		json_object_object_add(o, "why", c ? NULL : json_object_new_string(ep->why));
 		json_object_array_add(arr, o);
 	}

@@ -203,10 +203,12 @@ static void frame(FILE *out, struct feed *f, const struct top_args *a, bool tty)
 	else
 		fprintf(out, "live: unavailable: %s (showing the state recovered at start)\n",
 			f->live_err);
-	if (f->recovered)
-		fprintf(out, "recovered at start: %u dma-buf fd(s), %u mapping(s), debugfs %s; "
-			"%s\n", f->st.fds, f->st.maps, f->st.debugfs_ok ? "read" : "unavailable",
-			f->st.mrs);
+	if (f->recovered) {
+		char st[256];
+
+		state_report_summary(&f->st, st, sizeof(st));
+		fprintf(out, "recovered at start: %s; %s\n", st, f->st.mrs);
+	}
 	fprintf(out, "dma-bufs %u  attachments %u  MRs %u (TPH %u, no TPH %u)  findings %u "
 		"(%" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " info)  lost %" PRIu64
 		"  evicted %" PRIu64 "  sort %s\n\n", m->p[MP_BUF].used, m->p[MP_ATTACH].used,
@@ -268,7 +270,7 @@ int cmd_top(int argc, char **argv)
 {
 	struct argp argp = { top_opts, top_parse, NULL, top_doc, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct state_opts so = { .check_iter = false };
+	struct state_opts so = {};
 	struct top_args a = { .sort = SORT_MRS };
 	bool tty = isatty(STDOUT_FILENO);
 	struct feed f;

@@ -20,6 +20,7 @@ struct trace_args {
 	bool timestamps;
 	bool verbose;
 	double duration;
+	double poll_interval;
 	uint64_t lost_shown;
 	FILE *out;
 };
@@ -31,7 +32,7 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-enum { OPT_HOOKS = 0x100 };
+enum { OPT_HOOKS = 0x100, OPT_POLL_INTERVAL };
 
 static const struct argp_option trace_opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines (docs/trace-format.md)", 0 },
@@ -42,8 +43,9 @@ static const struct argp_option trace_opts[] = {
 	{ "dmabuf", 'i', "INODE", 0, "Only records of this dma-buf (inode)", 0 },
 	{ "duration", 'D', "SECONDS", 0, "Stop after this long", 0 },
 	{ "hooks", OPT_HOOKS, "EVENT=FAMILY", 0,
-	  "Force a hook family for EVENT or 'all' (tp_btf, raw_tp, fentry, kprobe)",
-	  0 },
+	  "Force a hook family for EVENT or 'all' (tp_btf, raw_tp, fentry, kprobe; "
+	  "iter for dmabuf_export, dmabuf_release)", 0 },
+	POLL_INTERVAL_OPT(OPT_POLL_INTERVAL),
 	{ "verbose", 'v', NULL, 0, "libbpf debug output and verifier logs", 0 },
 	{},
 };
@@ -76,6 +78,10 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case OPT_HOOKS:
 		if (hooks_parse_force(&a->force, arg, err, sizeof(err)))
 			argp_error(state, "%s", err);
+		break;
+	case OPT_POLL_INTERVAL:
+		if (collector_parse_interval(arg, &a->poll_interval))
+			argp_error(state, "invalid poll interval '%s' (seconds, >= 0.01)", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -163,6 +169,7 @@ int cmd_trace(int argc, char **argv)
 	o.force = &a.force;
 	o.filter_tgid = a.filter.pid;
 	o.verbose = a.verbose;
+	o.poll_interval_s = a.poll_interval;
 	o.on_record = on_record;
 	o.ctx = &a;
 	ret = collector_open(&c, &o, err, sizeof(err));
@@ -176,6 +183,9 @@ int cmd_trace(int argc, char **argv)
 		"series shape %s\n", collector_nlinks(c),
 		TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(c)), TPH_EV_MAX - 1,
 		tph_shape_name(collector_plan(c)->shape));
+	collector_sampled_str(c, err, sizeof(err));
+	if (err[0])
+		fprintf(stderr, "tphtrace: %s\n", err);
 	if (a.duration > 0)
 		end = now_s() + a.duration;
 	while (!exiting) {

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "poller.h"
 #include "record.h"
 #include "tphtrace.skel.h"
 
@@ -31,8 +32,12 @@ struct collector {
 	struct ring_buffer *rb;
 	int epfd;
 	int uevent_fd;
+	struct poller *poller;		/* events planned on hook "iter" */
 	uint64_t bad_records;
 };
+
+/* epoll data.u32 of each source */
+enum { SRC_RING, SRC_UEVENT, SRC_POLLER };
 
 int check_privileges(char *err, size_t errlen)
 {
@@ -240,6 +245,56 @@ fail:
 	return ret;
 }
 
+/* events of @plan whose chosen hook is "iter", as (1 << kind) bits */
+static unsigned int iter_kinds(const struct hook_plan *plan)
+{
+	unsigned int k, kinds = 0;
+
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		const struct hook_cand *cd = hooks_chosen(plan, k);
+
+		if (cd && cd->family == TPH_HOOK_ITER)
+			kinds |= 1u << k;
+	}
+	return kinds;
+}
+
+/*
+ * The sampled fallback: iter/dmabuf snapshots diffed at an interval. If
+ * the iterator cannot run after all, the events it was to serve have no
+ * hook (the plan says why).
+ */
+static void start_poller(struct collector *c)
+{
+	unsigned int kinds = iter_kinds(&c->plan), k;
+	char why[200];
+	int ret;
+
+	if (!kinds)
+		return;
+	ret = poller_open(&c->poller, kinds, c->opts.poll_interval_s, c->opts.verbose,
+			  why, sizeof(why));
+	if (!ret)
+		return;
+	c->poller = NULL;
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		c->plan.ev[k].cand = -1;
+		snprintf(c->plan.ev[k].why, sizeof(c->plan.ev[k].why), "iter: %.170s", why);
+	}
+}
+
+/* sampled records carry no process: a pid filter cannot keep them */
+static int on_sampled(void *ctx, const union tph_record *rec)
+{
+	struct collector *c = ctx;
+
+	if (c->opts.filter_tgid || !c->opts.on_record)
+		return 0;
+	return c->opts.on_record(c->opts.ctx, rec);
+}
+
 static int uevent_open(void)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
@@ -284,6 +339,13 @@ static void on_module_loaded(struct collector *c, const char *module)
 		return;
 	}
 	c->plan = plan;
+	if (!c->poller && iter_kinds(&c->plan)) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = SRC_POLLER };
+
+		start_poller(c);
+		if (c->poller)
+			epoll_ctl(c->epfd, EPOLL_CTL_ADD, poller_fd(c->poller), &ev);
+	}
 	fprintf(stderr, "tphtrace: module %s loaded: %d more event(s) hooked\n",
 		module, better);
 }
@@ -332,16 +394,11 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	ret = apply_plan(c, &c->plan, err, errlen);
 	if (ret)
 		goto cleanup;
-	if (!c->ngen) {
+	start_poller(c);
+	if (!c->ngen && !c->poller) {
 		snprintf(err, errlen, "no event has a usable hook on this kernel "
 			 "(see 'tphtrace probe')");
 		ret = -ENOENT;
-		goto cleanup;
-	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
-	if (!c->rb) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
 		goto cleanup;
 	}
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -349,11 +406,23 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 		ret = -errno;
 		goto cleanup;
 	}
-	ev.data.u32 = 0;
-	epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev);
+	if (c->ngen) {
+		c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
+		if (!c->rb) {
+			ret = -errno;
+			snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
+			goto cleanup;
+		}
+		ev.data.u32 = SRC_RING;
+		epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev);
+	}
+	if (c->poller) {
+		ev.data.u32 = SRC_POLLER;
+		epoll_ctl(c->epfd, EPOLL_CTL_ADD, poller_fd(c->poller), &ev);
+	}
 	c->uevent_fd = uevent_open();
 	if (c->uevent_fd >= 0) {
-		ev.data.u32 = 1;
+		ev.data.u32 = SRC_UEVENT;
 		epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->uevent_fd, &ev);
 	}
 	*out = c;
@@ -399,22 +468,33 @@ static int drain(struct collector *c)
 
 int collector_poll(struct collector *c, int timeout_ms)
 {
-	struct epoll_event evs[2];
-	int n, i, ret = 0;
+	struct epoll_event evs[3];
+	int n, i, ret = 0, got = 0;
+	long s;
 
-	n = epoll_wait(c->epfd, evs, 2, timeout_ms);
+	n = epoll_wait(c->epfd, evs, 3, timeout_ms);
 	if (n < 0)
 		return -errno;
 	for (i = 0; i < n; i++) {
-		if (evs[i].data.u32 == 1) {
+		switch (evs[i].data.u32) {
+		case SRC_UEVENT:
 			drain_uevents(c);
+			continue;
+		case SRC_POLLER:
+			s = poller_tick(c->poller, on_sampled, c);
+			if (s < 0)
+				fprintf(stderr, "tphtrace: iter/dmabuf snapshot failed: %s\n",
+					strerror((int)-s));
+			else
+				got += (int)s;
 			continue;
 		}
 		ret = drain(c);
 		if (ret < 0)
 			return ret;
+		got += ret;
 	}
-	return n ? ret : 0;
+	return got;
 }
 
 int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX])
@@ -424,6 +504,10 @@ int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX])
 	uint32_t k;
 	int i, ret = 0;
 
+	if (!c->ngen) {		/* only the sampled fallback: nothing to lose */
+		memset(lost, 0, sizeof(lost[0]) * TPH_DROP_MAX);
+		return 0;
+	}
 	if (ncpu <= 0)
 		return -EINVAL;
 	vals = calloc(ncpu, sizeof(*vals));
@@ -447,6 +531,36 @@ const struct hook_plan *collector_plan(struct collector *c)
 	return &c->plan;
 }
 
+void collector_sampled_str(struct collector *c, char *buf, size_t len)
+{
+	unsigned int kinds = c->poller ? iter_kinds(&c->plan) : 0, k;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (k = 1; kinds && k < TPH_EV_MAX && off < len; k++)
+		if (kinds & (1u << k))
+			off += snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+					tph_kind_name(k));
+	if (kinds && off < len)
+		snprintf(buf + off, len - off, " sampled from iter/dmabuf snapshots every %g s "
+			 "(dma-bufs living shorter are not seen)",
+			 c->opts.poll_interval_s > 0 ? c->opts.poll_interval_s :
+			 POLL_INTERVAL_DEFAULT_S);
+}
+
+int collector_parse_interval(const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0.01) || v > 86400)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int collector_nlinks(struct collector *c)
 {
 	return c->nlinks;
@@ -460,6 +574,7 @@ void collector_close(struct collector *c)
 		return;
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
+	poller_close(c->poller);
 	ring_buffer__free(c->rb);
 	for (i = c->ngen - 1; i >= 0; i--)
 		tphtrace_bpf__destroy(c->skel[i]);

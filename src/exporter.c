@@ -55,6 +55,7 @@ struct exporter_args {
 	bool check;
 	bool no_stats;
 	bool verbose;
+	double poll_interval;		/* --poll-interval, 0: default */
 };
 
 struct exporter {
@@ -90,6 +91,7 @@ enum {
 	OPT_REQ_TIMEOUT,
 	OPT_KA_TIMEOUT,
 	OPT_MAX_REQ_BYTES,
+	OPT_POLL_INTERVAL,
 };
 
 static const struct argp_option exporter_opts[] = {
@@ -124,7 +126,9 @@ static const struct argp_option exporter_opts[] = {
 	  "At most N series per metric family (default 1000; 0: no cap); the "
 	  "rest is counted in tphtrace_metric_series_dropped_total", 0 },
 	{ "hooks", OPT_HOOKS, "EVENT=FAMILY", 0,
-	  "Force a hook family for EVENT or 'all' (tp_btf, raw_tp, fentry, kprobe)", 0 },
+	  "Force a hook family for EVENT or 'all' (tp_btf, raw_tp, fentry, kprobe; "
+	  "iter for dmabuf_export, dmabuf_release)", 0 },
+	POLL_INTERVAL_OPT(OPT_POLL_INTERVAL),
 	{ "no-bpf-stats", OPT_NO_STATS, NULL, 0,
 	  "Do not enable kernel BPF run-time statistics (saves ~20 ns per program "
 	  "run; the program run-time metrics then stay at 0)", 0 },
@@ -235,6 +239,10 @@ static error_t exporter_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_STATS:
 		a->no_stats = true;
+		break;
+	case OPT_POLL_INTERVAL:
+		if (collector_parse_interval(arg, &a->poll_interval))
+			argp_error(state, "invalid poll interval '%s' (seconds, >= 0.01)", arg);
 		break;
 	case OPT_CHECK:
 		a->check = true;
@@ -361,6 +369,7 @@ static int open_collector(struct exporter *x, char *err, size_t errlen)
 	struct collector_opts o = {
 		.force = &x->a->force,
 		.verbose = x->a->verbose,
+		.poll_interval_s = x->a->poll_interval,
 		.on_record = on_record,
 		.ctx = x,
 	};
@@ -620,7 +629,7 @@ int cmd_exporter(int argc, char **argv)
 	};
 	struct webcfg web;
 	bool have_web = false;
-	struct state_opts so = { .check_iter = false };
+	struct state_opts so = {};
 	struct replay_ops ro = { on_record, on_replay_lost, NULL };
 	long nrec;
 	struct exporter x = { .a = &a, .stats_fd = -1, .uevent_fd = -1 };

@@ -3,8 +3,9 @@
  * The one hook table. Order is preference: our tracepoints (tp_btf, else
  * raw_tp), the TPH series' attachable functions (fentry/fexit), upstream
  * dma_buf:* tracepoints, stock functions (fentry/fexit), then
- * kprobe/kretprobe on the same functions. Program names are those of
- * bpf/tp.bpf.h and bpf/fn.bpf.h.
+ * kprobe/kretprobe on the same functions, then (lifetimes only) sampled
+ * iter/dmabuf snapshots. Program names are those of bpf/tp.bpf.h,
+ * bpf/fn.bpf.h and bpf/iter.bpf.c.
  */
 #include "hooks.h"
 
@@ -37,6 +38,18 @@
 #define UPSTREAM "upstream dma_buf tracepoints"
 #define STOCK	"stock dma-buf functions"
 
+/*
+ * Last resort for lifetimes (kernels that refuse fentry and lack kprobes
+ * and the dma_buf tracepoints, e.g. v6.16+ with function tracing off):
+ * the collector diffs iter/dmabuf snapshots (bpf/iter.bpf.c) every
+ * --poll-interval and reports what appeared or went away, marked sampled.
+ */
+#define SAMPLED	"iter/dmabuf snapshots, diffed (sampled)"
+#define ITER_SAMPLED { TPH_HOOK_ITER, SAMPLED, { { "iter_dmabuf", "dmabuf", false } }, \
+		       .limit = "sampled every --poll-interval (default 1 s): a dma-buf " \
+				"living shorter than the interval is not seen; times are " \
+				"the snapshot's" }
+
 
 const struct event_def tph_events[TPH_EV_MAX] = {
 	[TPH_EV_DMABUF_EXPORT] = { TPH_EV_DMABUF_EXPORT, "dma-buf exported", {
@@ -44,10 +57,12 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 		{ TPH_HOOK_RAW_TP, UPSTREAM, { TP(raw_tp, dma_buf_export) } },
 		{ TPH_HOOK_FENTRY, STOCK, { FEXIT(dma_buf_export) } },
 		{ TPH_HOOK_KPROBE, STOCK, { KRET(dma_buf_export) } },
+		ITER_SAMPLED,
 	} },
 	[TPH_EV_DMABUF_RELEASE] = { TPH_EV_DMABUF_RELEASE, "dma-buf released", {
 		{ TPH_HOOK_FENTRY, STOCK, { FENTRY(dma_buf_release) } },
 		{ TPH_HOOK_KPROBE, STOCK, { KENTRY(dma_buf_release) } },
+		ITER_SAMPLED,
 	} },
 	[TPH_EV_ATTACH] = { TPH_EV_ATTACH, "importer attached", {
 		{ TPH_HOOK_TP_BTF, UPSTREAM, { TP(tp_btf, dma_buf_dynamic_attach) } },

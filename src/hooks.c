@@ -6,6 +6,16 @@
 #include "hooks.h"
 #include "record.h"
 
+static bool event_has_family(int kind, int family)
+{
+	int c;
+
+	for (c = 0; c < HOOK_MAX_CANDS && tph_events[kind].cand[c].t[0].prog; c++)
+		if ((int)tph_events[kind].cand[c].family == family)
+			return true;
+	return false;
+}
+
 int hooks_parse_force(struct hook_force *force, const char *arg, char *err,
 		      size_t errlen)
 {
@@ -22,15 +32,20 @@ int hooks_parse_force(struct hook_force *force, const char *arg, char *err,
 	snprintf(ev, sizeof(ev), "%.*s", (int)(eq - arg), arg);
 	snprintf(fam, sizeof(fam), "%s", eq + 1);
 	family = tph_hook_from_name(fam);
-	if (family <= TPH_HOOK_NONE || family == TPH_HOOK_ITER) {
+	if (family <= TPH_HOOK_NONE) {
 		snprintf(err, errlen,
-			 "unknown hook family '%s' (tp_btf, raw_tp, fentry, kprobe)", fam);
+			 "unknown hook family '%s' (tp_btf, raw_tp, fentry, kprobe, iter)", fam);
 		return -EINVAL;
 	}
 	all = !strcmp(ev, "all");
 	kind = all ? 0 : tph_kind_from_name(ev);
 	if (!all && kind <= 0) {
 		snprintf(err, errlen, "unknown event '%s' (see 'tphtrace probe')", ev);
+		return -EINVAL;
+	}
+	if (family == TPH_HOOK_ITER && !all && !event_has_family(kind, family)) {
+		snprintf(err, errlen, "event '%s' has no iter hook (only dmabuf_export and "
+			 "dmabuf_release are sampled from iter/dmabuf snapshots)", ev);
 		return -EINVAL;
 	}
 	for (i = 1; i < TPH_EV_MAX; i++)
@@ -65,10 +80,12 @@ static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 			missing |= 1u << i;
 			continue;
 		}
-		snprintf(ep->why, sizeof(ep->why), "%s: no %s '%s'",
+		snprintf(ep->why, sizeof(ep->why), "%s: no %s '%s'%s",
 			 tph_hook_name(c->family),
 			 c->family == TPH_HOOK_TP_BTF || c->family == TPH_HOOK_RAW_TP ?
-			 "tracepoint" : "function", c->t[i].sym);
+			 "tracepoint" : c->family == TPH_HOOK_ITER ? "iterator" : "function",
+			 c->t[i].sym,
+			 c->family == TPH_HOOK_ITER ? " (iter/dmabuf needs v6.16+)" : "");
 		return false;
 	}
 	ep->optional_missing = missing;

@@ -34,6 +34,7 @@ struct hook_cand {
 	 * of one of them; 0 for hooks that do not depend on the shape.
 	 */
 	unsigned char shapes;
+	const char *limit;	/* what this hook cannot see, NULL: nothing */
 };
 
 struct event_def {

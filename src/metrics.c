@@ -346,6 +346,9 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		v[0] = dev_label(m, &rec->publish.exporter, exp, sizeof(exp));
 		if (rec->publish.exporter.valid)
 			expc_learn(m, rec->publish.ino, exp, true);
+		/* hook iter: published state read at start, not a SET */
+		if (rec->hdr.hook == TPH_HOOK_ITER)
+			break;
 		v[1] = metrics_result(rec->publish.ret, res, sizeof(res));
 		metrics_inc(m, MF_PUBLISHES, v, 1);
 		break;

@@ -613,6 +613,7 @@ bool model_buf_tag(const struct m_buf *b, bool extended, uint16_t *st)
 
 static void apply_dmabuf(struct model *m, const struct tph_ev_dmabuf *r)
 {
+	bool iter, sampled, known;
 	uint32_t bi;
 	struct m_buf *b;
 
@@ -626,21 +627,28 @@ static void apply_dmabuf(struct model *m, const struct tph_ev_dmabuf *r)
 	}
 	if (r->ret < 0)
 		return;
+	iter = r->hdr.hook == TPH_HOOK_ITER;
+	sampled = iter && (r->hdr.flags & TPH_F_SAMPLED);
 	bi = model_find_buf(m, r->buf.ino);
 	/* a second export of a live inode: the first release was not seen */
-	if (bi != M_NONE && r->hdr.hook != TPH_HOOK_ITER &&
-	    (M_BUF(m, bi)->bflags & MB_EXPORT_SEEN)) {
+	if (bi != M_NONE && !iter && (M_BUF(m, bi)->bflags & MB_EXPORT_SEEN)) {
 		buf_remove(m, bi);
 		m->orphans++;
 	}
+	/* polling saw one the model already has (e.g. recovered at start): no news */
+	known = bi != M_NONE;
 	bi = buf_get(m, r->buf.ino, &r->buf);
 	if (bi == M_NONE)
 		return;
 	b = M_BUF(m, bi);
-	if (r->hdr.hook == TPH_HOOK_ITER) {
+	if (r->name[0]) {
+		memcpy(b->name, r->name, TPH_NAME_LEN);
+		b->name[TPH_NAME_LEN - 1] = '\0';
+	}
+	if (iter && !sampled) {
 		b->bflags |= MB_ITER;
-	} else {
-		b->bflags |= MB_EXPORT_SEEN;
+	} else if (!sampled || !known) {
+		b->bflags |= MB_EXPORT_SEEN | (sampled ? MB_SAMPLED : 0);
 		b->created_ns = r->hdr.ts_ns;
 	}
 	holder_ref(m, bi, &r->hdr);
@@ -682,6 +690,8 @@ static uint32_t attach_get(struct model *m, const struct tph_ev_attach *r, bool 
 	a->p2p = r->peer2peer;
 	a->dynamic = r->dynamic;
 	a->iter = r->hdr.hook == TPH_HOOK_ITER;
+	/* bufinfo names the device only; iter/dmabuf and the hooks see the attachment */
+	a->kind_known = !a->iter || r->attach;
 	a->prev = M_NONE;
 	a->next = b->attach_head;
 	if (b->attach_head != M_NONE)
@@ -761,9 +771,12 @@ static void apply_publish(struct model *m, const struct tph_ev_publish *r)
 	b->st = r->st;
 	b->st_ext = r->st_ext;
 	b->ph = r->ph;
+	b->bflags |= MB_PUB_KNOWN;
+	/* hook iter: the exporter's state read at start, not a SET seen */
+	if (r->hdr.hook == TPH_HOOK_ITER)
+		return;
 	b->pub_gen++;
 	b->pub_ns = r->hdr.ts_ns;
-	b->bflags |= MB_PUB_KNOWN;
 }
 
 static void apply_query(struct model *m, const struct tph_ev_query *r)
@@ -1132,11 +1145,11 @@ void model_importers_str(const struct model *m, uint32_t bi, char *buf, size_t l
 		a = M_ATTACH(m, i);
 		model_dev_str(m, a->importer, dev, sizeof(dev));
 		append(buf, len, &off, "%s%s", off ? ", " : "", dev);
-		if (a->iter)
-			append(buf, len, &off, " (before start)");
-		else
+		if (a->kind_known)
 			append(buf, len, &off, "%s%s", a->p2p ? " p2p" : "",
 			       a->dynamic ? " dynamic" : "");
+		if (a->iter)
+			append(buf, len, &off, " (before start)");
 		if (a->maps)
 			append(buf, len, &off, " maps=%u", a->maps);
 	}

@@ -98,6 +98,7 @@ void model_default_limits(struct model_limits *l);
 #define MB_REVOKED	0x04	/* invalidated and not mapped again since */
 #define MB_PUB_KNOWN	0x08	/* pub_flags known (publish or exporter query) */
 #define MB_NAME_KNOWN	0x10	/* size / exp_name known */
+#define MB_SAMPLED	0x20	/* export seen by iter/dmabuf polling (time approximate) */
 
 /* published widths (m_buf.pub_flags; VFIO_DMA_BUF_TPH_ST / _ST_EXT) */
 #define M_PUB_ST	0x1
@@ -109,6 +110,7 @@ struct m_buf {
 	uint64_t pub_ns;	/* last successful publish */
 	uint64_t inval_ns;	/* last invalidate */
 	char exp_name[TPH_NAME_LEN];
+	char name[TPH_NAME_LEN];	/* DMA_BUF_SET_NAME, "" unknown or none */
 	uint32_t holder_head;	/* singly linked via m_holder.next */
 	uint32_t attach_head;	/* doubly linked via m_attach.prev/next */
 	uint32_t mr_head;	/* doubly linked via m_mr.prev/next */
@@ -143,8 +145,9 @@ struct m_attach {
 	uint16_t importer;	/* device index */
 	uint8_t p2p;
 	uint8_t dynamic;
-	uint8_t iter;		/* recovered at start (no real cookie) */
-	uint8_t pad[3];
+	uint8_t iter;		/* recovered at start */
+	uint8_t kind_known;	/* p2p/dynamic known (not from debugfs bufinfo) */
+	uint8_t pad[2];
 };
 
 struct m_mr {

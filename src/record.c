@@ -222,6 +222,7 @@ static const struct field hdr_fields[] = {
 
 static const struct field dmabuf_fields[] = {
 	BUF_FIELDS(tph_ev_dmabuf),
+	FLD_AS(tph_ev_dmabuf, "name", name, F_STR, TPH_NAME_LEN),
 	FLD(tph_ev_dmabuf, ret, F_S32),
 };
 
@@ -463,6 +464,9 @@ struct json_object *tph_record_to_json(const union tph_record *rec)
 			       json_object_new_string(tph_kind_name(rec->hdr.kind)));
 	json_object_object_add(o, "hook",
 			       json_object_new_string(tph_hook_name(rec->hdr.hook)));
+	if (rec->hdr.hook == TPH_HOOK_ITER)
+		json_object_object_add(o, "sampled", json_object_new_boolean(
+					       rec->hdr.flags & TPH_F_SAMPLED));
 	add_fields(o, (const uint8_t *)rec, hdr_fields + 1, ARRAY_SIZE(hdr_fields) - 1);
 	add_fields(o, (const uint8_t *)rec, kf.f, kf.n);
 	return o;
@@ -689,6 +693,13 @@ int tph_record_from_json(struct json_object *o, union tph_record *rec, char *err
 	}
 	rec->hdr.kind = kind;
 	rec->hdr.hook = hook;
+	v = json_object_object_get(o, "sampled");
+	if (v && !json_object_is_type(v, json_type_boolean)) {
+		snprintf(err, errlen, "bad value for \"sampled\"");
+		return -EINVAL;
+	}
+	if (v && json_object_get_boolean(v))
+		rec->hdr.flags |= TPH_F_SAMPLED;
 	kf = fields_of(kind);
 	if (parse_fields(o, (uint8_t *)rec, hdr_fields, ARRAY_SIZE(hdr_fields), err,
 			 errlen) ||
@@ -1007,6 +1018,8 @@ int tph_record_format(const union tph_record *rec, bool ts, char *buf, size_t le
 	w_ch(&w, ' ');
 	s = tph_hook_name(rec->hdr.hook);
 	w_pad(&w, s, strlen(s), 6, true);
+	if (rec->hdr.hook == TPH_HOOK_ITER)
+		w_str(&w, rec->hdr.flags & TPH_F_SAMPLED ? " sampled" : " pre-start");
 	for (i = 0; i < kf.n; i++) {
 		const struct field *f = &kf.f[i];
 
@@ -1036,6 +1049,9 @@ int tph_record_json(const union tph_record *rec, char *buf, size_t len)
 	w_mem(&w, ",\"hook\":", 8);
 	s = tph_hook_name(rec->hdr.hook);
 	w_jstr(&w, s, strlen(s));
+	if (rec->hdr.hook == TPH_HOOK_ITER)
+		w_str(&w, rec->hdr.flags & TPH_F_SAMPLED ? ",\"sampled\":true" :
+			  ",\"sampled\":false");
 	for (i = 1; i < ARRAY_SIZE(hdr_fields); i++) {
 		w_mem(&w, ",\"", 2);
 		w_str(&w, hdr_fields[i].name);

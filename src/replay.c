@@ -247,6 +247,11 @@ int feed_parse_opt(struct feed_opts *o, int key, const char *arg, char *err,
 		break;
 	case FEED_OPT_HOOKS:
 		return hooks_parse_force(&o->force, arg, err, errlen) ? -EINVAL : 0;
+	case FEED_OPT_POLL_INTERVAL:
+		if (!collector_parse_interval(arg, &o->poll_interval_s))
+			return 0;
+		snprintf(err, errlen, "invalid poll interval '%s' (seconds, >= 0.01)", arg);
+		return -EINVAL;
 	default:
 		return 1;
 	}
@@ -304,6 +309,7 @@ int feed_open_live(struct feed *f, const struct feed_opts *o)
 		.force = &o->force,
 		.filter_tgid = o->filter_tgid,
 		.verbose = o->verbose,
+		.poll_interval_s = o->poll_interval_s,
 		.on_record = feed_record,
 		.ctx = f,
 	};

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "collect.h"
 #include "hooks.h"
 #include "model.h"
 #include "rules.h"
@@ -65,6 +66,7 @@ struct feed_opts {
 	struct hook_force force;
 	bool verbose;
 	uint32_t filter_tgid;
+	double poll_interval_s;		/* --poll-interval, 0: default */
 };
 
 void feed_default_opts(struct feed_opts *o);
@@ -75,6 +77,7 @@ enum {
 	FEED_OPT_MAX_ATTACH,
 	FEED_OPT_MAX_FINDINGS,
 	FEED_OPT_HOOKS,
+	FEED_OPT_POLL_INTERVAL,
 };
 /* the options feed_parse_opt() takes: -p, --hooks, -v and the limits */
 #define FEED_OPTIONS							\
@@ -82,6 +85,7 @@ enum {
 	{ "hooks", FEED_OPT_HOOKS, "EVENT=FAMILY", 0,			\
 	  "Force a hook family (see trace)", 0 },			\
 	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },		\
+	POLL_INTERVAL_OPT(FEED_OPT_POLL_INTERVAL),			\
 	FEED_LIMIT_OPTIONS
 #define FEED_LIMIT_OPTIONS						\
 	{ "max-dmabufs", FEED_OPT_MAX_BUFS, "N", 0,			\

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Recover dma-bufs that existed before start: /proc and debugfs. */
+/* Recover dma-bufs that existed before start: iter/dmabuf, /proc, debugfs. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -9,8 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
+#include "inventory.h"
 #include "record.h"
 #include "state.h"
 
@@ -269,23 +268,63 @@ static void scan_bufinfo(const char *path, uint64_t now, state_record_fn fn, voi
 		 rep->attach_debugfs);
 }
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+struct iter_sink {
+	state_record_fn fn;
+	void *ctx;
+	struct state_report *rep;
+};
+
+static int iter_emit(void *ctx, const union tph_record *r)
 {
+	struct iter_sink *k = ctx;
+
+	emit(k->fn, k->ctx, k->rep, r);
 	return 0;
 }
 
-static bool kernel_has_dmabuf_iter(void)
+/* every dma-buf from the kernel's own list; false: the kernel cannot (rep->iter says why) */
+static bool scan_iter(bool verbose, state_record_fn fn, void *ctx, struct state_report *rep)
 {
-	libbpf_print_fn_t old = libbpf_set_print(quiet_print);
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool has = false;
+	struct iter_sink k = { fn, ctx, rep };
+	struct inventory *inv = NULL;
+	struct snapshot s;
+	char why[200];
+	int ret;
 
-	libbpf_set_print(old);
-	if (!btf)
+	snap_init(&s);
+	ret = inventory_open(&inv, verbose, why, sizeof(why));
+	if (!ret) {
+		ret = inventory_snapshot(inv, &s);
+		if (ret)
+			snprintf(why, sizeof(why), "iter/dmabuf: reading the iterator failed: %s",
+				 strerror(-ret));
+	}
+	if (ret) {
+		snprintf(rep->iter, sizeof(rep->iter), "%s; dma-bufs from /proc and debugfs "
+			 "bufinfo instead (no p2p/dynamic, no published tags)", why);
+		snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: "
+			 "not recovered (exporter-private state: needs iter/dmabuf) - learned at "
+			 "the next SET or query");
+		inventory_close(inv);
 		return false;
-	has = btf__find_by_name_kind(btf, "bpf_iter__dmabuf", BTF_KIND_STRUCT) > 0;
-	btf__free(btf);
-	return has;
+	}
+	snap_records(&s, iter_emit, &k);
+	rep->iter_ok = true;
+	rep->bufs_iter = (unsigned int)s.nbufs;
+	rep->attach_iter = (unsigned int)s.natt;
+	rep->tags_iter = s.tags_read;
+	rep->truncated_iter = s.truncated;
+	snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: %u dma-buf(s), %u attachment(s)",
+		 rep->bufs_iter, rep->attach_iter);
+	if (s.truncated)
+		snprintf(rep->iter + strlen(rep->iter), sizeof(rep->iter) - strlen(rep->iter),
+			 " (%u dma-buf(s) with more than %d attachments: the rest not listed)",
+			 s.truncated, TPH_ITER_MAX_ATTACH);
+	snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: %u; %s",
+		 rep->tags_iter, inventory_tags(inv));
+	snap_free(&s);
+	inventory_close(inv);
+	return true;
 }
 
 void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
@@ -296,18 +335,20 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 	uint64_t now = mono_ns();
 
 	memset(rep, 0, sizeof(*rep));
+	if (o && o->no_iter) {
+		snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: not used (disabled)");
+		snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: "
+			 "not recovered (iter/dmabuf not used)");
+	} else {
+		scan_iter(o && o->verbose, fn, ctx, rep);
+	}
+	/* holders by pid: the iterator knows dma-bufs, not who holds them */
 	scan_proc(proc, now, fn, ctx, rep);
-	scan_bufinfo(bufinfo, now, fn, ctx, rep);
-	if (o && o->check_iter)
-		snprintf(rep->iter, sizeof(rep->iter), "%s",
-			 kernel_has_dmabuf_iter() ?
-			 "iter/dmabuf: the kernel has it, this build does not use it yet" :
-			 "iter/dmabuf: not in this kernel (needs >= 6.16)");
+	if (rep->iter_ok)
+		snprintf(rep->debugfs, sizeof(rep->debugfs), "%s: not read (iter/dmabuf "
+			 "listed every dma-buf)", bufinfo);
 	else
-		snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: not used");
-	snprintf(rep->tags, sizeof(rep->tags),
-		 "published tags of existing dma-bufs: not recovered (exporter-private "
-		 "state; needs iter/dmabuf with CO-RE) - learned at the next SET or query");
+		scan_bufinfo(bufinfo, now, fn, ctx, rep);
 	snprintf(rep->mrs, sizeof(rep->mrs),
 		 "existing MRs: not recovered (no RDMA netlink dump)");
 	snprintf(rep->st, sizeof(rep->st),
@@ -316,14 +357,32 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 
 void state_report_print(FILE *out, const struct state_report *rep)
 {
-	fprintf(out, "recovered at start: %u dma-buf fd(s) and %u mapping(s) in %u of %u "
-		"process(es)%s\n", rep->fds, rep->maps, rep->holders, rep->procs,
-		rep->procs_denied ? " (some processes not readable)" : "");
+	if (rep->iter_ok)
+		fprintf(out, "recovered at start: %u dma-buf(s) listed by the kernel (iter/dmabuf); "
+			"%u fd(s) and %u mapping(s) in %u of %u process(es)%s\n", rep->bufs_iter,
+			rep->fds, rep->maps, rep->holders, rep->procs,
+			rep->procs_denied ? " (some processes not readable)" : "");
+	else
+		fprintf(out, "recovered at start: %u dma-buf fd(s) and %u mapping(s) in %u of %u "
+			"process(es)%s\n", rep->fds, rep->maps, rep->holders, rep->procs,
+			rep->procs_denied ? " (some processes not readable)" : "");
 	fprintf(out, "  debugfs %s\n", rep->debugfs);
 	fprintf(out, "  %s\n", rep->iter);
 	fprintf(out, "  %s\n", rep->tags);
 	fprintf(out, "  %s\n", rep->mrs);
 	fprintf(out, "  %s\n", rep->st);
+}
+
+void state_report_summary(const struct state_report *rep, char *buf, size_t len)
+{
+	if (rep->iter_ok)
+		snprintf(buf, len, "%u dma-buf(s) from iter/dmabuf (%u with published tags), "
+			 "%u fd(s), %u mapping(s)", rep->bufs_iter, rep->tags_iter, rep->fds,
+			 rep->maps);
+	else
+		snprintf(buf, len, "%u dma-buf fd(s), %u mapping(s), debugfs %s (iter/dmabuf "
+			 "unavailable)", rep->fds, rep->maps, rep->debugfs_ok ? "read" :
+			 "unavailable");
 }
 
 struct json_object *state_report_json(const struct state_report *rep)
@@ -338,6 +397,11 @@ struct json_object *state_report_json(const struct state_report *rep)
 	json_object_object_add(o, "debugfs_dmabufs", json_object_new_int(rep->bufs_debugfs));
 	json_object_object_add(o, "debugfs_attachments",
 			       json_object_new_int(rep->attach_debugfs));
+	json_object_object_add(o, "iter_used", json_object_new_boolean(rep->iter_ok));
+	json_object_object_add(o, "iter_dmabufs", json_object_new_int(rep->bufs_iter));
+	json_object_object_add(o, "iter_attachments", json_object_new_int(rep->attach_iter));
+	json_object_object_add(o, "iter_tags", json_object_new_int(rep->tags_iter));
+	json_object_object_add(o, "iter_truncated", json_object_new_int(rep->truncated_iter));
 	json_object_object_add(o, "records", json_object_new_uint64(rep->records));
 	json_object_object_add(o, "debugfs", json_object_new_string(rep->debugfs));
 	json_object_object_add(o, "iter", json_object_new_string(rep->iter));

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * State that existed before tphtrace started, fed to the model as
- * synthetic records with hook "iter":
+ * synthetic records with hook "iter" (pre-start: no TPH_F_SAMPLED):
+ *  - iter/dmabuf (v6.16+, src/inventory.c): every dma-buf the kernel lists,
+ *    with its name, its importers (p2p, dynamic, attach cookie) and, for
+ *    TPH-publishing exporters, the published tags -> dmabuf_export, attach
+ *    and tph_publish records;
  *  - /proc/PID/fd + fdinfo: dma-buf fds (exp_name:, size:, inode from the
- *    fd's stat) -> dmabuf_export records, one per fd, from that process;
+ *    fd's stat) -> dmabuf_export records, one per fd, from that process
+ *    (the holders by pid, which the iterator does not know);
  *  - /proc/PID/maps: mapped dma-bufs -> dmabuf_export records (inode only);
- *  - debugfs dma_buf/bufinfo: every dma-buf with its attached devices ->
- *    dmabuf_export and attach records (no process, no attach cookie).
- * What cannot be recovered is said in the report: the TPH tags already
- * published (exporter-private state, needs iter/dmabuf + CO-RE), MRs that
- * already exist (RDMA netlink resource dump), the ST table contents.
+ *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
+ *    dma-buf with its attached devices -> dmabuf_export and attach records
+ *    (no process, no attach cookie, no p2p/dynamic, no tags).
+ * What cannot be recovered is said in the report: MRs that already exist
+ * (RDMA netlink resource dump), the ST table contents, and the published
+ * tags where the iterator is missing or cannot read them.
  */
 #ifndef TPHTRACE_STATE_H
 #define TPHTRACE_STATE_H
@@ -23,7 +29,8 @@
 struct state_opts {
 	const char *proc;	/* default "/proc" */
 	const char *bufinfo;	/* default "/sys/kernel/debug/dma_buf/bufinfo" */
-	bool check_iter;	/* look for iter/dmabuf support in vmlinux BTF */
+	bool no_iter;		/* do not use iter/dmabuf (tests of the fallback) */
+	bool verbose;		/* libbpf's messages */
 };
 
 struct state_report {
@@ -34,11 +41,16 @@ struct state_report {
 	unsigned int holders;		/* processes holding a dma-buf */
 	unsigned int bufs_debugfs;	/* dma-bufs listed by bufinfo */
 	unsigned int attach_debugfs;	/* attachments listed by bufinfo */
+	bool iter_ok;			/* iter/dmabuf listed the dma-bufs */
+	unsigned int bufs_iter;		/* dma-bufs listed by iter/dmabuf */
+	unsigned int attach_iter;	/* their attachments */
+	unsigned int tags_iter;		/* dma-bufs whose published tags were read */
+	unsigned int truncated_iter;	/* dma-bufs with attachments not walked */
 	uint64_t records;		/* synthetic records produced */
 	bool debugfs_ok;
 	char debugfs[192];		/* bufinfo: what happened */
-	char iter[192];			/* iter/dmabuf */
-	char tags[192];			/* published TPH state */
+	char iter[320];			/* iter/dmabuf: used, or why not */
+	char tags[320];			/* published TPH state */
 	char mrs[192];			/* existing MRs */
 	char st[192];			/* ST tables / PCI TPH state */
 };
@@ -51,6 +63,8 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 void state_parse_bufinfo(FILE *f, uint64_t now_ns, state_record_fn fn, void *ctx,
 			 struct state_report *rep);
 void state_report_print(FILE *out, const struct state_report *rep);
+/* one line: where the dma-bufs at start came from (top's header) */
+void state_report_summary(const struct state_report *rep, char *buf, size_t len);
 struct json_object *state_report_json(const struct state_report *rep);
 
 #endif /* TPHTRACE_STATE_H */

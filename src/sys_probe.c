@@ -287,6 +287,14 @@ static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
 			snprintf(why, wl, "the kernel refuses kprobe programs (%s)",
 				 strerror(-fd));
 		break;
+	case TPH_HOOK_ITER:
+		/* iterators as such (v5.8+): the task iterator every such kernel has */
+		id = btf__find_by_name_kind(p->vmlinux, "bpf_iter_task", BTF_KIND_FUNC);
+		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, id) : -ENOENT;
+		if (fd < 0)
+			snprintf(why, wl, "the kernel refuses BPF iterator programs (%s)",
+				 strerror(-fd));
+		break;
 	default:
 		snprintf(why, wl, "not a hook family");
 		break;
@@ -317,6 +325,13 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 	struct sym *s;
 	int nargs;
 
+	if (fam == TPH_HOOK_ITER) {
+		/* DEFINE_BPF_ITER_FUNC(NAME) -> BTF FUNC bpf_iter_NAME in vmlinux */
+		snprintf(tname, sizeof(tname), "bpf_iter_%s", name);
+		if (len)
+			module[0] = '\0';
+		return btf_has(p, "", tname, BTF_KIND_FUNC);
+	}
 	if (fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP) {
 		s = sym_find(p, "__tracepoint_", name);
 		if (!s || !s->found)
@@ -469,6 +484,8 @@ int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
 		int c;
 
 		for (c = 0; c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
+			if (e->cand[c].family == TPH_HOOK_ITER)
+				continue;	/* found in BTF, not in kallsyms */
 			for (i = 0; i < HOOK_MAX_TARGETS && e->cand[c].t[i].prog; i++) {
 				bool tp = e->cand[c].family == TPH_HOOK_TP_BTF ||
 					  e->cand[c].family == TPH_HOOK_RAW_TP;

@@ -43,7 +43,9 @@ enum tph_hook_family {
 	TPH_HOOK_RAW_TP,	/* raw_tp on a tracepoint */
 	TPH_HOOK_FENTRY,	/* fentry/fexit on a function */
 	TPH_HOOK_KPROBE,	/* kprobe/kretprobe on a function */
-	TPH_HOOK_ITER,		/* state recovered at start (iterators, procfs) */
+	TPH_HOOK_ITER,		/* iter/dmabuf snapshots, procfs: state at start
+				 * (pre-start) or a later snapshot's diff
+				 * (TPH_F_SAMPLED) */
 	TPH_HOOK_MAX,
 };
 
@@ -112,6 +114,13 @@ enum tph_req_type {
 
 /* hdr.flags */
 #define TPH_F_ERR		0x01	/* the operation failed (ret < 0) */
+/*
+ * hook ITER only: seen by diffing two iter/dmabuf snapshots while tracing
+ * (no export/release hook on this kernel), not state found at start.
+ * ts_ns is the snapshot's time: the event happened within the interval
+ * before it, and a dma-buf living shorter than the interval is not seen.
+ */
+#define TPH_F_SAMPLED		0x02
 
 /* Common header (40 bytes). */
 struct tph_hdr {
@@ -148,6 +157,7 @@ struct tph_ev_dmabuf {
 	struct tph_buf buf;
 	__s32 ret;
 	__u32 pad;
+	char name[TPH_NAME_LEN];	/* DMA_BUF_SET_NAME name, "" if none or unread */
 };
 
 /* ATTACH, DETACH, MAP, UNMAP, INVALIDATE */
@@ -281,6 +291,50 @@ union tph_record {
 	struct tph_ev_mr_dereg mr_dereg;
 	struct tph_ev_st st;
 	struct tph_ev_pci pci;
+};
+
+/*
+ * iter/dmabuf snapshot stream (bpf/iter.bpf.c -> src/inventory.c): these
+ * are not records. Per dma-buf, the program writes one struct
+ * tph_iter_attach per attachment it walked, then the struct tph_iter_buf
+ * that closes them (nattach counts them). Every entry starts with its type
+ * and size so a reader can check the stream.
+ */
+enum tph_iter_type {
+	TPH_ITER_ATTACH = 1,
+	TPH_ITER_BUF = 2,
+};
+
+#define TPH_ITER_MAX_ATTACH	64	/* attachments walked per dma-buf */
+
+struct tph_iter_attach {
+	__u16 type;			/* TPH_ITER_ATTACH */
+	__u16 size;			/* sizeof(struct tph_iter_attach) */
+	__u8 peer2peer;
+	__u8 dynamic;			/* importer_ops set */
+	__u8 pad[2];
+	__u64 cookie;			/* struct dma_buf_attachment address */
+	struct tph_dev importer;
+};
+
+/* tph_iter_buf.tph */
+#define TPH_ITER_TPH_EXPORTER	0x1	/* ops is a TPH-publishing exporter's */
+#define TPH_ITER_TPH_READ	0x2	/* its published state was read */
+
+struct tph_iter_buf {
+	__u16 type;			/* TPH_ITER_BUF */
+	__u16 size;			/* sizeof(struct tph_iter_buf) */
+	__u16 nattach;			/* attachment entries just before */
+	__u8 truncated;			/* more than TPH_ITER_MAX_ATTACH */
+	__u8 tph;			/* TPH_ITER_TPH_* */
+	__u64 cookie;			/* struct dma_buf address */
+	struct tph_buf buf;
+	char name[TPH_NAME_LEN];
+	struct tph_dev exporter;	/* TPH_ITER_TPH_READ: the exporting function */
+	__u32 pub_flags;		/* VFIO_DMA_BUF_TPH_ST | _ST_EXT valid bits */
+	__u16 st_ext;
+	__u8 st;
+	__u8 ph;
 };
 
 /*

@@ -239,6 +239,56 @@ static void test_stock_kernel_and_forcing(void **state)
 	assert_non_null(strstr(plan.ev[TPH_EV_MAP].why, "no raw_tp hook"));
 }
 
+/*
+ * A kernel that refuses fentry and has neither kprobes nor dma_buf
+ * tracepoints but has iter/dmabuf (this project's 6.18 build host):
+ * lifetimes fall back to sampled snapshots, and say what that cannot see.
+ */
+static void test_no_lifetime_hook_samples_iter(void **state)
+{
+	static const char *const host[] = { "dmabuf", NULL };
+	static const char *const stock_616[] = {
+		"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach",
+		"dma_buf_detach", "dmabuf", NULL,
+	};
+	struct fake_kernel k = { .syms = host };
+	const struct hook_cand *c;
+	struct hook_force force = {};
+	struct hook_plan plan;
+	char err[160];
+
+	k.family[TPH_HOOK_TP_BTF] = k.family[TPH_HOOK_RAW_TP] = true;
+	k.family[TPH_HOOK_ITER] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_EXPORT), TPH_HOOK_ITER);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_RELEASE), TPH_HOOK_ITER);
+	assert_int_equal(family_of(&plan, TPH_EV_ATTACH), -1);
+	c = hooks_chosen(&plan, TPH_EV_DMABUF_EXPORT);
+	assert_non_null(c->limit);
+	assert_non_null(strstr(c->limit, "shorter than the interval is not seen"));
+	assert_true(hooks_prog_selected(&plan, "iter_dmabuf"));
+
+	/* a kernel with fentry keeps fentry: iter is the last resort */
+	k.syms = stock_616;
+	k.family[TPH_HOOK_FENTRY] = true;
+	plan_for(&k, NULL, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_RELEASE), TPH_HOOK_FENTRY);
+	/* unless forced, by the event names probe prints */
+	assert_int_equal(hooks_parse_force(&force, "dmabuf_export=iter", err, sizeof(err)), 0);
+	assert_int_equal(hooks_parse_force(&force, "dmabuf_release=iter", err, sizeof(err)), 0);
+	plan_for(&k, &force, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_EXPORT), TPH_HOOK_ITER);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_RELEASE), TPH_HOOK_ITER);
+	assert_true(plan.ev[TPH_EV_DMABUF_EXPORT].forced);
+	assert_int_equal(family_of(&plan, TPH_EV_ATTACH), TPH_HOOK_FENTRY);
+	/* a kernel without the iterator says so */
+	k.syms = stock_612;	/* before v6.16 */
+	plan_for(&k, &force, &plan);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_EXPORT), -1);
+	assert_non_null(strstr(plan.ev[TPH_EV_DMABUF_EXPORT].why,
+			       "iter: no iterator 'dmabuf' (iter/dmabuf needs v6.16+)"));
+}
+
 static void test_force_parse_errors(void **state)
 {
 	struct hook_force force = {};
@@ -254,6 +304,7 @@ static void test_force_parse_errors(void **state)
 			 -EINVAL);
 	assert_int_equal(hooks_parse_force(&force, "mr_reg=iter", err, sizeof(err)),
 			 -EINVAL);
+	assert_non_null(strstr(err, "has no iter hook"));
 }
 
 /* ---- series shapes (src/shape.c) ----------------------------------- */
@@ -620,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_series_only_kernel_uses_functions),
 		cmocka_unit_test(test_mixed_families_hook_each_function_once),
 		cmocka_unit_test(test_stock_kernel_and_forcing),
+		cmocka_unit_test(test_no_lifetime_hook_samples_iter),
 		cmocka_unit_test(test_force_parse_errors),
 		cmocka_unit_test(test_shape_v5),
 		cmocka_unit_test(test_shape_v7),

@@ -474,14 +474,20 @@ static void text_reference(const union tph_record *r, bool ts, char *buf, size_t
 	off += snprintf(buf + off, len - off, "%-14s %-16.16s %7u %-6s",
 			tph_kind_name(r->hdr.kind), r->hdr.comm, r->hdr.tgid,
 			tph_hook_name(r->hdr.hook));
+	/* hook iter: JSON "sampled", text "sampled" or "pre-start" */
+	if (r->hdr.hook == TPH_HOOK_ITER)
+		off += snprintf(buf + off, len - off, " %s",
+				r->hdr.flags & TPH_F_SAMPLED ? "sampled" : "pre-start");
 	json_object_object_foreach(o, key, v) {
 		bool is_hex = false;
 
-		if (i++ < 7)	/* ts kind hook cpu pid tgid comm */
+		/* ts kind hook [sampled] cpu pid tgid comm */
+		if (i++ < 7 + (r->hdr.hook == TPH_HOOK_ITER))
 			continue;
 		for (k = 0; k < sizeof(hex) / sizeof(hex[0]); k++)
 			is_hex |= !strcmp(key, hex[k]);
-		if (!strcmp(key, "exp_name") && !*json_object_get_string(v))
+		if ((!strcmp(key, "exp_name") || !strcmp(key, "name")) &&
+		    !*json_object_get_string(v))
 			continue;
 		if (!v)
 			off += snprintf(buf + off, len - off, " %s=-", key);
@@ -515,6 +521,8 @@ static void random_record(union tph_record *r, unsigned int kind)
 	r->hdr.hook = rnd() % (TPH_HOOK_MAX + 1);
 	if (rnd() % 4 == 0)
 		r->hdr.comm[rnd() % TPH_COMM_LEN] = '\0';
+	if (kind <= TPH_EV_DMABUF_RELEASE && rnd() % 4 == 0)
+		r->dmabuf.name[0] = '\0';
 }
 
 static void test_direct_writers_match_json_c(void **state)
