@@ -26,18 +26,27 @@ struct bpf_iter__dmabuf___tph {
 } __attribute__((preserve_access_index));
 
 /*
- * Set by user space before load, from /proc/kallsyms:
- *  - pci_bus_type: an importer whose device sits on this bus is a PCI
- *    function, read as one (domain, bdf) besides its name;
- *  - tph_ops: the struct dma_buf_ops of the modules whose BTF has
- *    struct vfio_pci_dma_buf with the TPH fields. A dma-buf's private
- *    data is read as that struct only when its ops pointer is one of
- *    these: the ops table is the exporter's implementation (VFIO's SET
- *    and tphsim's get_tph lookup test it the same way), while exp_name is
- *    any string an exporter chose (tphsim names dma-bufs after the device).
+ * Set by user space before load: the addresses of vfio_pci_dmabuf_ops
+ * (/proc/kallsyms) in the modules whose BTF has struct vfio_pci_dma_buf
+ * with the TPH fields. A dma-buf's private data is read as that struct
+ * only when its ops pointer is one of these: the ops table is the
+ * exporter's implementation (VFIO's SET and tphsim's get_tph lookup test
+ * it the same way), while exp_name is any string an exporter chose
+ * (tphsim names dma-bufs after the device) and the owner module may
+ * export other kinds (tphsim's "plain" exporter, which publishes nothing).
  */
-const volatile __u64 pci_bus_type_addr;
 const volatile __u64 tph_ops[2];
+
+/* dev->bus is pci_bus_type: its name is "pci" (drivers/pci/pci-driver.c) */
+static __always_inline bool on_pci_bus(struct device *dev)
+{
+	const char *bus = BPF_CORE_READ(dev, bus, name);
+	char name[5];
+
+	/* 4: "pci" and its NUL; a longer name would read 5 */
+	return bus && bpf_probe_read_kernel_str(name, sizeof(name), bus) == 4 &&
+	       name[0] == 'p' && name[1] == 'c' && name[2] == 'i';
+}
 
 static __always_inline void read_importer(struct tph_iter_attach *e,
 					  struct dma_buf_attachment *a)
@@ -50,7 +59,7 @@ static __always_inline void read_importer(struct tph_iter_attach *e,
 	if (!dev)
 		return;
 	read_device_name(&e->importer, dev);
-	if (pci_bus_type_addr && (__u64)BPF_CORE_READ(dev, bus) == pci_bus_type_addr)
+	if (on_pci_bus(dev))
 		read_pci_dev(&e->importer, (struct pci_dev *)((void *)dev -
 			     bpf_core_field_offset(struct pci_dev, dev)));
 }

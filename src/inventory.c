@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* iter/dmabuf: load bpf/iter.bpf.c, take snapshots. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,39 +57,71 @@ static bool has_tph_layout(const struct btf *btf)
 }
 
 /*
- * The exporters whose private data the iterator may read as
- * struct vfio_pci_dma_buf: each module (or vmlinux) that defines
- * vfio_pci_dmabuf_ops AND whose own BTF has the TPH layout (vfio-pci with
- * the series, tphsim). A stock vfio-pci of the same name is left out: its
- * dma-bufs have no published state, and CO-RE places the fields after the
- * module that has them, which is not its layout.
+ * Where struct vfio_pci_dma_buf has the TPH series' fields: vmlinux
+ * (vfio-pci built in) and loaded modules (vfio_pci_core with the series,
+ * tphsim), by their BTF in /sys/kernel/btf. Usually none: then
+ * /proc/kallsyms is not read at all (under TCG it takes seconds).
  */
-static int find_tph_exporters(struct btf *vml, const struct ksym_want *ops,
-			      __u64 *addr, int max, char *names, size_t len)
+#define MAX_TPH_MODS	2
+struct tph_mods {
+	int n;
+	char name[MAX_TPH_MODS][56];	/* "" for vmlinux */
+};
+
+static void find_tph_layouts(struct btf *vml, struct tph_mods *tm)
 {
-	int i, n = 0;
+	struct dirent *de;
+	char path[300];
+	DIR *d;
+
+	tm->n = 0;
+	if (has_tph_layout(vml))
+		tm->name[tm->n++][0] = '\0';
+	d = opendir("/sys/kernel/btf");
+	if (!d)
+		return;
+	while ((de = readdir(d)) && tm->n < MAX_TPH_MODS) {
+		struct btf *btf;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+		btf = btf__parse_split(path, vml);
+		if (!btf)
+			continue;
+		if (has_tph_layout(btf))
+			snprintf(tm->name[tm->n++], sizeof(tm->name[0]), "%.55s", de->d_name);
+		btf__free(btf);
+	}
+	closedir(d);
+}
+
+/* the ops of those exporters: vfio_pci_dmabuf_ops of the same module */
+static int find_tph_ops(const struct tph_mods *tm, __u64 *addr, char *names, size_t len)
+{
+	struct ksym_want w = { .name = "vfio_pci_dmabuf_ops" };
+	int i, k, n = 0;
 
 	names[0] = '\0';
-	for (i = 0; i < ops->nhits && n < max; i++) {
-		const struct ksym_hit *h = &ops->hit[i];
-		struct btf *btf = h->module[0] ? btf__load_module_btf(h->module, vml) : vml;
-		size_t l = strlen(names);
+	if (!tm->n || ksyms_lookup(NULL, &w, 1))
+		return 0;
+	for (i = 0; i < w.nhits && n < MAX_TPH_MODS; i++) {
+		for (k = 0; k < tm->n; k++) {
+			size_t l = strlen(names);
 
-		if (h->addr && has_tph_layout(btf)) {
-			addr[n++] = h->addr;
+			if (!w.hit[i].addr || strcmp(w.hit[i].module, tm->name[k]))
+				continue;
+			addr[n++] = w.hit[i].addr;
 			snprintf(names + l, len - l, "%s%s", l ? ", " : "",
-				 h->module[0] ? h->module : "vmlinux");
+				 tm->name[k][0] ? tm->name[k] : "vmlinux");
 		}
-		if (btf != vml)
-			btf__free(btf);
 	}
 	return n;
 }
 
 static int load(struct inventory *inv, struct btf *vml, bool tags, char *why, size_t len)
 {
-	struct ksym_want w[] = { { .name = "pci_bus_type" },
-				 { .name = "vfio_pci_dmabuf_ops" } };
+	struct tph_mods tm = {};
 	struct bpf_program *prog;
 	char mods[128] = "";
 	int ntph = 0, ret;
@@ -99,14 +132,9 @@ static int load(struct inventory *inv, struct btf *vml, bool tags, char *why, si
 		snprintf(why, len, "iter/dmabuf: cannot open the BPF object: %s", strerror(-ret));
 		return ret;
 	}
-	if (ksyms_lookup(NULL, w, 2) == 0) {
-		/* the kernel's pci_bus_type, not a module's symbol of that name */
-		for (ret = 0; ret < w[0].nhits; ret++)
-			if (!w[0].hit[ret].module[0])
-				inv->skel->rodata->pci_bus_type_addr = w[0].hit[ret].addr;
-		if (tags)
-			ntph = find_tph_exporters(vml, &w[1], inv->skel->rodata->tph_ops, 2,
-						  mods, sizeof(mods));
+	if (tags) {
+		find_tph_layouts(vml, &tm);
+		ntph = find_tph_ops(&tm, inv->skel->rodata->tph_ops, mods, sizeof(mods));
 	}
 	tags = tags && ntph > 0;
 	inv->with_tags = tags;
@@ -128,12 +156,15 @@ static int load(struct inventory *inv, struct btf *vml, bool tags, char *why, si
 	if (tags)
 		snprintf(inv->tags, sizeof(inv->tags), "read by iter/dmabuf (CO-RE) from the "
 			 "dma-bufs of %s", mods);
-	else if (!w[1].nhits)
+	else if (!tm.n)
 		snprintf(inv->tags, sizeof(inv->tags), "no TPH-publishing exporter loaded "
-			 "(vfio_pci_dmabuf_ops of vfio-pci with the TPH series or tphsim)");
+			 "(no BTF has the TPH series' struct vfio_pci_dma_buf: vfio-pci with "
+			 "the series, tphsim)");
 	else
-		snprintf(inv->tags, sizeof(inv->tags), "vfio_pci_dmabuf_ops found, but no "
-			 "loaded module has the TPH series' struct vfio_pci_dma_buf");
+		snprintf(inv->tags, sizeof(inv->tags), "not read: %s%s has the TPH layout but "
+			 "its vfio_pci_dmabuf_ops is not in /proc/kallsyms "
+			 "(CONFIG_KALLSYMS_ALL?)", tm.name[0][0] ? "module " : "",
+			 tm.name[0][0] ? tm.name[0] : "vmlinux");
 	return 0;
 }
 

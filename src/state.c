@@ -46,9 +46,13 @@ static void emit(state_record_fn fn, void *ctx, struct state_report *rep,
 
 static bool is_dmabuf_link(const char *target)
 {
-	/* "/dmabuf:NAME" (dma-buf pseudo fs) or "anon_inode:dmabuf" (old) */
-	return !strncmp(target, "/dmabuf:", 8) || !strcmp(target, "anon_inode:dmabuf") ||
-	       strstr(target, "dmabuf") != NULL;
+	/*
+	 * "/dmabuf:NAME" (dma-buf pseudo fs, dmabuffs_dname()) or
+	 * "anon_inode:dmabuf" (old kernels); exactly these: a file whose path
+	 * merely contains "dmabuf" (e.g. a program named mkdmabuf, mapped in
+	 * its own process) is not one.
+	 */
+	return !strncmp(target, "/dmabuf:", 8) || !strcmp(target, "anon_inode:dmabuf");
 }
 
 static void read_comm(const char *proc, const char *pid, char *comm, size_t len)

@@ -35,6 +35,11 @@ out=$($T version); rc=$?
 check "version: exit 0, 'tphtrace X.Y.Z'" "[ $rc -eq 0 ] && [[ \$out =~ ^tphtrace\ [0-9]+\.[0-9]+\.[0-9]+ ]]"
 out=$($T tr --help); rc=$?
 check "prefix command + --help: exit 0, documents --hooks" "[ $rc -eq 0 ] && grep -q -- '--hooks' <<<\"\$out\""
+$T trace --poll-interval 0 >/dev/null 2>/tmp/tph.err; rc=$?
+check "bad poll interval: exit 2" "[ $rc -eq 2 ] && grep -q \"invalid poll interval '0'\" /tmp/tph.err"
+$T trace --hooks mr_reg=iter >/dev/null 2>/tmp/tph.err; rc=$?
+check "iter forced on an event it cannot serve: exit 2" \
+	"[ $rc -eq 2 ] && grep -q \"event 'mr_reg' has no iter hook\" /tmp/tph.err"
 for c in $cmds; do
 	$T $c --help >/dev/null 2>&1
 	check "$c --help exits 0" "[ $? -eq 0 ]"
@@ -56,6 +61,42 @@ if [ "$(id -u)" -eq 0 ]; then
 			"[ $rc -eq 2 ] && grep -q CAP_BPF /tmp/tph.err"
 	else
 		skip "unprivileged trace: exit 2 naming CAP_BPF" "no setpriv"
+	fi
+	# iter/dmabuf (v6.16+): inventory at start, sampled lifetimes where no
+	# export/release hook exists - asserted as this kernel offers them
+	if grep -qw bpf_iter_dmabuf /proc/kallsyms; then
+		$T probe -j > /tmp/tph.probe.json 2>/dev/null
+		exp=$(jq -r '.[] | select(.event == "dmabuf_export") | .hook' /tmp/tph.probe.json)
+		rel=$(jq -r '.[] | select(.event == "dmabuf_release") | .hook' /tmp/tph.probe.json)
+		check "probe: dma-buf export and release hooked where iter/dmabuf exists ($exp, $rel)" \
+			"[ '$exp' != null ] && [ '$rel' != null ]"
+		if [ "$rel" = iter ]; then
+			check "probe: the sampled release hook prints its limit" \
+				"grep -A1 '^dmabuf_release  *iter ' /tmp/tph.probe | grep -q 'limit: .*shorter than the interval is not seen'"
+		else
+			skip "probe: the sampled release hook prints its limit" \
+				"dmabuf_release has a better hook on this kernel ($rel)"
+		fi
+		$T probe -j --hooks dmabuf_export=iter --hooks dmabuf_release=iter > /tmp/tph.probe.json 2>/dev/null
+		check "probe --hooks dmabuf_export=iter: sampled, forced, limit in JSON" \
+			"jq -e '[.[] | select(.event == \"dmabuf_export\" or .event == \"dmabuf_release\")] | length == 2 and all(.hook == \"iter\" and .forced and .programs == [\"iter_dmabuf\"] and (.limit | test(\"shorter than the interval\")))' /tmp/tph.probe.json >/dev/null"
+		timeout 20 $T trace -D 1.5 --hooks dmabuf_export=iter --hooks dmabuf_release=iter \
+			--poll-interval 0.2 >/dev/null 2>/tmp/tph.err; rc=$?
+		check "trace with sampled lifetimes: says so, exits 0" \
+			"[ $rc -eq 0 ] && grep -q 'dmabuf_export, dmabuf_release sampled from iter/dmabuf snapshots every 0.2 s' /tmp/tph.err"
+		$T list -j > /tmp/tph.list.json 2>/dev/null
+		check "list -j: the inventory comes from iter/dmabuf" \
+			"jq -e '.recovery.iter_used == true' /tmp/tph.list.json >/dev/null"
+		$T list > /tmp/tph.list 2>&1
+		check "list: no line says the iterator is unused" \
+			"grep -q '^  iter/dmabuf: [0-9]* dma-buf' /tmp/tph.list && ! grep -Eiq 'iter/dmabuf.*(not used|unused|not in this kernel)' /tmp/tph.list"
+	else
+		$T probe -j --hooks dmabuf_export=iter > /tmp/tph.probe.json 2>/dev/null
+		check "probe --hooks dmabuf_export=iter: no iterator here, says v6.16+" \
+			"jq -e '.[] | select(.event == \"dmabuf_export\") | .hook == null and (.why | test(\"v6.16\"))' /tmp/tph.probe.json >/dev/null"
+		$T list -j > /tmp/tph.list.json 2>/dev/null
+		check "list -j says the inventory fell back" \
+			"jq -e '.recovery.iter_used == false and (.recovery.iter | test(\"not in this kernel\"))' /tmp/tph.list.json >/dev/null"
 	fi
 	# trace on the host attaches what exists and ends cleanly after -D
 	timeout 20 $T trace -D 1 >/dev/null 2>/tmp/tph.err; rc=$?

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Create one real dma-buf from a stock exporter and print its identity:
- *   mkdmabuf udmabuf SIZE   memfd + F_SEAL_SHRINK + UDMABUF_CREATE
- *   mkdmabuf heap SIZE      /dev/dma_heap/system DMA_HEAP_IOCTL_ALLOC
- * Prints "exporter=NAME ino=INODE size=SIZE" and closes it (release).
+ *   mkdmabuf [-n NAME] [-w FILE] udmabuf SIZE   memfd + F_SEAL_SHRINK + UDMABUF_CREATE
+ *   mkdmabuf [-n NAME] [-w FILE] heap SIZE      /dev/dma_heap/system DMA_HEAP_IOCTL_ALLOC
+ * Prints "exporter=NAME ino=INODE size=SIZE pid=PID" and closes it
+ * (release). -n names it (DMA_BUF_SET_NAME); -w holds it until FILE exists,
+ * then closes it and prints "closed_ns=NS" (CLOCK_MONOTONIC, the clock of
+ * tphtrace's timestamps, read after close() returned).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <sys/ioctl.h>
@@ -60,26 +65,50 @@ static int make_heap(size_t size)
 
 int main(int argc, char **argv)
 {
+	const char *name = NULL, *wait_file = NULL;
+	struct timespec ts;
 	struct stat st;
 	size_t size;
-	int fd;
+	int fd, opt;
 
-	if (argc != 3 || !(size = strtoull(argv[2], NULL, 0))) {
-		fprintf(stderr, "usage: mkdmabuf udmabuf|heap SIZE\n");
-		return 2;
+	while ((opt = getopt(argc, argv, "n:w:")) != -1) {
+		if (opt == 'n')
+			name = optarg;
+		else if (opt == 'w')
+			wait_file = optarg;
+		else
+			goto usage;
 	}
-	if (!strcmp(argv[1], "udmabuf"))
+	argc -= optind;
+	argv += optind;
+	if (argc != 2 || !(size = strtoull(argv[1], NULL, 0)))
+		goto usage;
+	if (!strcmp(argv[0], "udmabuf"))
 		fd = make_udmabuf(size);
-	else if (!strcmp(argv[1], "heap"))
+	else if (!strcmp(argv[0], "heap"))
 		fd = make_heap(size);
 	else
 		fd = -1;
 	if (fd < 0 || fstat(fd, &st))
 		return 1;
-	printf("exporter=%s ino=%lu size=%zu\n",
-	       !strcmp(argv[1], "heap") ? "system" : "udmabuf",
-	       (unsigned long)st.st_ino, size);
+	if (name && ioctl(fd, DMA_BUF_SET_NAME, name)) {
+		fprintf(stderr, "mkdmabuf: DMA_BUF_SET_NAME: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("exporter=%s ino=%lu size=%zu pid=%d\n",
+	       !strcmp(argv[0], "heap") ? "system" : "udmabuf",
+	       (unsigned long)st.st_ino, size, (int)getpid());
 	fflush(stdout);
+	while (wait_file && access(wait_file, F_OK))
+		usleep(10000);
 	close(fd);
+	if (wait_file) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("closed_ns=%llu\n",
+		       (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+	}
 	return 0;
+usage:
+	fprintf(stderr, "usage: mkdmabuf [-n NAME] [-w FILE] udmabuf|heap SIZE\n");
+	return 2;
 }

@@ -83,7 +83,8 @@ fi
 rm -f "$out"/*.ko
 for ko in "$sim"/*.ko; do
 	[ -e "$ko" ] || die "no module built for $kver (log: $log)"
-	readelf -S "$ko" | grep -q ' \.BTF ' || die "$(basename "$ko") has no .BTF section ($kver)"
+	# not grep -q: under pipefail, readelf killed by SIGPIPE would fail the check
+	readelf -S "$ko" | grep ' \.BTF ' >/dev/null || die "$(basename "$ko") has no .BTF section ($kver)"
 	cp "$ko" "$out/"
 	echo "tphsim build: $out/$(basename "$ko") for $kver ($where; module BTF: $btf)"
 done
