@@ -142,8 +142,15 @@ static int load(struct inventory *inv, struct btf *vml, bool tags, char *why, si
 	bpf_program__set_autoload(inv->skel->progs.iter_dmabuf_plain, !tags);
 	libbpf_last[0] = '\0';
 	ret = iter_bpf__load(inv->skel);
+	if (ret == -EPERM || ret == -EACCES) {
+		snprintf(why, len, "iter/dmabuf: loading the iterator was refused (%s): "
+			 "needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN", strerror(-ret));
+		return ret;
+	}
 	if (ret) {
-		snprintf(why, len, "%s", libbpf_last[0] ? libbpf_last : strerror(-ret));
+		/* libbpf's own last word (e.g. a CO-RE relocation it could not place) */
+		snprintf(why, len, "iter/dmabuf: loading failed: %s", libbpf_last[0] ?
+			 libbpf_last : strerror(-ret));
 		return ret;
 	}
 	prog = tags ? inv->skel->progs.iter_dmabuf : inv->skel->progs.iter_dmabuf_plain;
@@ -189,7 +196,7 @@ int inventory_open(struct inventory **out, bool verbose, char *why, size_t len)
 		goto cleanup;
 	}
 	ret = load(inv, vml, true, first, sizeof(first));
-	if (ret && inv->with_tags) {
+	if (ret && inv->with_tags && ret != -EPERM && ret != -EACCES) {
 		/* the tag reader's relocations failed: enumerate without them */
 		bpf_link__destroy(inv->link);
 		iter_bpf__destroy(inv->skel);

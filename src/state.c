@@ -48,11 +48,15 @@ static bool is_dmabuf_link(const char *target)
 {
 	/*
 	 * "/dmabuf:NAME" (dma-buf pseudo fs, dmabuffs_dname()) or
-	 * "anon_inode:dmabuf" (old kernels); exactly these: a file whose path
-	 * merely contains "dmabuf" (e.g. a program named mkdmabuf, mapped in
-	 * its own process) is not one.
+	 * "anon_inode:dmabuf" (old kernels); a file whose path merely contains
+	 * "dmabuf" (e.g. a program named mkdmabuf, mapped in its own process)
+	 * is not one. (The last component is what is compared, so that tests
+	 * can stand a real file in for the pseudo file system.)
 	 */
-	return !strncmp(target, "/dmabuf:", 8) || !strcmp(target, "anon_inode:dmabuf");
+	const char *base = strrchr(target, '/');
+
+	return (base && !strncmp(base, "/dmabuf:", 8)) ||
+	       !strcmp(target, "anon_inode:dmabuf");
 }
 
 static void read_comm(const char *proc, const char *pid, char *comm, size_t len)

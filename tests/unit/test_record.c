@@ -265,9 +265,29 @@ static void test_writers_against_hand_written_lines(void **state)
 	strcpy(r.dmabuf.buf.exp_name, "vfio_pci_core");
 	assert_writers(&r,
 		REF_HDR("dmabuf_export", "fentry") "\"ino\":4242,\"size\":2097152,"
-		"\"exp_name\":\"vfio_pci_core\",\"ret\":0}",
+		"\"exp_name\":\"vfio_pci_core\",\"name\":\"\",\"ret\":0}",
 		REF_TEXT("dmabuf_export  ", "fentry")
 		" ino=4242 size=2097152 exp_name=vfio_pci_core ret=0");
+
+	/* iter: sampled (polling) vs pre-start, the dma-buf's name */
+	ref_hdr(&r, TPH_EV_DMABUF_RELEASE, TPH_HOOK_ITER);
+	r.hdr.flags = TPH_F_SAMPLED;
+	r.dmabuf.buf.ino = 77;
+	r.dmabuf.buf.size = 12288;
+	strcpy(r.dmabuf.buf.exp_name, "udmabuf");
+	strcpy(r.dmabuf.name, "frames");
+	assert_writers(&r,
+		REF_HDR("dmabuf_release", "iter") "\"sampled\":true,\"ino\":77,\"size\":12288,"
+		"\"exp_name\":\"udmabuf\",\"name\":\"frames\",\"ret\":0}",
+		REF_TEXT("dmabuf_release ", "iter  ")
+		" sampled ino=77 size=12288 exp_name=udmabuf name=frames ret=0");
+	ref_hdr(&r, TPH_EV_DMABUF_EXPORT, TPH_HOOK_ITER);
+	r.dmabuf.buf.ino = 78;
+	assert_writers(&r,
+		REF_HDR("dmabuf_export", "iter") "\"sampled\":false,\"ino\":78,\"size\":0,"
+		"\"exp_name\":\"\",\"name\":\"\",\"ret\":0}",
+		REF_TEXT("dmabuf_export  ", "iter  ")
+		" pre-start ino=78 size=0 ret=0");
 
 	ref_hdr(&r, TPH_EV_MAP, TPH_HOOK_FENTRY);
 	r.attach.buf.ino = 4242;

@@ -55,15 +55,18 @@ wait_for() { # FILE REGEX SECONDS
 }
 
 echo "# kernel $kver"
-$T probe > "$W/probe.txt" 2>&1
 $T probe -j > "$W/probe.json" 2>/dev/null
 $T probe -j --hooks dmabuf_export=iter --hooks dmabuf_release=iter > "$W/probe-iter.json" 2>/dev/null
-sed -n 's/^\(dmabuf_export\|dmabuf_release\) .*/# probe: &/p' "$W/probe.txt"
+# the hook matrix rows of this kernel: default, and iter forced
+jq -r '.[] | select(.event | test("^dmabuf_(export|release)$")) |
+	"# probe: \(.event) \(.hook // "-") \(.source // .why)"' "$W/probe.json" "$W/probe-iter.json"
 sim=0
 if [ -n "$KO" ] && [ -r "$KO" ] && insmod "$KO" 2>"$W/insmod.err"; then
 	sim=1
+elif [ -n "$KO" ]; then
+	check tphsim_load - insmod FAIL "$KO: $(cat "$W/insmod.err" 2>/dev/null)"
 else
-	echo "# tphsim not loaded (${KO:-no module}): $(cat "$W/insmod.err" 2>/dev/null)"
+	echo "# no tphsim module given: dma-bufs from udmabuf and the system heap only"
 fi
 has_iter=0
 jq -e '.[] | select(.event == "dmabuf_export") | .hook == "iter"' "$W/probe-iter.json" \
@@ -116,12 +119,11 @@ if [ $has_iter = 0 ]; then
 	else
 		check iter_fallback - heap SKIP "no /dev/dma_heap/system on $kver"
 	fi
+	# what the fallback cannot know: the published tags (exporter-private)
+	jcheck iter_fallback - tags "$W/list.json" '.recovery.tags | test("not recovered")'
 	if [ -n "$sino" ]; then
-		# what the fallback cannot know: the published tag (exporter-private)
 		jcheck iter_fallback - tphsim "$W/list.json" \
 			".dmabufs[] | select(.ino == $sino) | .exp_name == \"gpu0\" and .size == 65536 and .tag.known == false"
-	else
-		check iter_fallback - tphsim SKIP "tphsim not loaded"
 	fi
 	touch "$W/release"
 	[ $sim = 1 ] && kill "$ctl_pid" 2>/dev/null
