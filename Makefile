@@ -3,10 +3,15 @@
 #
 #   make             build .output/tphtrace
 #   make STATIC=1    static binary (copy it to another host)
+#   make arm64       cross-build for arm64: .output/arm64/tphtrace (dynamic,
+#                    Debian arm64 hosts) and .output/arm64/static/tphtrace
+#                    (static, any arm64 host; no exporter command). Same as
+#                    make ARCH=arm64 and make ARCH=arm64 STATIC=1
 #   make check       every test; ends with "N passed, N failed, N skipped"
 #   make demo        simulator demo in a QEMU guest
 #   make deps        install the Debian packages everything needs
 #   make vmlinux     regenerate vmlinux/x86/vmlinux.h from Debian 6.12's BTF
+#                    (ARCH=arm64: vmlinux/arm64/vmlinux.h from Debian arm64 6.12's)
 
 OUTPUT		:= $(abspath .output)
 CLANG		?= clang-19
@@ -17,6 +22,27 @@ ARCH		:= x86
 VERSION		:= 0.1.0
 GIT_REV		:= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
+# Cross build (make ARCH=arm64): Debian's cross compiler and the arm64
+# -dev packages of dpkg's arm64 architecture (scripts/deps-arm64.sh); its own
+# output tree, so that .output/tphtrace stays the host's build.
+ifeq ($(ARCH),arm64)
+CROSS_COMPILE	?= aarch64-linux-gnu-
+CC		:= $(CROSS_COMPILE)gcc
+OUTPUT		:= $(abspath .output/arm64$(if $(filter 1,$(STATIC)),/static))
+PKG_CONFIG	:= PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+		   pkg-config
+MULTIARCH	:= aarch64-linux-gnu
+# the Debian arm64 6.12 headers unpacked by scripts/deps-arm64.sh
+VMLINUX_BTF	= $(lastword $(sort $(wildcard \
+		  /var/lib/tphtrace/arm64/usr/src/linux-headers-6.12.*-arm64/vmlinux)))
+else ifeq ($(ARCH),x86)
+PKG_CONFIG	:= pkg-config
+MULTIARCH	:= x86_64-linux-gnu
+VMLINUX_BTF	= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12.*-amd64/vmlinux)))
+else
+$(error ARCH=$(ARCH): x86 or arm64)
+endif
+
 VMLINUX_H	:= vmlinux/$(ARCH)/vmlinux.h
 INCLUDES	:= -Iinclude -I$(OUTPUT) -Isrc
 CFLAGS		?= -g -O2
@@ -26,7 +52,7 @@ CFLAGS		+= -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes \
 		   $(EXTRA_CFLAGS)
 BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
-		   -idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include
+		   -idirafter /usr/include/$(MULTIARCH) -idirafter /usr/include
 
 PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap gnutls yaml-0.1 libxcrypt
 ifeq ($(STATIC),1)
@@ -37,10 +63,10 @@ ifeq ($(STATIC),1)
 HTTPD_SRCS	:= $(wildcard src/httpd*.c src/web*.c src/exporter*.c)
 CFLAGS		+= -DTPHTRACE_NO_HTTPD
 LDFLAGS		+= -static
-LDLIBS		:= $(shell pkg-config --static --libs libbpf libelf zlib json-c libcap \
+LDLIBS		:= $(shell $(PKG_CONFIG) --static --libs libbpf libelf zlib json-c libcap \
 		     2>/dev/null || echo -lbpf -lelf -lz -ljson-c -lcap) -lpthread
 else
-LDLIBS		:= $(shell pkg-config --libs $(PKGS) 2>/dev/null || \
+LDLIBS		:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || \
 		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap -lgnutls -lyaml -lcrypt)
 endif
 
@@ -59,8 +85,8 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(abspath .)/%,%,$(2))";
 endif
 
-.PHONY: all clean deps vmlinux check check-all check-unit check-asan check-bpf check-vm \
-	check-kernel demo bench install uninstall stress fuzz
+.PHONY: all arm64 clean deps vmlinux check check-all check-arm64-build check-unit check-asan \
+	check-bpf check-vm check-kernel demo bench install uninstall stress fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -88,13 +114,20 @@ $(BIN): $(OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# vmlinux.h from the BTF of the newest Debian 6.12 headers' vmlinux
-# (apt-get install linux-headers-6.12.*-amd64 reproduces it anywhere).
+# both arm64 builds (separate trees: the static one has other objects)
+arm64:
+	$(Q)$(MAKE) -s --no-print-directory ARCH=arm64
+	$(Q)$(MAKE) -s --no-print-directory ARCH=arm64 STATIC=1
+
+# vmlinux.h from the BTF of the newest Debian 6.12 headers' vmlinux. x86:
+# apt-get install linux-headers-6.12.N+deb12-amd64 reproduces it anywhere;
+# arm64: apt-get download linux-headers-6.12.N+deb12-arm64:arm64 and
+# dpkg-deb -x it (scripts/deps-arm64.sh does, under /var/lib/tphtrace/arm64).
 vmlinux:
-	$(Q)vml=$$(ls -d /usr/src/linux-headers-6.12.*-amd64/vmlinux | sort -V | tail -n1); \
-	test -n "$$vml" || { echo "no /usr/src/linux-headers-6.12.*-amd64/vmlinux: make deps" >&2; exit 1; }; \
-	echo "  VMLINUX  $$vml"; \
-	$(BPFTOOL) btf dump file "$$vml" format c > $(VMLINUX_H)
+	$(Q)test -n "$(VMLINUX_BTF)" || { echo "no Debian $(ARCH) 6.12 headers' vmlinux: make deps" >&2; exit 1; }
+	$(call msg,VMLINUX,$(VMLINUX_BTF))
+	$(Q)mkdir -p $(dir $(VMLINUX_H))
+	$(Q)$(BPFTOOL) btf dump file "$(VMLINUX_BTF)" format c > $(VMLINUX_H)
 
 deps:
 	$(Q)bash scripts/deps.sh

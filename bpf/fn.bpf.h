@@ -31,9 +31,18 @@ enum fn_id {
 };
 
 /*
- * x86-64 passes six arguments in registers (libbpf 1.1 has no
- * PT_REGS_PARM6) and the seventh on the stack, above the return address
- * that sp points to on function entry.
+ * A kprobe on a function's first instruction sees the arguments where the
+ * calling convention puts them; libbpf 1.1's PT_REGS_PARM1..5 cover the
+ * first five, arguments 6 and 7 are read here. Only the low bits of an
+ * argument narrower than 64 bits are defined (SysV x86-64 and AAPCS64
+ * alike; fentry's u64 slots are the saved registers): handlers truncate to
+ * the argument's type, e.g. (__u8)a[1] != 0 for a bool.
+ */
+#if defined(__TARGET_ARCH_x86)
+/*
+ * x86-64: six arguments in registers (rdi, rsi, rdx, rcx, r8, r9), the
+ * seventh on the stack, above the return address that sp points to on
+ * function entry.
  */
 #define KP_ARG6(x)	((x)->r9)
 static __always_inline __u64 kp_arg7(struct pt_regs *ctx)
@@ -43,6 +52,20 @@ static __always_inline __u64 kp_arg7(struct pt_regs *ctx)
 	bpf_probe_read_kernel(&v, sizeof(v), (void *)(ctx->sp + 8));
 	return v;
 }
+#elif defined(__TARGET_ARCH_arm64)
+/*
+ * arm64 (AAPCS64): eight arguments in x0-x7. Kprobes on arm64 (6.12) are
+ * BRK traps: kprobe_brk_handler() hands the trapped registers over at the
+ * function's first instruction, so regs[0..7] are the arguments (a BPF
+ * kprobe's context is struct user_pt_regs, bpf_user_pt_regs_t, as libbpf's
+ * bpf_tracing.h casts it). A kretprobe returns through the BRK of
+ * __kretprobe_trampoline with the return value in x0: PT_REGS_RC.
+ */
+#define KP_ARG6(x)	(((const struct user_pt_regs *)(x))->regs[5])
+#define kp_arg7(x)	(((const struct user_pt_regs *)(x))->regs[6])
+#else
+#error "tphtrace's kprobe handlers know x86 and arm64: define KP_ARG6/kp_arg7"
+#endif
 
 static __always_inline void kp_args(struct pt_regs *ctx, __u64 *a)
 {
@@ -126,7 +149,7 @@ static __always_inline int wrapper_query(const __u64 *a, __u64 ret, __u8 hook)
 		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[2]);
 		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[3]);
 	}
-	return on_query(&b, a[1], st, ph, (int)ret, hook);
+	return on_query(&b, (__u8)a[1] != 0, st, ph, (int)ret, hook);
 }
 
 static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 hook)
@@ -155,7 +178,7 @@ static __always_inline int exporter_query(const __u64 *a, __u64 ret, __u8 hook)
 	bool v5 = series_shape == TPH_SHAPE_V5;
 	struct dma_buf *d = (void *)a[0];
 	struct vfio_pci_dma_buf___tph *priv;
-	bool extended = v5 ? (__u8)a[3] == 16 : (bool)a[1];
+	bool extended = v5 ? (__u8)a[3] == 16 : (__u8)a[1] != 0;
 	struct tph_dev exp = {};
 	struct tph_buf b = {};
 	bool st_valid, st_ext_valid;

@@ -317,6 +317,24 @@ static bool family_ok(void *ctx, enum tph_hook_family fam, char *why, size_t len
 	return p->family[fam];
 }
 
+/*
+ * How many arguments a BPF trampoline (fentry/fexit) can take on this
+ * architecture; attaching to a function with more fails with -ENOTSUPP.
+ * x86: 6 before v6.5 (commit 473e3150e30a "bpf, x86: allow function
+ * arguments up to 12 for TRACING"), e.g. the 8-argument
+ * mlx5_ib_reg_user_mr_dmabuf() of 6.17+. arm64: the 8 passed in registers
+ * (arch/arm64/net/bpf_jit_comp.c of 6.12: "nregs > 8" is refused; no hooked
+ * function has more).
+ */
+static int trampoline_max_args(unsigned int kernel_version)
+{
+#if defined(__aarch64__)
+	return 8;
+#else
+	return kernel_version < KERNEL_VERSION(6, 5, 0) ? 6 : 12;
+#endif
+}
+
 static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 		      char *module, size_t len)
 {
@@ -350,14 +368,8 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 		return true;
 	if (!btf_has(p, s->module, name, BTF_KIND_FUNC))
 		return false;
-	/*
-	 * x86 BPF trampolines take at most 6 arguments before v6.5 (commit
-	 * 473e3150e30a "bpf, x86: allow function arguments up to 12 for
-	 * TRACING"): attaching fentry to e.g. the 8-argument
-	 * mlx5_ib_reg_user_mr_dmabuf() fails there with -ENOTSUPP.
-	 */
-	if (p->kernel_version < KERNEL_VERSION(6, 5, 0) &&
-	    sys_probe_func_nargs(p, name, &nargs) && nargs > 6)
+	if (sys_probe_func_nargs(p, name, &nargs) &&
+	    nargs > trampoline_max_args(p->kernel_version))
 		return false;
 	return true;
 }

@@ -46,14 +46,20 @@ $(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TES
 
 $(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -o $@
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -I/usr/include/libdrm $< $(LDFLAGS) -o $@
+
+# the arm64 leg (tests/vm/test-arm64.sh): both arm64 builds, mkdmabuf for arm64
+check-arm64-build:
+	$(Q)$(MAKE) -s --no-print-directory arm64
+	$(Q)$(MAKE) -s --no-print-directory ARCH=arm64 $(abspath .output/arm64/tests/mkdmabuf)
 
 # the README's test command installs what it needs first (idempotent)
 check:
 	$(Q)bash scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
-check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf
+check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf \
+	   check-arm64-build
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

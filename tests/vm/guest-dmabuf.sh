@@ -4,12 +4,15 @@
 # the system heap, traced by tphtrace through each stock hook family; every
 # field checked against what the exporter created. Prints ok/not ok lines
 # ("# SKIP" for what this kernel cannot do); the host counts them.
-T=.output/tphtrace
-MK=.output/tests/mkdmabuf
+# TPHTRACE, MKDMABUF: the binaries (another architecture's build); DMABUF_VGEM=1:
+# a vgem (DRM PRIME) dma-buf too, the stock exporter of kernels without heaps.
+T=${TPHTRACE:-.output/tphtrace}
+MK=${MKDMABUF:-.output/tests/mkdmabuf}
 W=/tmp/tphtrace-vm
 mkdir -p $W
 n=0
 ok() { n=$((n + 1)); echo "ok $n - [${KSERIES:-?}] $*"; }
+skip() { n=$((n + 1)); echo "ok $n - [${KSERIES:-?}] $1 # SKIP $2"; }
 nok() { n=$((n + 1)); echo "not ok $n - [${KSERIES:-?}] $*"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
@@ -22,19 +25,31 @@ done
 $T probe > $W/probe.txt 2>&1
 sed 's/^/# /' $W/probe.txt
 
+# the stock exporters user space can drive here (mkdmabuf modes)
+exps=""
+[ ! -e /dev/udmabuf ] || exps="$exps udmabuf:1048576"
+[ ! -e /dev/dma_heap/system ] || exps="$exps heap:2097152"
+if [ "${DMABUF_VGEM:-0}" = 1 ]; then
+	modprobe vgem 2>/dev/null
+	exps="$exps vgem:3145728"
+fi
 # Debian 6.1 has neither CONFIG_UDMABUF nor dma-heaps: no stock exporter
 # user space can drive; attaching is still checked there.
-if [ ! -e /dev/udmabuf ] || [ ! -e /dev/dma_heap/system ]; then
+if [ -z "$exps" ]; then
 	for fam in fentry kprobe; do
 		timeout 30 $T trace -j --hooks all=$fam -D 1 > $W/trace.$fam 2> $W/err.$fam
 		rc=$?
 		check "$fam: attaches and exits cleanly (no stock exporter to drive)" \
 			"[ $rc -eq 0 ] && grep -q 'ready: [1-9]' $W/err.$fam"
 	done
-	n=$((n + 1))
-	echo "ok $n - [${KSERIES:-?}] udmabuf and system-heap dma-bufs traced # SKIP no /dev/udmabuf or /dev/dma_heap/system on $(uname -r)"
+	skip "udmabuf and system-heap dma-bufs traced" \
+		"no /dev/udmabuf or /dev/dma_heap/system on $(uname -r)"
 	exit 0
 fi
+# Debian's arm64 6.12 has udmabuf but no dma-buf heaps (CONFIG_DMABUF_HEAPS)
+[ -e /dev/dma_heap/system ] ||
+	skip "system heap dma-buf export, size, exporter through fentry and kprobe" \
+		"no /dev/dma_heap/system on $(uname -r) (CONFIG_DMABUF_HEAPS is not set)"
 
 for fam in fentry kprobe; do
 	$T trace -j --hooks all=$fam > $W/trace.$fam 2> $W/err.$fam &
@@ -44,15 +59,17 @@ for fam in fentry kprobe; do
 		sleep 0.1; i=$((i + 1))
 	done
 	check "$fam: tphtrace ready" "grep -q ready: $W/err.$fam" || sed "s/^/# /" $W/err.$fam
-	$MK udmabuf 1048576 > $W/u.$fam
-	$MK heap 2097152 > $W/h.$fam
+	for e in $exps; do
+		$MK ${e%%:*} ${e#*:} > $W/${e%%:*}.$fam
+	done
 	sleep 0.3
 	kill -INT $pid
 	wait $pid
 	rc=$?
 	check "$fam: clean exit on SIGINT" "[ $rc -eq 0 ]"
 	check "$fam: no lost records" "! grep -q '\"kind\":\"lost\",\"records\":[1-9]' $W/trace.$fam"
-	for f in $W/u.$fam $W/h.$fam; do
+	for e in $exps; do
+		f=$W/${e%%:*}.$fam
 		exp=$(sed -n 's/.*exporter=\([^ ]*\).*/\1/p' $f)
 		ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $f)
 		size=$(sed -n 's/.*size=\([0-9]*\).*/\1/p' $f)

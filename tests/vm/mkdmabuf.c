@@ -3,6 +3,11 @@
  * Create one real dma-buf from a stock exporter and print its identity:
  *   mkdmabuf [-n NAME] [-w FILE] udmabuf SIZE   memfd + F_SEAL_SHRINK + UDMABUF_CREATE
  *   mkdmabuf [-n NAME] [-w FILE] heap SIZE      /dev/dma_heap/system DMA_HEAP_IOCTL_ALLOC
+ *   mkdmabuf [-n NAME] [-w FILE] vgem SIZE      a vgem dumb buffer exported through DRM
+ *       PRIME (SIZE a multiple of 4096; for kernels without dma-buf heaps, such as
+ *       Debian's arm64 6.12)
+ * NAME in "exporter=NAME" is the dma-buf's exp_name: udmabuf, system (the heap's
+ * name), drm (PRIME exports carry drm_prime.c's KBUILD_MODNAME).
  * Prints "exporter=NAME ino=INODE size=SIZE pid=PID" and closes it
  * (release). -n names it (DMA_BUF_SET_NAME); -w holds it until FILE exists,
  * then closes it and prints "closed_ns=NS" (CLOCK_MONOTONIC, the clock of
@@ -19,6 +24,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
+#include <drm.h>
+#include <drm_mode.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -63,6 +70,50 @@ static int make_heap(size_t size)
 	return a.fd;
 }
 
+/* the DRM device whose driver is vgem */
+static int open_vgem(void)
+{
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	errno = ENODEV;
+	return -1;
+}
+
+static int make_vgem(size_t size)
+{
+	/* 4096-byte rows: the buffer is exactly SIZE (drm_mode_size_dumb) */
+	struct drm_mode_create_dumb c = { .width = 1024, .bpp = 32, .height = size / 4096 };
+	struct drm_prime_handle p = { .flags = DRM_CLOEXEC | DRM_RDWR, .fd = -1 };
+	int dri = open_vgem();
+
+	if (size % 4096)
+		errno = EINVAL;
+	else if (dri >= 0 && !ioctl(dri, DRM_IOCTL_MODE_CREATE_DUMB, &c)) {
+		p.handle = c.handle;
+		if (ioctl(dri, DRM_IOCTL_PRIME_HANDLE_TO_FD, &p))
+			p.fd = -1;
+	}
+	if (p.fd < 0)
+		fprintf(stderr, "mkdmabuf: vgem: %s\n", strerror(errno));
+	/* the dma-buf holds its own reference on the GEM object */
+	if (dri >= 0)
+		close(dri);
+	return p.fd;
+}
+
 int main(int argc, char **argv)
 {
 	const char *name = NULL, *wait_file = NULL;
@@ -87,6 +138,8 @@ int main(int argc, char **argv)
 		fd = make_udmabuf(size);
 	else if (!strcmp(argv[0], "heap"))
 		fd = make_heap(size);
+	else if (!strcmp(argv[0], "vgem"))
+		fd = make_vgem(size);
 	else
 		fd = -1;
 	if (fd < 0 || fstat(fd, &st))
@@ -96,7 +149,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("exporter=%s ino=%lu size=%zu pid=%d\n",
-	       !strcmp(argv[0], "heap") ? "system" : "udmabuf",
+	       !strcmp(argv[0], "heap") ? "system" : !strcmp(argv[0], "vgem") ? "drm" : "udmabuf",
 	       (unsigned long)st.st_ino, size, (int)getpid());
 	fflush(stdout);
 	while (wait_file && access(wait_file, F_OK))
@@ -109,6 +162,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: mkdmabuf [-n NAME] [-w FILE] udmabuf|heap SIZE\n");
+	fprintf(stderr, "usage: mkdmabuf [-n NAME] [-w FILE] udmabuf|heap|vgem SIZE\n");
 	return 2;
 }

@@ -8,6 +8,15 @@
 # dependencies from /lib/modules/KVER/modules.dep, loaded in dependency order;
 # built-in or absent ones are skipped), and an /init that runs one job.
 # See tests/vm/README.md for what /init does and the job-share protocol.
+#
+# Environment (a kernel of another architecture, unpacked under a root of its
+# own; tests/vm/run-guest.sh sets them for arm64):
+#   MODROOT    the modules are MODROOT/lib/modules/KVER (default: /)
+#   BUSYBOX    a static busybox of the guest's architecture (default /bin/busybox)
+#   LOWER_TOP  a directory copied into the initramfs as /userland, which /init
+#              stacks over the host root (the guest's own userland: the host's
+#              binaries are of another architecture). A copy, not a path under
+#              the host root: overlayfs refuses a lower layer inside another.
 set -euo pipefail
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
@@ -15,7 +24,7 @@ die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ $# -eq 2 ] || die "usage: $0 KVER OUTFILE"
 KVER=$1
 OUTFILE=$2
-MODDIR=/lib/modules/$KVER
+MODDIR=${MODROOT:-}/lib/modules/$KVER
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
 [ -f "$MODDIR/modules.dep" ] || die "$MODDIR/modules.dep not found (kernel $KVER not installed?)"
@@ -36,7 +45,10 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,lib/modules,host,rw,newroot,job}
 
 # busybox and one symlink per applet
 cp "$BUSYBOX" "$root/bin/busybox"
-for a in $("$BUSYBOX" --list); do
+# (another architecture's busybox cannot run here: the host's, of the same
+# Debian package, names the same applets)
+applets=$("$BUSYBOX" --list 2>/dev/null) || applets=$(/bin/busybox --list)
+for a in $applets; do
 	[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
 done
 # /dev/console so that the kernel can give /init its stdio before devtmpfs
@@ -99,6 +111,16 @@ for rel in "${order[@]}"; do
 	echo "$name" >>"$root/modules.list"
 done
 echo "$KVER" >"$root/kver"
+if [ -n "${LOWER_TOP:-}" ]; then
+	[ -d "$LOWER_TOP" ] || die "LOWER_TOP $LOWER_TOP is not a directory"
+	cp -a "$LOWER_TOP" "$root/userland"
+	# modprobe and /lib/modules/$(uname -r) in the guest: the modules
+	# where they are unpacked on the host
+	if [ -n "${MODROOT:-}" ]; then
+		mkdir -p "$root/userland/usr/lib/modules"
+		ln -s "$MODDIR" "$root/userland/usr/lib/modules/$KVER"
+	fi
+fi
 
 # ---- /init ----------------------------------------------------------------------
 cat >"$root/init" <<'INIT'
@@ -141,7 +163,10 @@ mnt9p() { # tag dir opts: virtio devices may still be probing, so retry a little
 mnt9p hostroot /host "ro,$P9OPTS,cache=loose" || fail "cannot mount the host root (9p tag hostroot)"
 mount -t tmpfs -o mode=0755 tmpfs /rw || fail "tmpfs"
 mkdir -p /rw/upper /rw/work
-mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work overlay /newroot ||
+# the guest's own userland over the host root, when the host's is foreign
+LOWER=/host
+[ ! -d /userland ] || LOWER=/userland:/host
+mount -t overlay -o lowerdir=$LOWER,upperdir=/rw/upper,workdir=/rw/work overlay /newroot ||
 	fail "cannot mount the overlay"
 mnt9p job /job "$P9OPTS" || fail "cannot mount the job share (9p tag job)"
 

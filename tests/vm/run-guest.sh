@@ -9,6 +9,9 @@
 #                 by its number, e.g. 7.3); versions from .output/kernels.env
 #                 (KVER_612, KVER_61, KVER_NEW/KSERIES_NEW); default 6.12
 #   -K KVER       exact kernel version (/boot/vmlinuz-KVER, /lib/modules/KVER)
+#   -k arm64      the Debian arm64 6.12 kernel (KVER_ARM64): qemu-system-aarch64
+#                 -M virt; a KVER ending in -arm64 is one too (kernel, modules
+#                 and guest userland under ARM64_ROOT, see scripts/deps-arm64.sh)
 #   -t SECONDS    wall-clock limit for the whole boot + job (default 300)
 #   -m MEM        guest memory (default 1G)
 #   -C DIR        the job's working directory (default: the caller's cwd)
@@ -30,7 +33,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/.output/vm
 
-usage() { sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "run-guest: $*" >&2; exit 125; }
 
 series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0 live=0
@@ -62,22 +65,39 @@ if [ -z "$kver" ]; then
 	6.12) var=KVER_612 ;;
 	6.1) var=KVER_61 ;;
 	new | "${newser:-new}") var=KVER_NEW ;;
-	*) die "-k wants 6.12, 6.1 or new${newser:+ ($newser)}" ;;
+	arm64) var=KVER_ARM64 ;;
+	*) die "-k wants 6.12, 6.1, new${newser:+ ($newser)} or arm64" ;;
 	esac
 	kver=$(sed -n "s/^$var=//p" "$envf")
 	[ -n "$kver" ] || die "$var not set in $envf"
 fi
-vmlinuz=/boot/vmlinuz-$kver
+# the machine: x86_64 kernels from the host's /boot; arm64 ones from their own
+# root, with a userland of their own stacked over the host's (mkinitramfs.sh)
+kroot="" qemu=qemu-system-x86_64 serial=ttyS0
+machine=(-cpu max)
+case $kver in
+*-arm64)
+	kroot=$(sed -n 's/^ARM64_ROOT=//p' "$top/.output/kernels.env" 2>/dev/null | tail -n 1)
+	kroot=${kroot:-/var/lib/tphtrace/arm64}
+	[ -d "$kroot/guest/usr/bin" ] || die "$kroot/guest missing: run scripts/deps.sh"
+	qemu=qemu-system-aarch64 serial=ttyAMA0
+	# pauth-impdef: QEMU's cheap pointer-authentication algorithm (the
+	# kernel signs every return address; QARMA under TCG costs 2-3x)
+	machine=(-M virt -cpu max,pauth-impdef=on)
+	export MODROOT=$kroot BUSYBOX=$kroot/guest/usr/bin/busybox LOWER_TOP=$kroot/guest
+	;;
+esac
+vmlinuz=$kroot/boot/vmlinuz-$kver
 [ -r "$vmlinuz" ] || die "$vmlinuz not found"
 [ -d "$cwd" ] || die "no such directory: $cwd"
 cwd=$(cd "$cwd" && pwd)
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found"
+command -v $qemu >/dev/null || die "$qemu not found"
 
 # initramfs cache: rebuilt when missing or older than its generator or the modules
 mkdir -p "$out/jobs"
 initrd=$out/initramfs-$kver.cpio.gz
 if [ ! -s "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
-	[ "/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
+	[ "$kroot/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
 	bash "$here/mkinitramfs.sh" "$kver" "$initrd" 2>"$out/initramfs-$kver.log" || {
 		cat "$out/initramfs-$kver.log" >&2
 		die "initramfs build failed"
@@ -134,10 +154,10 @@ printf '%s\n' "$cwd" >"$jobdir/cwd"
 
 esc() { printf '%s' "${1//,/,,}"; } # qemu option values: ',' is written ',,'
 qemu_run() {
-	timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-		-accel tcg -cpu max -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
+	timeout -k 5 "$timeout_s" $qemu \
+		-accel tcg "${machine[@]}" -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic nokaslr" \
+		-append "console=$serial quiet panic=-1 oops=panic nokaslr" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$jobdir"),mount_tag=job,security_model=none,multidevs=remap" \
 		</dev/null 2>&1

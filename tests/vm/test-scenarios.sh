@@ -25,6 +25,12 @@
 #   upstream  tphsim_dmabuf_tp.ko loaded too (simulated upstream dma_buf:*
 #             tracepoints): default hooks (tp_btf on them), all=raw_tp, and
 #             the stock dma-buf functions forced (--hooks EVENT=fentry)
+# -k arm64 (never part of "all"): the Debian arm64 6.12 guest
+# (qemu-system-aarch64), with .output/arm64/tphtrace, tphsim cross-built
+# against the arm64 headers and tphsim-ctl built static for arm64; one leg,
+# tp_btf, whose tracers are the four families side by side (default hooks,
+# all=raw_tp, all=fentry, all=kprobe); its recordings are replayed by the
+# host's tphtrace check. Artifacts: .output/vm/scenarios-tphtrace-arm64/.
 #
 # A scenario file given as an argument is judged by its own expect lines
 # (plus tests/vm/scenarios/expect/NAME.exp only for the scenarios of
@@ -38,7 +44,8 @@
 # failure, 77 when it cannot run at all (no QEMU, no kernel). A kernel of -k
 # that is missing is a SKIP line (FAIL under CI=true).
 # Artifacts: .output/vm/scenarios-tphtrace/ (SCENARIOS_OUT=DIR: there).
-#   -k  kernels (default all)      -P  guests run at once (default 2)
+#   -k  kernels: 6.12, 6.1, all (default) or arm64
+#   -P  guests run at once (default 2)
 #   -l  only these legs            --record  refresh the recordings
 set -u
 
@@ -60,7 +67,7 @@ while [ $# -gt 0 ]; do
 	-k) series=$2; shift 2 ;;
 	-P) par=$2; shift 2 ;;
 	-l) only=$2; shift 2 ;;
-	-h | --help) sed -n '3,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -102,10 +109,26 @@ finish() {
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-need_cmd qemu-system-x86_64 "scripts/deps.sh"
+# -k arm64: the cross-built binaries, an arm64 guest, its own artifacts
+TG=$T CTL_MAKE=() QEMU=qemu-system-x86_64
+if [ "$series" = arm64 ]; then
+	TG=$top/.output/arm64/tphtrace
+	CTL_MAKE=(CC=aarch64-linux-gnu-gcc LDFLAGS=-static)
+	QEMU=qemu-system-aarch64
+	[ -n "${SCENARIOS_OUT:-}" ] || out=$out-arm64
+fi
+need_cmd $QEMU "scripts/deps.sh"
 [ -x "$T" ] || skip_suite "no $T (make)"
+[ -x "$TG" ] || skip_suite "no $TG (make arm64)"
 need_cmd jq "scripts/deps.sh"
 envf=$top/.output/kernels.env
+kroot_of() { # KVER: the root its kernel is unpacked in ("" = the host's)
+	case $1 in
+	*-arm64) local r
+		r=$(sed -n 's/^ARM64_ROOT=//p' "$envf" 2>/dev/null | tail -n 1)
+		echo "${r:-/var/lib/tphtrace/arm64}" ;;
+	esac
+}
 kver_of() {
 	local v=""
 	[ -f "$envf" ] && v=$(sed -n "s/^$1=//p" "$envf")
@@ -113,6 +136,7 @@ kver_of() {
 		case $1 in
 		KVER_612) v=$(ls /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n 1) ;;
 		KVER_61) v=$(ls /lib/modules 2>/dev/null | grep -E '^6\.1\.' | sort -V | tail -n 1) ;;
+		KVER_ARM64) v=$(ls "$(kroot_of -arm64)/lib/modules" 2>/dev/null | sort -V | tail -n 1) ;;
 		esac
 	fi
 	echo "$v"
@@ -122,12 +146,14 @@ case $series in
 6.12) kvers=("$(kver_of KVER_612)") ;;
 6.1) kvers=("$(kver_of KVER_61)") ;;
 all) kvers=("$(kver_of KVER_612)" "$(kver_of KVER_61)") ;;
-*) echo "test-scenarios: -k wants 6.12, 6.1 or all" >&2; exit 2 ;;
+arm64) kvers=("$(kver_of KVER_ARM64)") ;;
+*) echo "test-scenarios: -k wants 6.12, 6.1, all or arm64" >&2; exit 2 ;;
 esac
 
 have=0
 for kver in "${kvers[@]}"; do
-	[ -n "$kver" ] && [ -d "/lib/modules/$kver/build" ] && [ -r "/boot/vmlinuz-$kver" ] && have=1
+	kr=$(kroot_of "$kver")
+	[ -n "$kver" ] && [ -d "$kr/lib/modules/$kver/build" ] && [ -r "$kr/boot/vmlinuz-$kver" ] && have=1
 done
 [ $have = 1 ] || skip_suite "no kernel image and headers for -k $series (scripts/deps.sh)"
 
@@ -141,7 +167,7 @@ mkdir -p "$out/src/kernel"
 cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
 ctl=$sim/ctl/tphsim-ctl
-if make -s -C "$sim/ctl" clean >/dev/null 2>&1; make -s -C "$sim/ctl" >"$out/ctl-build.log" 2>&1; then
+if make -s -C "$sim/ctl" clean >/dev/null 2>&1; make -s -C "$sim/ctl" ${CTL_MAKE[@]+"${CTL_MAKE[@]}"} >"$out/ctl-build.log" 2>&1; then
 	check build_tphsim_ctl host - PASS
 else
 	check build_tphsim_ctl host - FAIL "$(tail -n 3 "$out/ctl-build.log" | tr '\n' ' ')"
@@ -149,8 +175,9 @@ else
 fi
 built=()
 for kver in "${kvers[@]}"; do
-	kdir=/lib/modules/$kver/build
-	if [ -z "$kver" ] || [ ! -d "$kdir" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
+	kr=$(kroot_of "$kver")
+	kdir=$kr/lib/modules/$kver/build
+	if [ -z "$kver" ] || [ ! -d "$kdir" ] || [ ! -r "$kr/boot/vmlinuz-$kver" ]; then
 		check kernel "${kver:-?}" - "$(skip_or_fail)" "no kernel image/headers (make deps): its legs not run"
 		continue
 	fi
@@ -188,6 +215,10 @@ done
 legs_of() { # KVER
 	local late=0 burst=0 fentry="fentry=--hooks all=fentry"
 	case $1 in
+	*-arm64)
+		# one boot (TCG emulates another ISA here): every family at once
+		echo "tp_btf|tphsim|tp_btf=;raw_tp=--hooks all=raw_tp;fentry=--hooks all=fentry;kprobe=--hooks all=kprobe|0|0|1"
+		return ;;
 	6.12.*) late=1 burst=$BURST ;;
 	# x86 trampolines take 6 arguments before v6.5: the 8-argument
 	# mlx5_ib_reg_user_mr_dmabuf() cannot have fentry/fexit there
@@ -215,7 +246,7 @@ run_leg() { # KVER LEG MODULES TRACERS LATE BURST SELFTEST
 	mkdir -p "$job"
 	t0=$(now)
 	"$top/tests/vm/run-guest.sh" -K "$kver" -t 300 -m 1G -q -J "$job" \
-		-e SC_T="$T" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko" -e SC_TOP="$top" \
+		-e SC_T="$TG" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko" -e SC_TOP="$top" \
 		-e SC_MODULES="$3" -e SC_TRACERS="$4" -e SC_LATE="$5" -e SC_BURST="$6" \
 		-e SC_SELFTEST="$7" \
 		-e SC_SCNS="${scns[*]}" \
@@ -412,6 +443,9 @@ for kver in "${built[@]}"; do
 	done < <(legs_of "$kver")
 done
 
+# the kernel the lines below name: the 6.12 series, or the arm64 kernel
+rk=6.12
+[ "$series" != arm64 ] || rk=${kvers[0]}
 # every reason value (docs/trace-format.md) expected by a passing 6.12 scenario
 if [ -n "$reasons_612" ]; then
 	all=$(sed -n '/^`reason` names (stable)/,/^$/p' "$top/docs/trace-format.md" |
@@ -421,9 +455,9 @@ if [ -n "$reasons_612" ]; then
 		[[ " $reasons_612 " == *" $r "* ]] || missing="$missing $r"
 	done
 	if [ -z "$missing" ]; then
-		check every_reason_expected 6.12 tp_btf PASS "$(echo "$all" | wc -l) reasons, each expected by a passing scenario"
+		check every_reason_expected "$rk" tp_btf PASS "$(echo "$all" | wc -l) reasons, each expected by a passing scenario"
 	else
-		check every_reason_expected 6.12 tp_btf FAIL "not expected by any passing scenario:$missing"
+		check every_reason_expected "$rk" tp_btf FAIL "not expected by any passing scenario:$missing"
 	fi
 fi
 
@@ -431,7 +465,8 @@ fi
 k612=""
 for kver in "${built[@]}"; do [[ $kver == 6.12.* ]] && k612=$kver; done
 rec_src=$out/$k612/tp_btf/split.tp_btf
-if [ "$record" = 1 ] && [ -n "$k612" ] && [ -d "$rec_src" ]; then
+# (the committed recordings come from the x86 guest)
+if [ "$record" = 1 ] && [ "$series" != arm64 ] && [ -n "$k612" ] && [ -d "$rec_src" ]; then
 	mkdir -p "$REC_DIR"
 	nrec=0
 	for f in "$rec_src"/*.jsonl; do
@@ -457,7 +492,10 @@ if "$T" check --help >/dev/null 2>&1; then
 		*) echo 1 ;;
 		esac
 	}
-	for dir in "$REC_DIR" "$rec_src"; do
+	dirs=("$REC_DIR" "$rec_src")
+	# arm64: its own recordings, replayed by the host's (x86) tphtrace
+	[ "$series" != arm64 ] || dirs=("$rec_src")
+	for dir in "${dirs[@]}"; do
 		[ -d "$dir" ] || continue
 		what=committed
 		[ "$dir" = "$rec_src" ] && what=fresh
@@ -475,9 +513,9 @@ if "$T" check --help >/dev/null 2>&1; then
 		if [ $n -eq 0 ]; then
 			echo "# check --replay: no $what recording with an expectation"
 		elif [ -z "$bad" ]; then
-			check replay_$what 6.12 tp_btf PASS "tphtrace check --replay on $n $what recordings: exit 0 for happy paths, 1 for fallbacks (tests/data/traces/expected.txt)"
+			check replay_$what "$rk" tp_btf PASS "tphtrace check --replay on $n $what recordings: exit 0 for happy paths, 1 for fallbacks (tests/data/traces/expected.txt)"
 		else
-			check replay_$what 6.12 tp_btf FAIL "$bad"
+			check replay_$what "$rk" tp_btf FAIL "$bad"
 		fi
 	done
 else
