@@ -126,4 +126,4 @@ if [ -n "$envf" ]; then
 		echo "ARM64_ROOT=$ROOT"
 	} >>"$envf"
 fi
-echo "deps: kernel arm64 6.12  -> $kver ($ROOT)"
+echo "deps: kernel arm64 6.12 series -> $kver (guest only, unpacked under $ROOT)"

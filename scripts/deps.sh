@@ -11,6 +11,10 @@
 # vmlinuz into /boot and the modules into /lib/modules; out-of-tree modules for it are
 # built in a Debian 13 build root (/var/lib/tphtrace/trixie-root, debootstrap from the
 # same mirror), since its kbuild tools need trixie's glibc and its compiler.
+#
+# arm64 (scripts/deps-arm64.sh): dpkg's arm64 architecture for the cross build's -dev
+# packages, and the Debian arm64 6.12 kernel unpacked under /var/lib/tphtrace/arm64 (never
+# into the host's /boot) for the qemu-system-aarch64 guest.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -29,6 +33,7 @@ pkgs=(
 	libclang-rt-19-dev
 	linux-source-6.12 perl
 	debootstrap
+	libdrm-dev
 )
 
 want_extra=()
@@ -72,3 +77,6 @@ echo "deps: kernel 6.1 series  -> $v61"
 
 # ---- the newest Debian kernel series: guest kernel + Debian 13 build root ----------
 bash "$top/scripts/deps-newest.sh" "$top/.output/kernels.env"
+
+# ---- arm64: cross toolchain, arm64 libraries (multiarch), arm64 6.12 guest ----------
+bash "$top/scripts/deps-arm64.sh" "$top/.output/kernels.env"

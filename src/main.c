@@ -21,6 +21,25 @@ struct cmd {
 	const char *help;
 };
 
+#ifdef TPHTRACE_NO_HTTPD
+/*
+ * make STATIC=1: Debian's libmicrohttpd links GnuTLS, whose p11-kit
+ * dependency ships no static library, so the static binary has no HTTP
+ * server. Every other command is in it.
+ */
+#define BUILD_NOTE	", static build: no exporter command"
+
+static int cmd_no_exporter(int argc, char **argv)
+{
+	fprintf(stderr, "tphtrace: exporter: not in this static build (Debian's libmicrohttpd "
+		"needs GnuTLS, whose p11-kit has no static library); use a dynamic build "
+		"(make, or make ARCH=arm64)\n");
+	return 2;
+}
+#else
+#define BUILD_NOTE	""
+#endif
+
 static const struct cmd cmds[] = {
 	{ "trace", cmd_trace, "stream TPH/dma-buf events (text or -j JSON lines)" },
 	{ "probe", cmd_probe, "show the hook chosen for each event on this kernel" },
@@ -30,6 +49,8 @@ static const struct cmd cmds[] = {
 	{ "devices", cmd_devices, "TPH state of PCI devices (sysfs or an lspci -xxxx dump)" },
 #ifndef TPHTRACE_NO_HTTPD
 	{ "exporter", cmd_exporter, "serve Prometheus metrics over HTTP" },
+#else
+	{ "exporter", cmd_no_exporter, "not in this static build (use a dynamic one)" },
 #endif
 	{ "version", cmd_version, "print the version" },
 };
@@ -51,7 +72,7 @@ static void usage(FILE *f)
 
 int cmd_version(int argc, char **argv)
 {
-	printf("tphtrace %s (%s)\n", TPHTRACE_VERSION, TPHTRACE_GIT);
+	printf("tphtrace %s (%s%s)\n", TPHTRACE_VERSION, TPHTRACE_GIT, BUILD_NOTE);
 	return 0;
 }
 

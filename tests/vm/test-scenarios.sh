@@ -67,7 +67,7 @@ while [ $# -gt 0 ]; do
 	-k) series=$2; shift 2 ;;
 	-P) par=$2; shift 2 ;;
 	-l) only=$2; shift 2 ;;
-	-h | --help) sed -n '3,50p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,49p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -168,7 +168,7 @@ cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
 ctl=$sim/ctl/tphsim-ctl
 if make -s -C "$sim/ctl" clean >/dev/null 2>&1; make -s -C "$sim/ctl" ${CTL_MAKE[@]+"${CTL_MAKE[@]}"} >"$out/ctl-build.log" 2>&1; then
-	check build_tphsim_ctl host - PASS
+	check build_tphsim_ctl host - PASS "${CTL_MAKE[*]}"
 else
 	check build_tphsim_ctl host - FAIL "$(tail -n 3 "$out/ctl-build.log" | tr '\n' ' ')"
 	finish

@@ -12,7 +12,11 @@
 #     encoded with pahole against the base extracted from /boot/vmlinuz-KVER (6.1);
 #   - else the Debian 13 build root of scripts/deps-newest.sh (KROOT_NEW in
 #     .output/kernels.env, or $TPHSIM_BUILD_ROOT): kbuild under chroot, with the
-#     compiler and tools the kernel was built with (the newest series, 7.3).
+#     compiler and tools the kernel was built with (the newest series, 7.3);
+#   - a KVER ending in -arm64: cross-built here against the arm64 headers that
+#     scripts/deps-arm64.sh unpacks (ARM64_ROOT in .output/kernels.env); they
+#     name the compiler (aarch64-linux-gnu-gcc-12), kbuild's tools are the
+#     host's amd64 ones of the same version.
 # Fails unless every module has a .BTF section. Prints one line per module.
 set -euo pipefail
 
@@ -23,18 +27,23 @@ out=""
 while getopts "o:h" o; do
 	case $o in
 	o) out=$OPTARG ;;
-	*) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 kver=$1
 shift
 out=${out:-$top/.output/tphsim/$kver}
 die() { echo "tphsim build: $*" >&2; exit 1; }
 
-root=""
-if [ -d "/lib/modules/$kver/build/" ]; then
+root="" kdir=/lib/modules/$kver/build
+if [[ $kver == *-arm64 ]]; then
+	a=$(sed -n 's/^ARM64_ROOT=//p' "$top/.output/kernels.env" 2>/dev/null | tail -n 1)
+	kdir=${a:-/var/lib/tphtrace/arm64}/lib/modules/$kver/build
+	[ -d "$kdir/" ] || die "no arm64 headers $kdir (scripts/deps.sh)"
+	where="host kbuild, cross to arm64"
+elif [ -d "/lib/modules/$kver/build/" ]; then
 	where="host kbuild"
 else
 	root=${TPHSIM_BUILD_ROOT:-}
@@ -66,13 +75,13 @@ kmake() { # in the build root or here
 			exec chroot "$r" "$@"' sh "$root" \
 			make -C "${sim#"$root"}" KDIR="/lib/modules/$kver/build" "$@"
 	else
-		make -C "$sim" KDIR="/lib/modules/$kver/build" "$@"
+		make -C "$sim" KDIR="$kdir" "$@"
 	fi
 }
 kmake "$@" modules >"$log" 2>&1 || { tail -n 25 "$log" >&2; die "make modules failed for $kver (log: $log)"; }
 
 btf="kbuild"
-kdir_vmlinux=${root}/lib/modules/$kver/build/vmlinux
+kdir_vmlinux=${root}$kdir/vmlinux
 if [ ! -f "$kdir_vmlinux" ]; then
 	# no BTF base in the headers (6.1): the one of the image the module runs on
 	btf="pahole --btf_base, base from /boot/vmlinuz-$kver"
