@@ -67,7 +67,8 @@ if [ "${TPHTRACE_ARM64_ALL:-0}" = 1 ]; then
 else
 	for s in $SUBSET; do scns+=("kernel/tphsim/scenarios/$s.scn"); done
 fi
-bash tests/vm/test-scenarios.sh -k arm64 "${scns[@]}" >"$out/scenarios.log" 2>&1 &
+sout=$top/.output/vm/scenarios-tphtrace-arm64
+SCENARIOS_OUT=$sout bash tests/vm/test-scenarios.sh -k arm64 "${scns[@]}" >"$out/scenarios.log" 2>&1 &
 spid=$!
 
 # ---- 1. dma-bufs and the two builds, one guest ---------------------------------
@@ -136,7 +137,7 @@ ssecs=$(secs "$t0")
 	fi
 
 	# ---- 3. the event x hook-family matrix of the scenario guest ------------
-	sj=.output/vm/scenarios-tphtrace-arm64/$kver/tp_btf
+	sj=$sout/$kver/tp_btf
 	declare -A cell=()
 	for tr in tp_btf raw_tp fentry kprobe; do
 		p=$sj/probe.$tr.json t=$sj/trace.$tr.jsonl
