@@ -73,7 +73,7 @@ for fam in fentry kprobe; do
 		exp=$(sed -n 's/.*exporter=\([^ ]*\).*/\1/p' $f)
 		ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $f)
 		size=$(sed -n 's/.*size=\([0-9]*\).*/\1/p' $f)
-		[ -n "$ino" ] || { nok "$fam: $exp dma-buf created"; continue; }
+		[ -n "$ino" ] || { nok "$fam: ${exp:-${e%%:*}} dma-buf created"; continue; }
 		sel="select(.kind==\"dmabuf_export\" and .ino==$ino)"
 		check "$fam: $exp export seen (ino $ino)" \
 			"jq -e -s 'map($sel) | length == 1' $W/trace.$fam >/dev/null"
