@@ -137,6 +137,7 @@ demo:
 	$(Q)bash demo/demo.sh
 
 include tests/tests.mk
+include mk/fuzz.mk
 include mk/install.mk
 include mk/bench.mk
 

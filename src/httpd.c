@@ -89,6 +89,7 @@ struct conn {
 	int fd;
 	bool in_mhd;			/* handed to libmicrohttpd */
 	bool lingering;			/* answered by the pre-check, closing */
+	bool dead;			/* closed, freed at the end of the round */
 	size_t drained;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -126,6 +127,7 @@ struct httpd {
 	unsigned int nconns;
 	struct ip_slot *ips;		/* max_conns slots */
 	struct conn *adding;		/* being handed to libmicrohttpd */
+	struct conn *dead;		/* closed this round (conn_free) */
 	char *peek;			/* max_request_bytes + 1 */
 	struct prom_buf buf;		/* reused by every scrape (one loop thread) */
 	char landing[1024];
@@ -380,13 +382,20 @@ static void set_listening(struct httpd *h, bool on)
 	h->listening = on;
 }
 
+/*
+ * The connection is gone: its slot and address share are free now, its
+ * memory at the end of the round (httpd_run), since an event for it may
+ * still wait in the batch being handled (an eviction while accepting).
+ */
 static void conn_free(struct httpd *h, struct conn *c)
 {
 	list_del(h, c);
 	if (h->ips[c->ip].n)
 		h->ips[c->ip].n--;
 	h->nconns--;
-	free(c);
+	c->dead = true;
+	c->next = h->dead;
+	h->dead = c;
 	/* a slot is free again: accept what waits in the backlog */
 	if (!atomic_load(&h->stopping))
 		set_listening(h, true);
@@ -1034,6 +1043,16 @@ static int reap(struct httpd *h)
 	return next - t > INT_MAX ? INT_MAX : (int)(next - t);
 }
 
+static void free_dead(struct httpd *h)
+{
+	struct conn *c;
+
+	while ((c = h->dead)) {
+		h->dead = c->next;
+		free(c);
+	}
+}
+
 int httpd_run(struct httpd *h, int wait_ms)
 {
 	struct epoll_event ev[64];
@@ -1062,11 +1081,15 @@ int httpd_run(struct httpd *h, int wait_ms)
 			if (read(h->wake_fd, &v, sizeof(v)) < 0)
 				(void)0;	/* EAGAIN: another round read it */
 		} else if (tag != TAG_MHD) {
-			pre_read(h, ev[i].data.ptr, ev[i].events);
+			struct conn *c = ev[i].data.ptr;
+
+			if (!c->dead)
+				pre_read(h, c, ev[i].events);
 		}
 	}
 	MHD_run(h->d);
 	reap(h);
+	free_dead(h);
 	return 0;
 }
 
@@ -1238,6 +1261,7 @@ void httpd_stop(struct httpd *h)
 				pre_close(h, c);
 		}
 	}
+	free_dead(h);
 	if (h->listen_fd >= 0)
 		close(h->listen_fd);
 	if (h->epfd >= 0)

@@ -595,8 +595,8 @@ static int parse_tls(struct wparse *w, const yaml_node_t *n)
 	if (c->min_version > c->max_version)
 		return bad(w, t->min ? t->min : t->max, "tls_server_config.min_version",
 			   -EINVAL, "above max_version");
-	if (w->flags & WEBCFG_NO_FILES)
-		return 0;
+	if ((w->flags & WEBCFG_NO_FILES) && c->client_ca_system)
+		return 0;	/* would read the system's CA bundle */
 	ret = webtls_check(c, why, sizeof(why));
 	if (ret)
 		return bad(w, n, "tls_server_config", ret, "%s", why);
@@ -774,8 +774,10 @@ int webcfg_parse(const char *text, size_t len, const char *name, const char *dir
 	c->path = strdup(name);
 	if (!c->path)
 		return -ENOMEM;
-	if (!yaml_parser_initialize(&parser))
+	if (!yaml_parser_initialize(&parser)) {
+		webcfg_free(c);
 		return bad(&w, NULL, NULL, -ENOMEM, "out of memory");
+	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		snprintf(err, errlen, "%s:%lu: YAML: %s%s%s", name,
@@ -783,6 +785,7 @@ int webcfg_parse(const char *text, size_t len, const char *name, const char *dir
 			 parser.problem ? parser.problem : "syntax error",
 			 parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
+		webcfg_free(c);
 		return -EINVAL;
 	}
 	w.doc = &doc;

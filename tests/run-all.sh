@@ -158,6 +158,7 @@ else
 		for t in tests/reliability/test-*.sh; do
 			[ -f "$t" ] && suite "reliability/$(basename "$t" .sh)" bash "$t"
 		done
+		suite "reliability/fuzz-corpus" bash tests/fuzz/test-corpus.sh
 	fi
 	if want kernel; then
 		suite "kernel/check-series" bash kernel/scripts/check-series.sh
