@@ -143,4 +143,5 @@ include mk/bench.mk
 
 clean:
 	$(call msg,CLEAN)
-	$(Q)rm -rf $(OUTPUT)/obj $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(BIN) $(OUTPUT)/tests
+	$(Q)rm -rf $(OUTPUT)/obj $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(BIN) $(OUTPUT)/tests \
+		$(abspath .output/arm64)
