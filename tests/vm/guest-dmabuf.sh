@@ -92,7 +92,8 @@ i=0
 while ! { grep -q 'ready:' $W/text.err && grep -q 'ready:' $W/filt.err; } && [ $i -lt 300 ]; do
 	sleep 0.1; i=$((i + 1))
 done
-$MK udmabuf 4096 > $W/t.u
+# 64 KiB: a whole number of pages on 4K, 16K and 64K kernels (udmabuf wants that)
+$MK udmabuf 65536 > $W/t.u
 ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $W/t.u)
 sleep 0.3
 kill -TERM $pid $pid2
@@ -101,6 +102,6 @@ rc=$?
 wait $pid2
 check "text: clean exit on SIGTERM" "[ $rc -eq 0 ]"
 check "text: export line with timestamp, inode, size, exporter" \
-	"grep -E '^[0-9]+\.[0-9]{6} dmabuf_export +mkdmabuf .* ino=$ino size=4096 exp_name=udmabuf' $W/text.out >/dev/null"
+	"grep -E '^[0-9]+\.[0-9]{6} dmabuf_export +mkdmabuf .* ino=$ino size=65536 exp_name=udmabuf' $W/text.out >/dev/null"
 check "filter -i 1: other dma-bufs filtered out" "! grep -q 'dmabuf' $W/filt.out"
 echo "# done"

@@ -10,7 +10,7 @@
 #                 (KVER_612, KVER_61, KVER_NEW/KSERIES_NEW); default 6.12
 #   -K KVER       exact kernel version (/boot/vmlinuz-KVER, /lib/modules/KVER)
 #   -k arm64      the Debian arm64 6.12 kernel (KVER_ARM64): qemu-system-aarch64
-#                 -M virt; a KVER ending in -arm64 is one too (kernel, modules
+#                 -M virt; a KVER ending in -arm64 (-16k) is one too (kernel, modules
 #                 and guest userland under ARM64_ROOT, see scripts/deps-arm64.sh)
 #   -t SECONDS    wall-clock limit for the whole boot + job (default 300)
 #   -m MEM        guest memory (default 1G)
@@ -76,7 +76,7 @@ fi
 kroot="" qemu=qemu-system-x86_64 serial=ttyS0
 machine=(-cpu max)
 case $kver in
-*-arm64)
+*-arm64 | *-arm64-16k)
 	kroot=$(sed -n 's/^ARM64_ROOT=//p' "$top/.output/kernels.env" 2>/dev/null | tail -n 1)
 	kroot=${kroot:-/var/lib/tphtrace/arm64}
 	[ -d "$kroot/guest/usr/bin" ] || die "$kroot/guest missing: run scripts/deps.sh"
