@@ -185,6 +185,7 @@ int cmd_check(int argc, char **argv)
 			feed_close(&f);
 			return 2;
 		}
+		so.verbose = a.fo.verbose;
 		feed_recover(&f, &so);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);

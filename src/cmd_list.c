@@ -551,6 +551,7 @@ int cmd_list(int argc, char **argv)
 			feed_close(&f);
 			return 2;
 		}
+		so.verbose = a.fo.verbose;
 		feed_recover(&f, &so);
 		if (f.live) {
 			sigaction(SIGINT, &sa, NULL);

@@ -297,6 +297,7 @@ int cmd_top(int argc, char **argv)
 		return 0;
 	}
 	feed_open_live(&f, &a.fo);
+	so.verbose = a.fo.verbose;
 	feed_recover(&f, &so);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

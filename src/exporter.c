@@ -709,6 +709,7 @@ int cmd_exporter(int argc, char **argv)
 	hooked = hooked_events(&x);
 	/* dma-bufs that existed before start (needs the privileges to read other
 	 * processes' fds) */
+	so.verbose = a.verbose;
 	feed_recover(&x.f, &so);
 
 listen:

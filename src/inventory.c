@@ -22,7 +22,11 @@ struct inventory {
 	char tags[256];
 };
 
-/* libbpf's last warning, kept to say why the tag reader did not load */
+/*
+ * libbpf's first warning of a load, kept to say why the tag reader did not
+ * load (the first is the cause, e.g. "relocation decision ambiguity"; the
+ * last only says that loading the skeleton failed)
+ */
 static char libbpf_last[200];
 static bool libbpf_loud;
 
@@ -30,7 +34,7 @@ static int libbpf_capture(enum libbpf_print_level level, const char *fmt, va_lis
 {
 	va_list cp;
 
-	if (level == LIBBPF_WARN) {
+	if (level == LIBBPF_WARN && !libbpf_last[0]) {
 		va_copy(cp, ap);
 		vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, cp);
 		va_end(cp);
