@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make bench: tphtrace's performance figures (bench/README.md). Host part
-# (P1, P4, P5, P6) and one Debian 6.12 QEMU guest with the tphsim simulator
-# (P2, P3, and P1 on a real tracepoint as a cross-check). Prints a table and,
-# last, the "bench:" line. Raw output: .output/bench/logs/.
+# (P4, P5, P6, and the handlers without their object reads) and one Debian
+# 6.12 QEMU guest with the tphsim simulator (P1 on real objects, P2, P3).
+# Prints a table and, last, the "bench:" line. Raw output: .output/bench/logs/.
 #
 # Knobs (environment): ROUNDS (5) repetitions for medians, P4_EVENTS
 # (2000000) records per P4 run, BURST (2000) queries per guest round,
@@ -68,8 +68,8 @@ say "building tphsim for $KVER_612"
 kb=$out/kbuild
 rm -rf "$kb"
 mkdir -p "$kb/tphsim"
-cp kernel/tphsim/*.c kernel/tphsim/*.h kernel/tphsim/Makefile "$kb/tphsim/"
-cp -r kernel/include "$kb/include"
+cp -r kernel/tphsim/*.c kernel/tphsim/*.h kernel/tphsim/Makefile kernel/tphsim/scripts "$kb/tphsim/"
+cp -r kernel/tree "$kb/tree"
 make -s -C "$kb/tphsim" KDIR="/lib/modules/$KVER_612/build" modules >"$log/tphsim-build.log" 2>&1 ||
 	{ cat "$log/tphsim-build.log" >&2; exit 1; }
 ${CC:-gcc} -O2 -Wall -Wextra -std=gnu11 -o "$out/tphsim-ctl" kernel/tphsim/ctl/tphsim-ctl.c
@@ -179,16 +179,16 @@ rounds_of() { # PROG: per-round ns of the program of that name in the guest
 ratio_rounds() { # A B: median over rounds of A/B
 	paste <(rounds_of "$1") <(rounds_of "$2") | awk '$2 > 0 {print $1 / $2}' | median
 }
-gq=$(rounds_of tp_btf__dma_buf_tph_query | median)
+gq=$(rounds_of tp_btf__dma_buf_get_pci_tph | median)
 gv=$(rounds_of tp_btf__vfio_pci_tph_query | median)
-bq=$(rounds_of dma_buf_tph_que | median)
+bq=$(rounds_of dma_buf_get_pci | median)
 bv=$(rounds_of vfio_pci_tph_qu | median)
 gf=$(rounds_of floor_tp_btf_query | median)
 ge=$(rounds_of empty_tp_btf | median)
-p2=$(ratio_rounds tp_btf__dma_buf_tph_query dma_buf_tph_que)
-p2_floor=$(ratio_rounds floor_tp_btf_query dma_buf_tph_que)
+p2=$(ratio_rounds tp_btf__dma_buf_get_pci_tph dma_buf_get_pci)
+p2_floor=$(ratio_rounds floor_tp_btf_query dma_buf_get_pci)
 p2_pair=$(awk -v a="$gq" -v b="$gv" -v c="$bq" -v d="$bv" 'BEGIN {printf "%.3f", (a + b) / (c + d)}')
-p1_guest=$(ratio_rounds tp_btf__dma_buf_tph_query floor_tp_btf_query)
+p1_guest=$(ratio_rounds tp_btf__dma_buf_get_pci_tph floor_tp_btf_query)
 
 # ---- report ----------------------------------------------------------------
 f3() { awk -v x="$1" 'BEGIN {printf "%.3f", x}'; }
@@ -202,8 +202,14 @@ p4_ok=$([ "$p4_drops" -eq 0 ] && awk -v a="$p4_text" -v b="$p4_json" \
 	echo "tphtrace bench -- host: $machine; guest: QEMU TCG $KVER_612, 1 vCPU"
 	echo
 	printf '%-4s %-66s %-26s %-8s %s\n' "" "measure" "result" "target" ""
-	printf '%-4s %-66s %-26s %-8s %s\n' P1 "worst handler / floor, same hook (host raw_tp test runs)" \
-		"$(f3 "$p1")" "<= 1.3" "$(ok "$p1" '<=' 1.3)"
+	# The tracepoints pass kernel objects, which the host's test runs
+	# cannot: the handlers read real ones only in the guest (tphsim), so
+	# P1 is the guest's query handler against its floor; the host rows
+	# below are the handlers without their object reads.
+	printf '%-4s %-66s %-26s %-8s %s\n' P1 "query handler / floor, tp_btf on real objects (guest, tphsim)" \
+		"$(f3 "$p1_guest") ($(f1 "$gq")/$(f1 "$gf") ns)" "<= 1.3" "$(ok "$p1_guest" '<=' 1.3)"
+	printf '%-4s %-66s %-26s\n' "" "  worst handler / floor, host raw_tp test runs, NULL objects" \
+		"$(f3 "$p1")"
 	printf '%-4s %-66s %-26s\n' "" "  empty raw_tp handler" "$(f1 "$(kv ns "$log/p1.log" | head -n1)") ns"
 	sed -n 's/^p1 handler=\([^ ]*\) floor=\([^ ]*\) handler_ns=\([^ ]*\) floor_ns=\([^ ]*\) ratio=\(.*\)/\1 \2 \3 \4 \5/p' \
 		"$log/p1.log" | while read -r h fl hn fn r; do
@@ -211,12 +217,10 @@ p4_ok=$([ "$p4_drops" -eq 0 ] && awk -v a="$p4_text" -v b="$p4_json" \
 	done
 	printf '%-4s %-66s %-26s\n' "" "  query floor with the helpers' header (bpf_get_current_comm)" \
 		"$(f1 "$(grep floor_helpers "$log/p1.log" | kv ns /dev/stdin)") ns"
-	printf '%-4s %-66s %-26s\n' "" "  guest tp_btf: dma_buf_tph_query / floor (cross-check)" \
-		"$(f3 "$p1_guest") ($(f1 "$gq")/$(f1 "$gf") ns)"
 	printf '%-4s %-66s %-26s\n' "" "  guest tp_btf: empty handler" "$(f1 "$ge") ns"
-	printf '%-4s %-66s %-26s %-8s %s\n' P2 "tphtrace / bpftrace, dma_buf_tph_query (guest)" \
+	printf '%-4s %-66s %-26s %-8s %s\n' P2 "tphtrace / bpftrace, dma_buf_get_pci_tph (guest)" \
 		"$(f3 "$p2") ($(f1 "$gq")/$(f1 "$bq") ns)" "<= 0.1" "$(ok "$p2" '<=' 0.1)"
-	printf '%-4s %-66s %-26s\n' "" "  both query events (vfio_pci_tph_query + dma_buf_tph_query)" \
+	printf '%-4s %-66s %-26s\n' "" "  both query events (vfio_pci_tph_query + dma_buf_get_pci_tph)" \
 		"$p2_pair"
 	printf '%-4s %-66s %-26s\n' "" "  bound: the floor itself / bpftrace" "$(f3 "$p2_floor")"
 	printf '%-4s %-66s %-26s %-8s %s\n' P3 "bpftrace / tphtrace start-up to attached (guest)" \
@@ -244,7 +248,7 @@ p4_ok=$([ "$p4_drops" -eq 0 ] && awk -v a="$p4_text" -v b="$p4_json" \
 	echo
 	echo "logs: .output/bench/logs/  ($(( $(date +%s) - t_start )) s)"
 } | tee "$log/table.txt"
-line="bench: p1_handler_ratio=$(f3 "$p1") p2_vs_bpftrace=$(f3 "$p2") p3_startup_ratio=$p3"
+line="bench: p1_handler_ratio=$(f3 "$p1_guest") p1_host_null_objects=$(f3 "$p1") p2_vs_bpftrace=$(f3 "$p2") p3_startup_ratio=$p3"
 line+=" p4_text_events_per_s=$(printf '%.0f' "$p4_text") p4_json_events_per_s=$(printf '%.0f' "$p4_json")"
 line+=" p4_drops=$p4_drops p5_rss_100k_mib=$p5_rss p5_scrape_10k_ms=$(f3 "$p5_ms")"
 line+=" p6_idle_cpu_pct=$(f3 "$p6")"

@@ -31,7 +31,7 @@ for i in $(seq "$rounds"); do
 	t=$("$bb" startup 'Attaching' -- bpftrace -B line "$bt") && echo "p3 tool=bpftrace s=$t"
 done
 # what tphtrace's start-up is made of, and the least a libbpf tool pays
-"$bb" startparts dma_buf_tph_query
+"$bb" startparts dma_buf_get_pci_tph
 
 # P2 (+ P1 on the real hook): both tools attached at once, then bursts
 # (their output goes to the guest's tmpfs: the job share is 9p, slow)
@@ -43,7 +43,7 @@ for _ in $(seq 300); do
 	grep -q 'ready:' /tmp/tphtrace.err && grep -q 'Attaching' /tmp/bpftrace.out && break
 	sleep 0.2
 done
-"$bb" progstats -t dma_buf_tph_query -r "$rounds" -o tphtrace=$tpid -o bpftrace=$bpid \
+"$bb" progstats -t dma_buf_get_pci_tph -r "$rounds" -o tphtrace=$tpid -o bpftrace=$bpid \
 	-- "$ctl" run "$VM_JOBDIR/burst.scn"
 "$ctl" stats | sed 's/^/tphsim /'
 kill -TERM "$tpid" "$bpid"

@@ -76,7 +76,7 @@ struct task_state {
 	__u8 direct;
 	struct tph_dev exporter;
 	struct tph_dev nic;
-	__u64 exp_ino;		/* dma-buf of the exporter answer (tracepoints) */
+	__u64 exp_buf;		/* struct dma_buf * of the exporter answer (tracepoints) */
 };
 
 struct {
@@ -95,7 +95,7 @@ struct {
  */
 struct qhand {
 	__u64 task;		/* current task (as a number), 0: empty */
-	__u64 ino;
+	__u64 buf;		/* the struct dma_buf * queried */
 	struct tph_dev exporter;
 	__u8 qflags;
 };

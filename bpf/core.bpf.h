@@ -10,6 +10,12 @@
 
 struct pci_bus___tph {
 	int domain_nr;		/* CONFIG_PCI_DOMAINS_GENERIC only */
+	void *sysdata;
+} __attribute__((preserve_access_index));
+
+/* x86: pci_domain_nr() is the host bridge's sysdata->domain */
+struct pci_sysdata___tph {
+	int domain;
 } __attribute__((preserve_access_index));
 
 struct vfio_pci_core_device___tph {
@@ -18,6 +24,7 @@ struct vfio_pci_core_device___tph {
 
 /* drivers/vfio/pci/vfio_pci_dmabuf.c, TPH series v5+ */
 struct vfio_pci_dma_buf___tph {
+	struct dma_buf *dmabuf;
 	struct vfio_pci_core_device___tph *vdev;
 	__u8 tph_st_valid:1;
 	__u8 tph_st_ext_valid:1;
@@ -42,6 +49,12 @@ struct mlx5_st___tph {
 	__u8 direct_mode:1;
 } __attribute__((preserve_access_index));
 
+/* drivers/net/ethernet/mellanox/mlx5/core/lib/st.c */
+struct mlx5_st_idx_data___tph {
+	refcount_t usecount;
+	__u16 tag;
+} __attribute__((preserve_access_index));
+
 struct mlx5_core_dev___tph {
 	struct device *device;
 	struct pci_dev *pdev;
@@ -59,6 +72,34 @@ struct ib_pd___tph {
 struct ib_mr___tph {
 	__u32 lkey;
 	__u32 rkey;
+	struct ib_device___tph *device;
+} __attribute__((preserve_access_index));
+
+/* include/rdma/ib_umem.h (ib_core) */
+struct ib_umem___tph {
+	__u32 is_dmabuf:1;
+} __attribute__((preserve_access_index));
+
+struct ib_umem_dmabuf___tph {
+	struct ib_umem___tph umem;
+	struct dma_buf_attachment *attach;
+} __attribute__((preserve_access_index));
+
+/* drivers/infiniband/hw/mlx5/mlx5_ib.h */
+struct mlx5_ib_dev___tph {
+	struct ib_device___tph ib_dev;
+	struct mlx5_core_dev___tph *mdev;
+} __attribute__((preserve_access_index));
+
+struct mlx5_ib_mkey___tph {
+	__u32 key;
+} __attribute__((preserve_access_index));
+
+struct mlx5_ib_mr___tph {
+	struct ib_mr___tph ibmr;
+	struct mlx5_ib_mkey___tph mmkey;
+	struct ib_umem___tph *umem;
+	__u8 frmr_reused:1;	/* the tracepoint patch's bit */
 } __attribute__((preserve_access_index));
 
 /* PCI TPH fields of struct pci_dev (v6.13+, CONFIG_PCIE_TPH) */
@@ -102,24 +143,29 @@ static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *
 		dst[0] = '\0';
 }
 
+/*
+ * The PCI identity of a function: pci_domain_nr() (bus->domain_nr where
+ * the kernel keeps it there, else x86's sysdata->domain), bus << 8 | devfn.
+ * Its device name is not read: for a PCI function it is that same address
+ * (pci_name()), and a name already known (an MR's IB device) is kept.
+ */
 static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev)
 {
+	struct pci_sysdata___tph *sd;
 	struct pci_bus___tph *bus;
-	const char *name;
 
 	if (!pdev)
 		return;
 	bus = (void *)BPF_CORE_READ(pdev, bus);
 	d->bdf = (BPF_CORE_READ(pdev, bus, number) << 8) | BPF_CORE_READ(pdev, devfn);
-	if (bpf_core_field_exists(bus->domain_nr))
+	if (bpf_core_field_exists(bus->domain_nr)) {
 		d->domain = BPF_CORE_READ(bus, domain_nr);
+	} else if (bpf_core_type_exists(struct pci_sysdata___tph)) {
+		sd = BPF_CORE_READ(bus, sysdata);
+		if (sd)
+			d->domain = BPF_CORE_READ(sd, domain);
+	}
 	d->valid |= TPH_DEV_PCI;
-	/* keep a name already known (an MR's IB device name beats the BDF) */
-	if (d->valid & TPH_DEV_NAME)
-		return;
-	name = BPF_CORE_READ(pdev, dev.kobj.name);
-	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
-		d->valid |= TPH_DEV_NAME;
 }
 
 static __always_inline void read_device_name(struct tph_dev *d, struct device *dev)

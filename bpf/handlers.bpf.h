@@ -237,16 +237,15 @@ static __always_inline __u8 refine_reason(struct task_state *s, __u8 reason)
 	return reason;
 }
 
-/* patched kernel: mlx5_ib_mr_tph (the decision) */
-static __always_inline void on_mr_decision(const char *ibdev, __u32 domain, __u16 devid,
-					   __u64 ino, __u8 req_type, bool extended,
+/*
+ * patched kernel: mlx5_ib_mr_tph (the decision), @reason and @source in
+ * tphtrace's terms; the caller has put the NIC in s->nic
+ */
+static __always_inline void on_mr_decision(struct task_state *s, __u64 ino,
+					   __u8 req_type, bool extended,
 					   __u8 source, __u16 st, __u16 st_index,
 					   __u8 ph, __u8 reason, int ret)
 {
-	struct task_state *s = state_get_or_create();
-
-	if (!s)
-		return;
 	s->seen |= TS_DECISION | TS_MR | TS_REQ;
 	s->ino = ino;
 	s->req_type = req_type;
@@ -279,9 +278,6 @@ static __always_inline void on_mr_decision(const char *ibdev, __u32 domain, __u1
 	default:
 		break;
 	}
-	__builtin_memset(&s->nic, 0, sizeof(s->nic));
-	dev_pci(&s->nic, domain, devid);
-	dev_name(&s->nic, ibdev);
 }
 
 /* series-only kernel: registration entry */

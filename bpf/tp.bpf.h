@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Entry points on the tracepoints of kernel/include/trace/events/ (our
- * kernel patches, or the tphsim simulator). Argument positions follow the
- * TP_PROTO lists there; tests/bpf drives the raw_tp variants with argument
- * arrays generated from those headers.
+ * Entry points on the tracepoints of the kernel patches (kernel/tree/, the
+ * same files tphsim fires). Their TP_PROTO passes the objects themselves
+ * (struct dma_buf, pci_dev, vfio_pci_dma_buf, mlx5_ib_dev, mlx5_ib_mr, ...)
+ * and the decision's scalars; the fields are read here with CO-RE, through
+ * the ___tph flavors of bpf/core.bpf.h for module types, every module read
+ * behind an existence guard. tp_btf and raw_tp run the same code: ctx[i] is
+ * the i-th TP_PROTO argument in both (typed for tp_btf, a u64 for raw_tp),
+ * and every read goes through bpf_probe_read_kernel(), which takes either.
  */
 #ifndef TPHTRACE_TP_BPF_H
 #define TPHTRACE_TP_BPF_H
@@ -20,6 +24,71 @@ int raw_tp__##ev(__u64 *ctx) { return tp_##ev(ctx, TPH_HOOK_RAW_TP); }
 #define A(i)	(ctx[i])
 
 /*
+ * enum mlx5_ib_tph_reason and enum mlx5_ib_tph_source of mr_tracepoint.h:
+ * the kernel's values are the kernel's, matched here by enumerator name
+ * (CO-RE enum value relocations), never by number.
+ */
+enum mlx5_ib_tph_reason___tph {
+	MLX5_IB_TPH_OK___tph,
+	MLX5_IB_TPH_DMAH___tph,
+	MLX5_IB_TPH_REQ_DISABLED___tph,
+	MLX5_IB_TPH_UNAVAILABLE___tph,
+	MLX5_IB_TPH_QUERY_ERROR___tph,
+	MLX5_IB_TPH_NO_ST_TABLE___tph,
+	MLX5_IB_TPH_ST_TABLE_FULL___tph,
+	MLX5_IB_TPH_ST_ERROR___tph,
+	MLX5_IB_TPH_TAG0_DIRECT___tph,
+};
+
+enum mlx5_ib_tph_source___tph {
+	MLX5_IB_TPH_SRC_NONE___tph,
+	MLX5_IB_TPH_SRC_DMAH___tph,
+	MLX5_IB_TPH_SRC_DMABUF___tph,
+};
+
+#define KREASON(name, ours)						\
+	if (bpf_core_enum_value_exists(enum mlx5_ib_tph_reason___tph,	\
+				       MLX5_IB_TPH_##name##___tph) &&	\
+	    v == bpf_core_enum_value(enum mlx5_ib_tph_reason___tph,	\
+				     MLX5_IB_TPH_##name##___tph))	\
+		return ours
+
+/*
+ * tphtrace's reason for the kernel's; UNAVAILABLE is -EOPNOTSUPP from
+ * dma_buf_get_pci_tph(), which does not say whether the exporter has no
+ * callback or nothing for this namespace: the exporter's own event does.
+ */
+static __always_inline __u8 kernel_reason(__u64 v, struct task_state *s)
+{
+	KREASON(OK, TPH_REASON_OK);
+	KREASON(DMAH, TPH_REASON_DMAH);
+	KREASON(REQ_DISABLED, TPH_REASON_REQ_DISABLED);
+	KREASON(UNAVAILABLE, (s->qflags & TPH_Q_EXPORTER_SEEN) ?
+			     TPH_REASON_NOT_PUBLISHED : TPH_REASON_NO_OP);
+	KREASON(QUERY_ERROR, TPH_REASON_QUERY_ERROR);
+	KREASON(NO_ST_TABLE, TPH_REASON_NO_ST_TABLE);
+	KREASON(ST_TABLE_FULL, TPH_REASON_ST_TABLE_FULL);
+	KREASON(ST_ERROR, TPH_REASON_ST_ERROR);
+	KREASON(TAG0_DIRECT, TPH_REASON_TAG0_DIRECT);
+	return TPH_REASON_UNKNOWN;
+}
+
+static __always_inline __u8 kernel_source(__u64 v)
+{
+	if (bpf_core_enum_value_exists(enum mlx5_ib_tph_source___tph,
+				       MLX5_IB_TPH_SRC_DMAH___tph) &&
+	    v == bpf_core_enum_value(enum mlx5_ib_tph_source___tph,
+				     MLX5_IB_TPH_SRC_DMAH___tph))
+		return TPH_SRC_DMAH;
+	if (bpf_core_enum_value_exists(enum mlx5_ib_tph_source___tph,
+				       MLX5_IB_TPH_SRC_DMABUF___tph) &&
+	    v == bpf_core_enum_value(enum mlx5_ib_tph_source___tph,
+				     MLX5_IB_TPH_SRC_DMABUF___tph))
+		return TPH_SRC_DMABUF;
+	return TPH_SRC_NONE;
+}
+
+/*
  * The exporter hands its answer to the wrapper's event on this CPU (struct
  * qhand) when the MR registration is traced by tracepoints too: the query
  * then has nothing to record in the task state (mr_by_tracepoint()), and
@@ -31,28 +100,38 @@ static __always_inline bool query_handoff(void)
 	return mr_by_tracepoint();
 }
 
-/* dma_buf_tph_query(ino, exp_name, size, extended, st, ph, ret) */
-static __always_inline int tp_dma_buf_tph_query(__u64 *ctx, __u8 hook)
+/* dma_buf_get_pci_tph(dmabuf, extended, *steering_tag, *ph, ret) */
+static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 {
 	struct task_struct *t = cur_task();
+	struct dma_buf *d = (void *)A(0);
 	struct task_state *s = NULL;
 	struct tph_ev_query *r;
 	struct qhand *h = NULL;
+	int ret = (int)A(4);
+	__u16 st = 0;
 	__u32 zero = 0;
+	__u8 ph = 0;
+	__u64 ino;
 
+	if (!ret) {
+		bpf_probe_read_kernel(&st, sizeof(st), (void *)A(2));
+		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)A(3));
+	}
 	if (query_handoff()) {
 		h = bpf_map_lookup_elem(&qhand, &zero);
-		if (h && (h->task != (__u64)t || h->ino != A(0)))
+		if (h && (h->task != (__u64)t || h->buf != (__u64)d))
 			h = NULL;
 	}
+	ino = d ? dmabuf_ino(d) : 0;
 	if (!h) {
 		s = state_get_t(t);
 		/* an exporter answer handed to an earlier query is not ours */
-		if (s && s->exp_ino != A(0))
+		if (s && s->exp_buf != (__u64)d)
 			s->seen &= ~TS_EXPORTER;
-		query_state(s, A(0), A(3), A(4), A(5), (int)A(6));
+		query_state(s, ino, A(1), st, ph, ret);
 	}
-	r = query_rec(t, A(3), A(4), A(5), (int)A(6), hook);
+	r = query_rec(t, A(1), st, ph, ret, hook);
 	/* the hottest event: its dma-buf is written straight into the record */
 	if (r) {
 		if (h) {
@@ -61,34 +140,62 @@ static __always_inline int tp_dma_buf_tph_query(__u64 *ctx, __u8 hook)
 		} else {
 			query_rec_exporter(r, s);
 		}
-		r->buf.ino = A(0);
-		r->buf.size = A(2);
+		r->buf.ino = ino;
+		r->buf.size = d ? BPF_CORE_READ(d, size) : 0;
 		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
-		if (A(1))
+		if (d)
 			bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
-						  (void *)A(1));
-		rec_submit(r, (int)A(6));
+						  BPF_CORE_READ(d, exp_name));
+		rec_submit(r, ret);
 	}
 	if (h)
 		h->task = 0;
 	query_done(s);
 	return 0;
 }
-TP_HOOKS(dma_buf_tph_query)
+TP_HOOKS(dma_buf_get_pci_tph)
 
-/* vfio_pci_tph_query(domain, devid, ino, extended, st_valid, st_ext_valid, st, ph, ret) */
+/*
+ * The exporting function of a vfio dma-buf; none once the device is gone
+ * (vfio_pci_dma_buf_cleanup() clears priv->vdev).
+ */
+static __always_inline void read_vfio_exporter(struct tph_dev *d,
+					       struct vfio_pci_dma_buf___tph *priv)
+{
+	struct vfio_pci_core_device___tph *vdev;
+
+	if (!bpf_core_field_exists(priv->vdev) ||
+	    !bpf_core_field_exists(struct vfio_pci_core_device___tph, pdev))
+		return;
+	vdev = BPF_CORE_READ(priv, vdev);
+	if (vdev)
+		read_pci_dev(d, BPF_CORE_READ(vdev, pdev));
+}
+
+/* vfio_pci_tph_query(priv, extended, ret) */
 static __always_inline int tp_vfio_pci_tph_query(__u64 *ctx, __u8 hook)
 {
+	struct vfio_pci_dma_buf___tph *priv = (void *)A(0);
 	struct task_struct *t = cur_task();
+	bool st_valid = false, st_ext_valid = false;
 	struct task_state *s;
 	struct tph_dev d = {};
+	struct dma_buf *buf = NULL;
 	struct qhand *h;
 	__u32 zero = 0;
 
-	dev_pci(&d, A(0), A(1));
-	s = on_exporter_query_t(t, &d, A(3), A(4), A(5), (int)A(8));
+	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
+	    bpf_core_field_exists(priv->tph_st_ext_valid)) {
+		st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
+		st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
+	}
+	if (priv && bpf_core_field_exists(priv->dmabuf))
+		buf = BPF_CORE_READ(priv, dmabuf);
+	if (priv)
+		read_vfio_exporter(&d, priv);
+	s = on_exporter_query_t(t, &d, A(1), st_valid, st_ext_valid, (int)A(2));
 	if (s)
-		s->exp_ino = A(2);
+		s->exp_buf = (__u64)buf;
 	if (!query_handoff())
 		return 0;
 	/* what the wrapper's query would do to the state (query_state) */
@@ -97,79 +204,181 @@ static __always_inline int tp_vfio_pci_tph_query(__u64 *ctx, __u8 hook)
 	h = bpf_map_lookup_elem(&qhand, &zero);
 	if (h) {
 		h->task = (__u64)t;
-		h->ino = A(2);
+		h->buf = (__u64)buf;
 		h->exporter = d;
-		h->qflags = exporter_qflags(A(4), A(5));
+		h->qflags = exporter_qflags(st_valid, st_ext_valid);
 	}
 	return 0;
 }
 TP_HOOKS(vfio_pci_tph_query)
 
-/* vfio_pci_tph_set(domain, devid, ino, flags, st, st_ext, ph, completer, ret) */
+/* vfio_pci_tph_set(vdev, req, dmabuf, completer, ret) */
 static __always_inline int tp_vfio_pci_tph_set(__u64 *ctx, __u8 hook)
 {
-	struct tph_dev d = {};
+	struct vfio_device_feature_dma_buf_tph___tph *req = (void *)A(1);
+	struct vfio_pci_core_device___tph *vdev = (void *)A(0);
+	struct dma_buf *d = (void *)A(2);
+	struct tph_dev dev = {};
+	__u32 flags = 0;
+	__u16 st_ext = 0;
+	__u8 st = 0, ph = 0;
 
-	dev_pci(&d, A(0), A(1));
-	return on_publish(&d, A(2), A(3), A(4), A(5), A(6), A(7), (int)A(8), hook);
+	if (vdev && bpf_core_field_exists(vdev->pdev))
+		read_pci_dev(&dev, BPF_CORE_READ(vdev, pdev));
+	if (req && bpf_core_type_exists(struct vfio_device_feature_dma_buf_tph___tph)) {
+		flags = BPF_CORE_READ(req, flags);
+		st = BPF_CORE_READ(req, steering_tag);
+		st_ext = BPF_CORE_READ(req, steering_tag_ext);
+		ph = BPF_CORE_READ(req, ph);
+	}
+	return on_publish(&dev, d ? dmabuf_ino(d) : 0, flags, st, st_ext, ph, A(3),
+			  (int)A(4), hook);
 }
 TP_HOOKS(vfio_pci_tph_set)
 
+/* The NIC of an mlx5_ib device: its IB name and its PCI function. */
+static __always_inline void read_mlx5_ib_dev(struct tph_dev *d,
+					     struct mlx5_ib_dev___tph *dev)
+{
+	if (!dev || !bpf_core_field_exists(dev->ib_dev) ||
+	    !bpf_core_field_exists(dev->mdev))
+		return;
+	dev_name(d, BPF_CORE_READ(dev, ib_dev.dev.kobj.name));
+	read_pci_dev(d, BPF_CORE_READ(dev, mdev, pdev));
+}
+
 /*
- * mlx5_ib_mr_tph(ibdev, domain, devid, ino, req_type, extended, source, st,
- *                st_index, ph, reason, ret)
+ * mlx5_ib_mr_tph(dev, dmabuf, req_type, extended, source, st, st_index,
+ *                ph, reason, ret)
  */
 static __always_inline int tp_mlx5_ib_mr_tph(__u64 *ctx, __u8 hook)
 {
-	on_mr_decision((void *)A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7),
-		       A(8), A(9), A(10), (int)A(11));
+	struct dma_buf *d = (void *)A(1);
+	struct task_state *s = state_get_or_create();
+
+	if (!s)
+		return 0;
+	__builtin_memset(&s->nic, 0, sizeof(s->nic));
+	read_mlx5_ib_dev(&s->nic, (void *)A(0));
+	on_mr_decision(s, d ? dmabuf_ino(d) : 0, A(2), A(3), kernel_source(A(4)),
+		       A(5), A(6), A(7), kernel_reason(A(8), s), (int)A(9));
 	return 0;
 }
 TP_HOOKS(mlx5_ib_mr_tph)
 
-/* mlx5_ib_dmabuf_mr(ibdev, mkey, ino, length, access_flags, st_index, ph, reused, ret) */
+/*
+ * An MR argument as a plain number: the verifier allows no IS_ERR() test
+ * on a tp_btf pointer argument (see fexit_ret()).
+ */
+static __always_inline __u64 arg_value(__u64 *ctx, int i)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &ctx[i]);
+	return v;
+}
+
+/* mlx5_ib_dmabuf_mr(dev, dmabuf, mr, length, access_flags, st_index, ph) */
 static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 {
 	struct task_struct *t = cur_task();
 	struct task_state *s = state_get_or_create_t(t);
+	struct mlx5_ib_mr___tph *mr;
+	struct dma_buf *d = (void *)A(1);
 	struct tph_ev_mr *r;
+	__u64 v;
+	int ret;
 
 	if (!s)
 		return 0;
 	if (!(s->seen & TS_DECISION))
-		dev_name(&s->nic, (void *)A(0));
+		read_mlx5_ib_dev(&s->nic, (void *)A(0));
+	v = arg_value(ctx, 2);
+	ret = IS_ERR_VALUE(v) ? (int)v : 0;
+	mr = ret ? NULL : (void *)v;
 	/* the arguments are read once the record is there: no spills */
 	r = mr_rec(t, s, hook);
 	if (r) {
-		r->ino = A(2) ? A(2) : s->ino;
+		r->ino = d ? dmabuf_ino(d) : s->ino;
 		r->length = A(3);
-		r->mkey = A(1);
 		r->access = (int)A(4);
-		r->st_index = A(5);
-		r->ph = A(6);
-		r->reused = A(7);
-		r->ret = (int)A(8);
-		rec_submit(r, (int)A(8));
+		r->mkey = 0;
+		r->reused = 0;
+		if (mr && bpf_core_field_exists(mr->mmkey))
+			r->mkey = BPF_CORE_READ(mr, mmkey.key);
+		if (mr && bpf_core_field_exists(mr->frmr_reused))
+			r->reused = BPF_CORE_READ_BITFIELD_PROBED(mr, frmr_reused);
+		r->st_index = ret ? 0 : A(5);
+		r->ph = ret ? 0xff : A(6);
+		r->ret = ret;
+		rec_submit(r, ret);
 	}
 	state_drop(s);
 	return 0;
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr)
 
-/* mlx5_ib_dmabuf_mr_dereg(ibdev, mkey, ino, st_index, pooled, ret) */
+/* The dma-buf under a dma-buf MR: to_ib_umem_dmabuf(mr->umem)->attach->dmabuf */
+static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr)
+{
+	struct ib_umem_dmabuf___tph *ud;
+	struct ib_umem___tph *umem;
+
+	if (!bpf_core_field_exists(mr->umem) ||
+	    !bpf_core_field_exists(struct ib_umem_dmabuf___tph, attach))
+		return NULL;
+	umem = BPF_CORE_READ(mr, umem);
+	if (!umem)
+		return NULL;
+	ud = (void *)umem - bpf_core_field_offset(struct ib_umem_dmabuf___tph, umem);
+	return BPF_CORE_READ(ud, attach, dmabuf);
+}
+
+/* mlx5_ib_dmabuf_mr_dereg(mr, st_index, pooled, ret) */
 static __always_inline int tp_mlx5_ib_dmabuf_mr_dereg(__u64 *ctx, __u8 hook)
 {
-	return on_mr_dereg((void *)A(0), A(1), A(2), A(3), A(4), (int)A(5), hook);
+	struct mlx5_ib_mr___tph *mr = (void *)A(0);
+	struct dma_buf *d = NULL;
+	const char *ibdev = NULL;
+	__u32 mkey = 0;
+
+	if (!emits(TPH_EV_MR_DEREG, hook))
+		return 0;
+	if (mr && bpf_core_field_exists(mr->ibmr.device))
+		ibdev = BPF_CORE_READ(mr, ibmr.device, dev.kobj.name);
+	if (mr && bpf_core_field_exists(mr->mmkey))
+		mkey = BPF_CORE_READ(mr, mmkey.key);
+	if (mr)
+		d = mr_dmabuf(mr);
+	return on_mr_dereg(ibdev, mkey, d ? dmabuf_ino(d) : 0, A(1), A(2),
+			   (int)A(3), hook);
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr_dereg)
 
-/* mlx5_st_index_{alloc,get,put}(domain, devid, tag, st_index, refcount, direct, ret) */
+/* mlx5_st_index_{alloc,get,put}(dev, tag, st_index, idx_data, ret) */
 static __always_inline int tp_st(__u64 *ctx, __u8 op, __u8 hook)
 {
+	struct mlx5_st_idx_data___tph *e = (void *)A(3);
+	struct mlx5_core_dev___tph *dev = (void *)A(0);
 	struct tph_dev d = {};
+	struct mlx5_st___tph *st;
+	__u32 refcount = 0;
+	bool direct = false;
+	__u16 tag = A(1);
 
-	dev_pci(&d, A(0), A(1));
-	return on_st(op, &d, A(2), A(3), A(4), A(5), (int)A(6), hook);
+	if (dev && bpf_core_field_exists(dev->pdev))
+		read_pci_dev(&d, BPF_CORE_READ(dev, pdev));
+	if (dev && bpf_core_field_exists(dev->st) &&
+	    bpf_core_field_exists(struct mlx5_st___tph, direct_mode)) {
+		st = BPF_CORE_READ(dev, st);
+		if (st)
+			direct = BPF_CORE_READ_BITFIELD_PROBED(st, direct_mode);
+	}
+	if (e && bpf_core_type_exists(struct mlx5_st_idx_data___tph)) {
+		tag = BPF_CORE_READ(e, tag);
+		refcount = BPF_CORE_READ(e, usecount.refs.counter);
+	}
+	return on_st(op, &d, tag, A(2), refcount, direct, (int)A(4), hook);
 }
 
 static __always_inline int tp_mlx5_st_index_alloc(__u64 *ctx, __u8 hook)
@@ -190,42 +399,43 @@ static __always_inline int tp_mlx5_st_index_put(__u64 *ctx, __u8 hook)
 }
 TP_HOOKS(mlx5_st_index_put)
 
-/* pcie_tph_enable(domain, devid, mode, dev_req_type, rp_completer, req_type, ret) */
+/* pcie_tph_enable(pdev, mode, dev_req_type, rp_req_type, req_type, ret) */
 static __always_inline int tp_pcie_tph_enable(__u64 *ctx, __u8 hook)
 {
-	struct pci_args a = { .op = TPH_PCI_ENABLE, .mode = A(2), .dev_req_type = A(3),
-			      .rp_completer = A(4), .req_type = A(5) };
+	struct pci_args a = { .op = TPH_PCI_ENABLE, .mode = A(1) & 0x7,
+			      .dev_req_type = A(2), .rp_completer = A(3),
+			      .req_type = A(4) };
 	struct tph_dev d = {};
 
-	dev_pci(&d, A(0), A(1));
-	return on_pci(&d, &a, (int)A(6), hook);
+	read_pci_dev(&d, (void *)A(0));
+	return on_pci(&d, &a, (int)A(5), hook);
 }
 TP_HOOKS(pcie_tph_enable)
 
-/* pcie_tph_disable(domain, devid, mode, req_type) */
+/* pcie_tph_disable(pdev, mode, req_type) */
 static __always_inline int tp_pcie_tph_disable(__u64 *ctx, __u8 hook)
 {
-	struct pci_args a = { .op = TPH_PCI_DISABLE, .mode = A(2), .req_type = A(3),
+	struct pci_args a = { .op = TPH_PCI_DISABLE, .mode = A(1), .req_type = A(2),
 			      .rp_completer = TPH_UNKNOWN_U8,
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	dev_pci(&d, A(0), A(1));
+	read_pci_dev(&d, (void *)A(0));
 	return on_pci(&d, &a, 0, hook);
 }
 TP_HOOKS(pcie_tph_disable)
 
-/* pcie_tph_st_write(domain, devid, index, tag, loc, ret) */
+/* pcie_tph_st_write(pdev, index, tag, loc, ret) */
 static __always_inline int tp_pcie_tph_st_write(__u64 *ctx, __u8 hook)
 {
-	struct pci_args a = { .op = TPH_PCI_ST_WRITE, .index = A(2), .tag = A(3),
-			      .loc = A(4), .req_type = TPH_UNKNOWN_U8,
+	struct pci_args a = { .op = TPH_PCI_ST_WRITE, .index = A(1), .tag = A(2),
+			      .loc = A(3), .req_type = TPH_UNKNOWN_U8,
 			      .rp_completer = TPH_UNKNOWN_U8,
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	dev_pci(&d, A(0), A(1));
-	return on_pci(&d, &a, (int)A(5), hook);
+	read_pci_dev(&d, (void *)A(0));
+	return on_pci(&d, &a, (int)A(4), hook);
 }
 TP_HOOKS(pcie_tph_st_write)
 
@@ -250,5 +460,6 @@ static __always_inline int tp_dma_buf_detach(__u64 *ctx, __u8 hook)
 }
 TP_HOOKS(dma_buf_detach)
 
+#undef KREASON
 #undef A
 #endif /* TPHTRACE_TP_BPF_H */

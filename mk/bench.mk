@@ -5,7 +5,7 @@
 # one 6.12 guest for the side-by-side ones, a table and the "bench:" line.
 
 BENCH_OUT	:= $(OUTPUT)/bench
-BENCH_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) -Ikernel/include \
+BENCH_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) $(TP_TREE_CFLAGS) \
 		   -Itests -Itests/bpf -Itests/bpf/include
 
 $(BENCH_OUT):

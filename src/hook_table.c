@@ -97,9 +97,9 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 		{ TPH_HOOK_KPROBE, SERIES, { KRET(vfio_pci_core_feature_dma_buf_tph) } },
 	} },
 	[TPH_EV_TPH_QUERY] = { TPH_EV_TPH_QUERY, "TPH queried (get_tph)", {
-		{ TPH_HOOK_TP_BTF, OURS, { TP(tp_btf, dma_buf_tph_query),
+		{ TPH_HOOK_TP_BTF, OURS, { TP(tp_btf, dma_buf_get_pci_tph),
 					   TP_OPT(tp_btf, vfio_pci_tph_query) } },
-		{ TPH_HOOK_RAW_TP, OURS, { TP(raw_tp, dma_buf_tph_query),
+		{ TPH_HOOK_RAW_TP, OURS, { TP(raw_tp, dma_buf_get_pci_tph),
 					   TP_OPT(raw_tp, vfio_pci_tph_query) } },
 		/*
 		 * v8+ and v7: the importer's wrapper, refined by the exporter

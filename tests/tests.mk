@@ -11,7 +11,12 @@ ASAN_BINS	:= $(patsubst tests/unit/%.c,$(TEST_OUT)/asan/%,$(UNIT_SRCS))
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
 LIB_SRCS	:= $(filter-out src/main.c,$(SRCS))
-TEST_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) -Ikernel/include -Itests
+TEST_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) -Itests
+# the tracepoint definitions of the kernel patches, for tests/bpf/tp_args.h
+TP_TREE_CFLAGS	:= -Ikernel/tree/include -Ikernel/tree/drivers/vfio/pci \
+		   -Ikernel/tree/drivers/net/ethernet/mellanox/mlx5/core \
+		   -Ikernel/tree/drivers/infiniband/hw/mlx5
+TP_TREE_HDRS	:= $(shell find kernel/tree -name '*.h' -o -name '*.inc')
 
 # test_model counts the allocations the library makes (a counting wrapper of
 # the allocator: works under ASan too, where mallinfo2() reports nothing)
@@ -40,9 +45,9 @@ $(TEST_OUT)/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(TEST_OUT)/asan
 	$(call msg,ASAN-LD,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(ASAN_OBJS) $(TEST_LDFLAGS_$*) $(LDLIBS) -lcmocka -o $@
 
-$(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(LIB_OBJS) | $(TEST_OUT)
+$(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(TP_TREE_HDRS) $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(TEST_CFLAGS) -Itests/bpf/include $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $(TP_TREE_CFLAGS) -Itests/bpf/include $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 $(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)

@@ -70,11 +70,13 @@ enum tph_series_shape {
 };
 
 /*
- * Why an MR did (not) get the dma-buf's tag. Values 0..31 mirror
- * enum mlx5_ib_tph_reason in kernel/include/trace/events/tph_reason.h
- * exactly (a unit test compares the two); values from 32 on are derived by
- * tphtrace from several events of one registration and never come from the
- * kernel directly.
+ * Why an MR did (not) get the dma-buf's tag. Values 0..31 are what the
+ * kernel's decision (enum mlx5_ib_tph_reason of the mlx5_ib trace header,
+ * kernel/tree/drivers/infiniband/hw/mlx5/mr_tracepoint.h) can say, matched
+ * by name in bpf/tp.bpf.h, never by number (a unit test compares the
+ * names); the kernel's "unavailable" becomes no_op or not_published by
+ * whether the exporter answered. Values from 32 on are derived by tphtrace
+ * from several events of one registration.
  */
 enum tph_reason {
 	TPH_REASON_OK = 0,

@@ -24,6 +24,7 @@
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
+#include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
 
 #include "tphsim_uapi.h"
@@ -39,6 +40,9 @@
 #define PCI_TPH_ST_NS_MODE		0x0
 #define PCI_TPH_ST_IV_MODE		0x1
 #define PCI_TPH_ST_DS_MODE		0x2
+#endif
+#ifndef PCI_TPH_CTRL_MODE_SEL_MASK
+#define PCI_TPH_CTRL_MODE_SEL_MASK	0x00000007
 #endif
 #ifndef PCI_TPH_CAP_ST_NS
 #define PCI_TPH_CAP_ST_NS		0x00000001
@@ -261,17 +265,35 @@ struct mlx5_ib_dev {
 	struct tphsim_fault_point mkey_fault;
 };
 
+struct mlx5_ib_mkey {
+	u32 key;
+};
+
+/*
+ * The fields the mlx5_ib tracepoints read (mr_tracepoint.h) have the real
+ * kernel's paths: mmkey.key, frmr_reused (the tracepoint patch's bit),
+ * umem (an ib_umem_dmabuf's, whose attach leads to the dma-buf).
+ */
 struct mlx5_ib_mr {
 	struct ib_mr ibmr;
+	struct mlx5_ib_mkey mmkey;
+	struct ib_umem *umem;		/* &umem_dmabuf.umem once attached */
+	struct ib_umem_dmabuf umem_dmabuf;
 	struct mlx5_ib_dev *dev;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	u64 kernel_vendor_key;		/* (st_index, ph) the mkey carries */
 	unsigned long ino;
-	bool reused;
+	bool frmr_reused;
 	u32 invalidations;
 };
+
+/* mlx5_ib.h: every simulated MR is a dma-buf MR once its umem exists */
+static inline bool is_dmabuf_mr(struct mlx5_ib_mr *mr)
+{
+	return mr->umem && mr->umem->is_dmabuf;
+}
 
 static inline struct mlx5_ib_dev *to_mdev(struct ib_device *ibdev)
 {

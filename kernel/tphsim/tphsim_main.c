@@ -465,7 +465,7 @@ static long tphsim_ioc_mr_reg(struct tphsim_ctx *ctx, void *buf)
 	arg->ino = mr->ino;
 	arg->st_index = mlx5_mr_st_index(mr);
 	arg->ph = mlx5_mr_ph(mr);
-	arg->reused = mr->reused;
+	arg->reused = mr->frmr_reused;
 	return 0;
 }
 
@@ -488,7 +488,7 @@ static void tphsim_mr_fill(struct tphsim_obj *obj, struct tphsim_mr_info *arg)
 	arg->ino = mr->ino;
 	arg->st_index = mlx5_mr_st_index(mr);
 	arg->ph = mlx5_mr_ph(mr);
-	arg->reused = mr->reused;
+	arg->reused = mr->frmr_reused;
 	arg->st_tag = tphsim_st_entry(obj->nic->dev->mdev, arg->st_index);
 	dma_resv_lock(mr->dmabuf->resv, NULL);
 	arg->mapped = !!mr->sgt;

@@ -21,10 +21,9 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
-#include <trace/events/mlx5_ib_tph.h>
-#include <trace/events/mlx5_st.h>
-
 #include "tphsim.h"
+#include "diag/st_tracepoint.h"
+#include "mr_tracepoint.h"
 
 #define mlx5_ib_dbg(dev, fmt, ...)					\
 	dev_dbg((dev)->dma_device, "%s: " fmt, __func__, ##__VA_ARGS__)
@@ -32,26 +31,24 @@
 /* ------------------------------------------------------------------ */
 /* mlx5_core lib/st.c                                                  */
 
+/*
+ * @idx_data: the entry, read by the event under st->lock (its refcount is
+ * the users after the operation); NULL when there is none
+ */
 static void mlx5_st_trace(struct mlx5_core_dev *dev, int ev, u16 tag,
-			  u16 st_index, u32 refcount, int ret)
+			  u16 st_index, struct mlx5_st_idx_data *idx_data,
+			  int ret)
 {
-	u32 domain = tphsim_domain(dev->pdev);
-	u16 devid = tphsim_devid(dev->pdev);
-	bool direct = dev->st && dev->st->direct_mode;
-
 	tphsim_count(ev);
 	switch (ev) {
 	case TPHSIM_EV_MLX5_ST_INDEX_ALLOC:
-		trace_mlx5_st_index_alloc(domain, devid, tag, st_index,
-					  refcount, direct, ret);
+		trace_mlx5_st_index_alloc(dev, tag, st_index, idx_data, ret);
 		break;
 	case TPHSIM_EV_MLX5_ST_INDEX_GET:
-		trace_mlx5_st_index_get(domain, devid, tag, st_index,
-					refcount, direct, ret);
+		trace_mlx5_st_index_get(dev, tag, st_index, idx_data, ret);
 		break;
 	default:
-		trace_mlx5_st_index_put(domain, devid, tag, st_index,
-					refcount, direct, ret);
+		trace_mlx5_st_index_put(dev, tag, st_index, idx_data, ret);
 		break;
 	}
 }
@@ -147,10 +144,9 @@ noinline void mlx5_st_destroy(struct mlx5_core_dev *dev)
 noinline int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *dev, u16 tag,
 					u16 *st_index)
 {
-	struct mlx5_st_idx_data *idx_data;
+	struct mlx5_st_idx_data *idx_data = NULL;
 	struct mlx5_st *st = dev->st;
 	unsigned long index;
-	u32 refcount = 0;
 	u32 xa_id = 0;
 	int ret = 0;
 
@@ -170,13 +166,13 @@ noinline int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *dev, u16 tag,
 	xa_for_each(&st->idx_xa, index, idx_data) {
 		if (tag == idx_data->tag) {
 			refcount_inc(&idx_data->usecount);
-			refcount = refcount_read(&idx_data->usecount);
 			*st_index = index;
 			xa_id = index;
 			goto end;
 		}
 	}
 
+	idx_data = NULL;
 	ret = tphsim_fault_hit(&dev->st_alloc_fault);
 	if (ret)
 		goto end;
@@ -200,18 +196,21 @@ noinline int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *dev, u16 tag,
 		goto clean_idx_xa;
 
 	*st_index = xa_id;
-	refcount = 1;
 	goto end;
 
 clean_idx_xa:
 	xa_erase(&st->idx_xa, xa_id);
 clean_idx_data:
 	kfree(idx_data);
+	idx_data = NULL;
 end:
+	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_ALLOC, tag,
+		      ret ? 0 : xa_id, idx_data, ret);
 	mutex_unlock(&st->lock);
+	return ret;
 trace:
 	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_ALLOC, tag,
-		      ret ? 0 : xa_id, refcount, ret);
+		      ret ? 0 : xa_id, NULL, ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mlx5_st_alloc_index_by_tag);
@@ -227,7 +226,6 @@ noinline int mlx5_st_get_index(struct mlx5_core_dev *dev, u16 st_index)
 {
 	struct mlx5_st_idx_data *idx_data;
 	struct mlx5_st *st = dev->st;
-	u32 refcount = 0;
 	u16 tag = 0;
 	int ret = 0;
 
@@ -243,17 +241,17 @@ noinline int mlx5_st_get_index(struct mlx5_core_dev *dev, u16 st_index)
 
 	mutex_lock(&st->lock);
 	idx_data = xa_load(&st->idx_xa, st_index);
-	if (WARN_ON_ONCE(!idx_data)) {
+	if (WARN_ON_ONCE(!idx_data))
 		ret = -EINVAL;
-	} else {
+	else
 		refcount_inc(&idx_data->usecount);
-		refcount = refcount_read(&idx_data->usecount);
-		tag = idx_data->tag;
-	}
+	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_GET, 0, st_index, idx_data,
+		      ret);
 	mutex_unlock(&st->lock);
+	return ret;
 trace:
-	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_GET, tag, st_index,
-		      refcount, ret);
+	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_GET, tag, st_index, NULL,
+		      ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mlx5_st_get_index);
@@ -272,7 +270,6 @@ noinline int mlx5_st_dealloc_index(struct mlx5_core_dev *dev, u16 st_index)
 {
 	struct mlx5_st_idx_data *idx_data;
 	struct mlx5_st *st = dev->st;
-	u32 refcount = 0;
 	u16 tag = 0;
 	int ret = 0;
 
@@ -293,20 +290,25 @@ noinline int mlx5_st_dealloc_index(struct mlx5_core_dev *dev, u16 st_index)
 		goto end;
 	}
 
-	tag = idx_data->tag;
 	if (refcount_dec_and_test(&idx_data->usecount)) {
 		xa_erase(&st->idx_xa, st_index);
+		/* the event reads the entry (refcount 0) before it is freed */
+		mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_PUT, 0, st_index,
+			      idx_data, ret);
 		kfree(idx_data);
 		/* We leave PCI config space as was before, no mkey refers to it */
-	} else {
-		refcount = refcount_read(&idx_data->usecount);
+		mutex_unlock(&st->lock);
+		return ret;
 	}
 
 end:
+	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_PUT, 0, st_index, idx_data,
+		      ret);
 	mutex_unlock(&st->lock);
+	return ret;
 trace:
-	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_PUT, tag, st_index,
-		      refcount, ret);
+	mlx5_st_trace(dev, TPHSIM_EV_MLX5_ST_INDEX_PUT, tag, st_index, NULL,
+		      ret);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mlx5_st_dealloc_index);
@@ -370,9 +372,10 @@ static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 		list_del(&h->node);
 		dev->nr_pooled--;
 		mr->ibmr.lkey = h->mkey;
+		mr->mmkey.key = h->mkey;
 		kfree(h);
 		tphsim_live_dec();
-		mr->reused = true;
+		mr->frmr_reused = true;
 		mlx5_ib_put_frmr_st_handle_ref(dev, key);
 		return 0;
 	}
@@ -385,7 +388,8 @@ static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 	if (!dev->mkey_seq)
 		dev->mkey_seq = 1;
 	mr->ibmr.lkey = (dev->mkey_seq << 8) | 0x42;
-	mr->reused = false;
+	mr->mmkey.key = mr->ibmr.lkey;
+	mr->frmr_reused = false;
 	return 0;
 }
 
@@ -395,7 +399,19 @@ static void mlx5r_destroy_mkey(struct mlx5_ib_dev *dev, u64 key)
 	mlx5_ib_put_frmr_st_handle_ref(dev, key);
 }
 
-/* Return true if the mkey went back to the pool (keeping its ST index). */
+static void mlx5_ib_trace_dmabuf_mr_dereg(struct mlx5_ib_mr *mr, bool pooled,
+					  int ret)
+{
+	tphsim_count(TPHSIM_EV_MLX5_IB_DMABUF_MR_DEREG);
+	trace_mlx5_ib_dmabuf_mr_dereg(mr, mlx5_mr_st_index(mr), pooled, ret);
+}
+
+/*
+ * Return true if the mkey went back to the pool (keeping its ST index).
+ * The dereg event fires where the kernel patch has it: before the handle
+ * is pushed (another registration may pop it right after), and after a
+ * destroy with its result.
+ */
 static bool mlx5r_handle_mkey_cleanup(struct mlx5_ib_dev *dev,
 				      struct mlx5_ib_mr *mr)
 {
@@ -406,6 +422,7 @@ static bool mlx5r_handle_mkey_cleanup(struct mlx5_ib_dev *dev,
 		if (h) {
 			h->mkey = mr->ibmr.lkey;
 			h->kernel_vendor_key = mr->kernel_vendor_key;
+			mlx5_ib_trace_dmabuf_mr_dereg(mr, true, 0);
 			list_add_tail(&h->node, &dev->pool);
 			dev->nr_pooled++;
 			tphsim_live_inc();
@@ -413,6 +430,7 @@ static bool mlx5r_handle_mkey_cleanup(struct mlx5_ib_dev *dev,
 		}
 	}
 	mlx5r_destroy_mkey(dev, mr->kernel_vendor_key);
+	mlx5_ib_trace_dmabuf_mr_dereg(mr, false, 0);
 	return false;
 }
 
@@ -491,6 +509,8 @@ static void tphsim_umem_release(struct mlx5_ib_mr *mr)
 				   mr->dmabuf, mr->attach, true, dev->dma_device);
 		dma_buf_detach(mr->dmabuf, mr->attach);
 		mr->attach = NULL;
+		mr->umem = NULL;
+		mr->umem_dmabuf.attach = NULL;
 	}
 	if (mr->dmabuf) {
 		tphsim_upstream_tp(dma_buf_put, TPHSIM_EV_DMA_BUF_PUT, mr->dmabuf);
@@ -525,27 +545,26 @@ static int tphsim_umem_dmabuf_get(struct mlx5_ib_mr *mr, u64 offset,
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
 	mr->attach = attach;
+	/* what the real MR has: an ib_umem_dmabuf whose attach leads here */
+	mr->umem_dmabuf.attach = attach;
+	mr->umem_dmabuf.umem.is_dmabuf = 1;
+	mr->umem_dmabuf.umem.length = length;
+	mr->umem = &mr->umem_dmabuf.umem;
 	tphsim_upstream_tp(dma_buf_dynamic_attach, TPHSIM_EV_DMA_BUF_DYNAMIC_ATTACH,
 			   dmabuf, attach, true, dev->dma_device);
 	return 0;
 }
 
-static const char *ibdev_name(struct mlx5_ib_dev *dev)
-{
-	return dev_name(&dev->ib_dev.dev);
-}
-
-static void mlx5_ib_trace_mr_tph(struct mlx5_ib_dev *dev, unsigned long ino,
-				 u8 req_type, bool extended, u8 source,
+static void mlx5_ib_trace_mr_tph(struct mlx5_ib_dev *dev,
+				 struct dma_buf *dmabuf, u8 req_type,
+				 bool extended,
+				 enum mlx5_ib_tph_source source,
 				 u16 steering_tag, u16 st_index, u8 ph,
-				 u8 reason, int ret)
+				 enum mlx5_ib_tph_reason reason, int ret)
 {
-	struct pci_dev *pdev = dev->mdev->pdev;
-
 	tphsim_count(TPHSIM_EV_MLX5_IB_MR_TPH);
-	trace_mlx5_ib_mr_tph(ibdev_name(dev), tphsim_domain(pdev),
-			     tphsim_devid(pdev), ino, req_type, extended,
-			     source, steering_tag, st_index, ph, reason, ret);
+	trace_mlx5_ib_mr_tph(dev, dmabuf, req_type, extended, source,
+			     steering_tag, st_index, ph, reason, ret);
 }
 
 /*
@@ -553,16 +572,15 @@ static void mlx5_ib_trace_mr_tph(struct mlx5_ib_dev *dev, unsigned long ino,
  * tracepoint patch: every way it ends has its reason.
  */
 static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
-			      unsigned long ino, u16 *st_index, u8 *ph)
+			      u16 *st_index, u8 *ph)
 {
 	u16 local_st_index = MLX5_MKC_PCIE_TPH_NO_STEERING_TAG_INDEX;
+	enum mlx5_ib_tph_source source = MLX5_IB_TPH_SRC_NONE;
+	enum mlx5_ib_tph_reason reason;
 	u8 local_ph = MLX5_IB_NO_PH;
-	u8 source = MLX5_IB_TPH_SRC_NONE;
 	u16 steering_tag = 0;
 	bool extended = false;
-	bool has_get_tph;
 	u8 req_type;
-	u8 reason;
 	int ret = 0;
 
 	req_type = pcie_tph_enabled_req_type(dev->mdev->pdev);
@@ -578,19 +596,19 @@ static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 		goto out;
 	}
 
-	/* In the series: dmabuf->ops->get_tph != NULL */
-	has_get_tph = !!tphsim_dma_buf_get_tph_op(dmabuf);
-
 	dma_resv_lock(dmabuf->resv, NULL);
 	ret = dma_buf_get_tph(dmabuf, extended, &steering_tag, &local_ph);
 	dma_resv_unlock(dmabuf->resv);
 	if (ret) {
+		/*
+		 * -EOPNOTSUPP: no callback, or nothing for this namespace;
+		 * the wrapper does not tell them apart, nor does the event
+		 */
 		if (ret != -EOPNOTSUPP) {
 			mlx5_ib_dbg(dev, "get_tph failed (%d)\n", ret);
 			reason = MLX5_IB_TPH_QUERY_ERROR;
 		} else {
-			reason = has_get_tph ? MLX5_IB_TPH_NOT_PUBLISHED :
-					       MLX5_IB_TPH_NO_OP;
+			reason = MLX5_IB_TPH_UNAVAILABLE;
 		}
 		steering_tag = 0;
 		local_ph = MLX5_IB_NO_PH;
@@ -603,7 +621,7 @@ static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 		mlx5_ib_dbg(dev, "st_alloc_index_by_tag failed (%d)\n", ret);
 		if (ret == -EOPNOTSUPP)
 			reason = MLX5_IB_TPH_NO_ST_TABLE;
-		else if (ret == -EBUSY || ret == -ENOSPC)
+		else if (ret == -EBUSY)	/* xa_alloc(): no free index */
 			reason = MLX5_IB_TPH_ST_TABLE_FULL;
 		else
 			reason = MLX5_IB_TPH_ST_ERROR;
@@ -621,21 +639,27 @@ static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 	else
 		reason = MLX5_IB_TPH_OK;
 out:
-	mlx5_ib_trace_mr_tph(dev, ino, req_type, extended, source,
+	mlx5_ib_trace_mr_tph(dev, dmabuf, req_type, extended, source,
 			     steering_tag, local_st_index, local_ph, reason,
 			     ret);
 }
 
+/*
+ * The kernel patch fires this right after alloc_cacheable_mr(), where the
+ * dma-buf is attached; tphsim also on the failures after dma_buf_get()
+ * (attach refused, first map), where the dma-buf is known too. Failures
+ * before it (bad fd, bad access flags) have no dma-buf to name: no event.
+ */
 static void mlx5_ib_trace_dmabuf_mr(struct mlx5_ib_dev *dev,
 				    struct mlx5_ib_mr *mr, u64 length,
 				    int access_flags, int ret)
 {
+	if (!mr->dmabuf)
+		return;
 	tphsim_count(TPHSIM_EV_MLX5_IB_DMABUF_MR);
-	trace_mlx5_ib_dmabuf_mr(ibdev_name(dev), ret ? 0 : mr->ibmr.lkey,
-				mr->ino, length, access_flags,
-				ret ? 0 : mlx5_mr_st_index(mr),
-				ret ? MLX5_IB_NO_PH : mlx5_mr_ph(mr),
-				ret ? false : mr->reused, ret);
+	trace_mlx5_ib_dmabuf_mr(dev, mr->dmabuf, ret ? ERR_PTR(ret) : mr,
+				length, access_flags, mlx5_mr_st_index(mr),
+				mlx5_mr_ph(mr));
 }
 
 /* Tear down a created MR: mkey back to the pool or destroyed, umem gone. */
@@ -644,12 +668,9 @@ static bool tphsim_mr_destroy(struct mlx5_ib_mr *mr)
 	struct mlx5_ib_dev *dev = mr->dev;
 	bool pooled;
 
-	tphsim_umem_release(mr);
+	/* as __mlx5_ib_dereg_mr(): the mkey first, then the umem */
 	pooled = mlx5r_handle_mkey_cleanup(dev, mr);
-
-	tphsim_count(TPHSIM_EV_MLX5_IB_DMABUF_MR_DEREG);
-	trace_mlx5_ib_dmabuf_mr_dereg(ibdev_name(dev), mr->ibmr.lkey, mr->ino,
-				      mlx5_mr_st_index(mr), pooled, 0);
+	tphsim_umem_release(mr);
 	return pooled;
 }
 
@@ -674,6 +695,7 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 {
 	struct mlx5_ib_dev *dev = to_mdev(pd->device);
 	u16 st_index = MLX5_MKC_PCIE_TPH_NO_STEERING_TAG_INDEX;
+	u8 req_type = PCI_TPH_REQ_DISABLE;
 	struct mlx5_ib_dmah *mdmah;
 	u8 ph = MLX5_IB_NO_PH;
 	struct mlx5_ib_mr *mr;
@@ -701,14 +723,19 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 			st_index = mdmah->st_index;
 
 		err = mlx5_ib_get_frmr_st_handle_ref(dev, st_index);
-		mlx5_ib_trace_mr_tph(dev, mr->ino,
-				     pcie_tph_enabled_req_type(dev->mdev->pdev),
-				     false, MLX5_IB_TPH_SRC_DMAH, 0, st_index,
-				     ph, MLX5_IB_TPH_DMAH, err);
+		/*
+		 * The DMAH path does not need the requester type: it is read
+		 * for the event only, and only while the event is enabled.
+		 */
+		if (trace_mlx5_ib_mr_tph_enabled())
+			req_type = pcie_tph_enabled_req_type(dev->mdev->pdev);
+		mlx5_ib_trace_mr_tph(dev, mr->dmabuf, req_type, false,
+				     MLX5_IB_TPH_SRC_DMAH, 0, st_index, ph,
+				     MLX5_IB_TPH_DMAH, err);
 		if (err)
 			goto err_umem;
 	} else {
-		get_tph_mr_dmabuf(dev, mr->dmabuf, mr->ino, &st_index, &ph);
+		get_tph_mr_dmabuf(dev, mr->dmabuf, &st_index, &ph);
 	}
 
 	err = mlx5_frmr_pool_alloc(dev, mr, st_index |

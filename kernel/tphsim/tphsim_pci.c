@@ -20,9 +20,8 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
-#include <trace/events/pci_tph.h>
-
 #include "tphsim.h"
+#include "tphsim_trace_pci.h"
 
 static LIST_HEAD(tphsim_pcifns);
 static DEFINE_MUTEX(tphsim_pcifns_lock);
@@ -82,6 +81,12 @@ struct tphsim_pcifn *tphsim_pcifn_create(u32 domain, u8 bus, u8 devfn)
 	fn->bus.number = bus;
 	fn->pdev.bus = &fn->bus;
 	fn->pdev.devfn = devfn;
+	/* pci_name(), as the pci:pcie_tph_* events print it */
+	if (dev_set_name(&fn->pdev.dev, "%04x:%02x:%02x.%d", domain, bus,
+			 PCI_SLOT(devfn), PCI_FUNC(devfn))) {
+		kfree(fn);
+		return ERR_PTR(-ENOMEM);
+	}
 #ifdef CONFIG_X86
 	fn->sysdata.domain = domain;
 	fn->sysdata.node = NUMA_NO_NODE;
@@ -93,6 +98,7 @@ struct tphsim_pcifn *tphsim_pcifn_create(u32 domain, u8 bus, u8 devfn)
 		if (pos->domain == domain && pos->bus.number == bus &&
 		    pos->pdev.devfn == devfn) {
 			mutex_unlock(&tphsim_pcifns_lock);
+			kfree_const(fn->pdev.dev.kobj.name);
 			kfree(fn);
 			return ERR_PTR(-EEXIST);
 		}
@@ -111,6 +117,7 @@ void tphsim_pcifn_destroy(struct tphsim_pcifn *fn)
 	list_del(&fn->node);
 	mutex_unlock(&tphsim_pcifns_lock);
 	kfree(fn->st_table);
+	kfree_const(fn->pdev.dev.kobj.name);
 	kfree(fn);
 }
 
@@ -189,8 +196,7 @@ noinline void pcie_disable_tph(struct pci_dev *pdev)
 		return;
 
 	tphsim_count(TPHSIM_EV_PCIE_TPH_DISABLE);
-	trace_pcie_tph_disable(fn->domain, tphsim_devid(pdev), fn->tph_mode,
-			       fn->tph_req_type);
+	trace_pcie_tph_disable(pdev, fn->tph_mode, fn->tph_req_type);
 
 	fn->tph_mode = 0;
 	fn->tph_req_type = 0;
@@ -243,7 +249,7 @@ static int __pcie_enable_tph(struct tphsim_pcifn *fn, int mode,
 noinline int pcie_enable_tph(struct pci_dev *pdev, int mode)
 {
 	struct tphsim_pcifn *fn = to_pcifn(pdev);
-	u8 dev_req_type, rp_completer = 0xff;
+	u8 dev_req_type, rp_completer = PCI_TPH_TRACE_RP_NONE;
 	int ret;
 
 	dev_req_type = !fn->tph_cap ? PCI_TPH_REQ_DISABLE :
@@ -252,9 +258,8 @@ noinline int pcie_enable_tph(struct pci_dev *pdev, int mode)
 	ret = __pcie_enable_tph(fn, mode, &rp_completer);
 
 	tphsim_count(TPHSIM_EV_PCIE_TPH_ENABLE);
-	trace_pcie_tph_enable(fn->domain, tphsim_devid(pdev), mode & 0x7,
-			      dev_req_type, rp_completer,
-			      ret ? 0 : fn->tph_req_type, ret);
+	trace_pcie_tph_enable(pdev, mode, dev_req_type, rp_completer,
+			      ret ? PCI_TPH_REQ_DISABLE : fn->tph_req_type, ret);
 	return ret;
 }
 
@@ -301,7 +306,6 @@ noinline int pcie_tph_set_st_entry(struct pci_dev *pdev, unsigned int index,
 		pcie_disable_tph(pdev);
 out:
 	tphsim_count(TPHSIM_EV_PCIE_TPH_ST_WRITE);
-	trace_pcie_tph_st_write(fn->domain, tphsim_devid(pdev), index, tag,
-				fn->st_loc, err);
+	trace_pcie_tph_st_write(pdev, index, tag, fn->st_loc, err);
 	return err;
 }

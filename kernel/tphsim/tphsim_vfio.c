@@ -16,10 +16,9 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include <trace/events/dma_buf_tph.h>
-#include <trace/events/vfio_pci_tph.h>
-
 #include "tphsim.h"
+#include "tphsim_trace_dma_buf.h"
+#include "vfio_pci_trace.h"
 
 MODULE_IMPORT_NS(TPHSIM_NS_DMA_BUF);
 
@@ -128,7 +127,6 @@ noinline int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 				      u16 *steering_tag, u8 *ph)
 {
 	struct vfio_pci_dma_buf *priv = dmabuf->priv;
-	struct pci_dev *pdev = priv->owner->pdev;
 	int ret = 0;
 
 	dma_resv_assert_held(dmabuf->resv);
@@ -154,10 +152,7 @@ noinline int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 	*ph = priv->tph_ph;
 out:
 	tphsim_count(TPHSIM_EV_VFIO_PCI_TPH_QUERY);
-	trace_vfio_pci_tph_query(tphsim_domain(pdev), tphsim_devid(pdev),
-				 tphsim_dmabuf_ino(dmabuf), extended,
-				 priv->tph_st_valid, priv->tph_st_ext_valid,
-				 ret ? 0 : *steering_tag, ret ? 0 : *ph, ret);
+	trace_vfio_pci_tph_query(priv, extended, ret);
 	return ret;
 }
 
@@ -252,9 +247,7 @@ noinline int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 		ret = get_tph(dmabuf, extended, steering_tag, ph);
 
 	tphsim_count(TPHSIM_EV_DMA_BUF_TPH_QUERY);
-	trace_dma_buf_tph_query(tphsim_dmabuf_ino(dmabuf), dmabuf->exp_name,
-				dmabuf->size, extended,
-				ret ? 0 : *steering_tag, ret ? 0 : *ph, ret);
+	trace_dma_buf_get_pci_tph(dmabuf, extended, steering_tag, ph, ret);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_get_tph, TPHSIM_NS_DMA_BUF);
@@ -276,14 +269,11 @@ static int tphsim_check_feature(u32 flags, size_t argsz, u32 supported_ops,
 }
 
 static void tphsim_trace_set(struct vfio_pci_core_device *vdev,
-			     unsigned long ino,
 			     const struct vfio_device_feature_dma_buf_tph *s,
-			     int ret)
+			     struct dma_buf *dmabuf, int ret)
 {
 	tphsim_count(TPHSIM_EV_VFIO_PCI_TPH_SET);
-	trace_vfio_pci_tph_set(tphsim_domain(vdev->pdev),
-			       tphsim_devid(vdev->pdev), ino, s->flags,
-			       s->steering_tag, s->steering_tag_ext, s->ph,
+	trace_vfio_pci_tph_set(vdev, s, dmabuf,
 			       pcie_tph_completer_type(vdev->pdev), ret);
 }
 
@@ -310,8 +300,7 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 {
 	struct vfio_device_feature_dma_buf_tph set_tph;
 	struct vfio_pci_dma_buf *priv;
-	struct dma_buf *dmabuf;
-	unsigned long ino = 0;
+	struct dma_buf *dmabuf = NULL;
 	u8 comp;
 	int ret;
 
@@ -347,24 +336,24 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 	dmabuf = dma_buf_get(set_tph.dmabuf_fd);
 	if (IS_ERR(dmabuf)) {
 		ret = PTR_ERR(dmabuf);
+		dmabuf = NULL;
 		goto out;
 	}
-	ino = tphsim_dmabuf_ino(dmabuf);
 
 	if (dmabuf->ops != &vfio_pci_dmabuf_ops) {
 		ret = -EINVAL;
-		goto out_put;
+		goto out;
 	}
 
 	priv = dmabuf->priv;
 	if (priv->vdev != vdev) {
 		ret = -EINVAL;
-		goto out_put;
+		goto out;
 	}
 
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
 	if (ret)
-		goto out_put;
+		goto out;
 
 	priv->tph_st = set_tph.steering_tag;
 	priv->tph_st_ext = set_tph.steering_tag_ext;
@@ -374,10 +363,11 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 	dma_resv_unlock(dmabuf->resv);
 	ret = 0;
 
-out_put:
-	dma_buf_put(dmabuf);
 out:
-	tphsim_trace_set(vdev, ino, &set_tph, ret);
+	/* before the put: the event reads the dma-buf */
+	tphsim_trace_set(vdev, &set_tph, dmabuf, ret);
+	if (dmabuf)
+		dma_buf_put(dmabuf);
 	return ret;
 }
 

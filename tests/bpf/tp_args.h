@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Argument arrays for BPF_PROG_TEST_RUN of the raw_tp handlers, generated
- * from the TRACE_EVENT definitions in kernel/include/trace/events/: every
- * tracepoint NAME gets tp_pack_NAME(u64 *ctx, <its TP_PROTO>) that stores
- * the arguments the way the kernel hands them to raw_tp programs, one u64
- * each, in TP_ARGS order. Nothing is declared twice by hand.
+ * from the TRACE_EVENT definitions of the kernel patches (kernel/tree/):
+ * every tracepoint NAME gets tp_pack_NAME(u64 *ctx, <its TP_PROTO>) that
+ * stores the arguments the way the kernel hands them to raw_tp programs,
+ * one u64 each, in TP_ARGS order. Nothing is declared twice by hand. The
+ * kernel objects the TP_PROTO lists pass are opaque here: the host can only
+ * pass NULL (the guests run the handlers on real objects).
  */
 #ifndef TPHTRACE_TEST_TP_ARGS_H
 #define TPHTRACE_TEST_TP_ARGS_H
@@ -26,6 +28,16 @@ typedef __u64 u64;
 #define TP_OPEN(...)		__VA_ARGS__
 #define TRACE_DEFINE_ENUM(x)
 #define DECLARE_EVENT_CLASS(...)
+
+struct dma_buf;
+struct pci_dev;
+struct vfio_pci_dma_buf;
+struct vfio_pci_core_device;
+struct vfio_device_feature_dma_buf_tph;
+struct mlx5_core_dev;
+struct mlx5_st_idx_data;
+struct mlx5_ib_dev;
+struct mlx5_ib_mr;
 
 #define TPA_1(x)		(u64)(uintptr_t)(x)
 #define TPA_2(x, ...)		TPA_1(x), TPA_1(__VA_ARGS__)
@@ -54,12 +66,14 @@ static inline int tp_pack_##name(u64 *ctx, TP_OPEN proto)		\
 
 #define TRACE_EVENT(name, proto, args, tstruct, assign, print)	\
 	TP_PACK(name, proto, args)
+#define TRACE_EVENT_CONDITION(name, proto, args, cond, tstruct, assign, print) \
+	TP_PACK(name, proto, args)
 #define DEFINE_EVENT(class, name, proto, args)	TP_PACK(name, proto, args)
 
-#include <trace/events/dma_buf_tph.h>
-#include <trace/events/vfio_pci_tph.h>
-#include <trace/events/mlx5_ib_tph.h>
-#include <trace/events/mlx5_st.h>
-#include <trace/events/pci_tph.h>
+#include <trace/events/pci-tph.inc>
+#include <trace/events/dma_buf-tph.inc>
+#include "vfio_pci_trace.h"
+#include "diag/st_tracepoint.h"
+#include "mr_tracepoint.h"
 
 #endif /* TPHTRACE_TEST_TP_ARGS_H */

@@ -92,9 +92,9 @@ need_cmd jq "scripts/deps.sh"
 
 work=$top/.output/vm/check
 rm -rf "$work"
-mkdir -p "$work/src/tphsim" "$work/src/include" "$work/job"
-cp kernel/tphsim/*.[ch] kernel/tphsim/Makefile "$work/src/tphsim/"
-cp -r kernel/include/. "$work/src/include/"
+mkdir -p "$work/src/tphsim" "$work/job"
+cp -r kernel/tphsim/*.[ch] kernel/tphsim/Makefile kernel/tphsim/scripts "$work/src/tphsim/"
+cp -r kernel/tree "$work/src/tree"
 if ! make -s -C "$work/src/tphsim" KDIR="/lib/modules/$kver/build" modules \
 	>"$work/build.log" 2>&1; then
 	nok "tphsim.ko builds for $kver" "$(tail -n 5 "$work/build.log")"

@@ -153,7 +153,7 @@ fi
 # build a private copy of the simulator (the module includes ../include)
 rm -rf "$out"
 mkdir -p "$out/src/kernel"
-cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
+cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
 make -s -C "$sim" KDIR="/lib/modules/$kver/build" clean >/dev/null 2>&1
 if ! make -s -C "$sim" KDIR="/lib/modules/$kver/build" modules >"$out/build.log" 2>&1 ||

@@ -164,7 +164,7 @@ mkdir -p "$out"
 # ---- build: tphsim.ko + tphsim_dmabuf_tp.ko per kernel, tphsim-ctl -------
 # from a copy of the sources, so kernel/tphsim/ keeps no build products
 mkdir -p "$out/src/kernel"
-cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
+cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
 ctl=$sim/ctl/tphsim-ctl
 if make -s -C "$sim/ctl" clean >/dev/null 2>&1; make -s -C "$sim/ctl" ${CTL_MAKE[@]+"${CTL_MAKE[@]}"} >"$out/ctl-build.log" 2>&1; then

@@ -933,7 +933,7 @@ static void do_close(struct line *l)
 }
 
 static const char *const ev_names[TPHSIM_EV_MAX] = {
-	[TPHSIM_EV_DMA_BUF_TPH_QUERY] = "dma_buf_tph_query",
+	[TPHSIM_EV_DMA_BUF_TPH_QUERY] = "dma_buf_get_pci_tph",
 	[TPHSIM_EV_VFIO_PCI_TPH_QUERY] = "vfio_pci_tph_query",
 	[TPHSIM_EV_VFIO_PCI_TPH_SET] = "vfio_pci_tph_set",
 	[TPHSIM_EV_MLX5_IB_MR_TPH] = "mlx5_ib_mr_tph",

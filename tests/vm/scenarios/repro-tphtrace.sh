@@ -55,7 +55,7 @@ need_cmd jq "scripts/deps.sh"
 kver=$(series_kver 6.1)
 rm -rf "$out"
 mkdir -p "$out/src/kernel" "$job"
-cp -r "$top/kernel/tphsim" "$top/kernel/include" "$out/src/kernel/"
+cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
 { make -C "$sim" KDIR="/lib/modules/$kver/build" clean &&
 	make -C "$sim" KDIR="/lib/modules/$kver/build" modules &&

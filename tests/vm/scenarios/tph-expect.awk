@@ -63,6 +63,8 @@ function hexval(s,    i, c, v) {
 # and 42, "-EINVAL" and -22, "none"/null PH and 255 compare equal.
 function canon(key, v,    e) {
 	gsub(/^"|"$/, "", v)
+	if (key == "rp_completer" && v == "n/a")
+		return 255
 	if (key == "req_type" || key == "dev_req_type" ||
 	    key == "rp_completer" || key == "completer") {
 		if (v == "disabled" || v == "none")
@@ -73,6 +75,22 @@ function canon(key, v,    e) {
 			return 2
 		if (v == "ext")
 			return 3
+	}
+	if (key == "mode") {
+		if (v == "NS")
+			return 0
+		if (v == "IV")
+			return 1
+		if (v == "DS")
+			return 2
+	}
+	if (key == "loc") {
+		if (v == "none")
+			return 0
+		if (v == "cap")
+			return 512
+		if (v == "msix")
+			return 1024
 	}
 	if (key == "source") {
 		if (v == "none")
@@ -138,14 +156,6 @@ function rec_text(i,    n, a, k, s) {
 	return s
 }
 
-function req_name(t) {
-	return t == 0 ? "disabled" : t == 1 ? "tph" : t == 3 ? "ext" : "unknown"
-}
-
-function src_name(s) {
-	return s == 1 ? "dmah" : s == 2 ? "dmabuf" : "none"
-}
-
 # tracefs: "<task>-<pid> [cpu] flags ts: event: k=v k=v ..."
 function parse_tracefs(line,    rest, ev, n, t, k, i, eq, ib, r, ext,
 		       reason) {
@@ -165,6 +175,9 @@ function parse_tracefs(line,    rest, ev, n, t, k, i, eq, ib, r, ext,
 	}
 
 	if (ev == "vfio_pci_tph_set") {
+		# the exporter's query event does not name the device: the SETs do
+		if (F["ino"] + 0)
+			SETDEV[F["ino"]] = F["dev"]
 		r = new_rec("tph_publish")
 		put(r, "exporter", F["dev"]); put(r, "ino", F["ino"])
 		put(r, "flags", F["flags"]); put(r, "st", F["st"])
@@ -172,12 +185,14 @@ function parse_tracefs(line,    rest, ev, n, t, k, i, eq, ib, r, ext,
 		put(r, "completer", F["completer"]); put(r, "ret", F["ret"])
 	} else if (ev == "vfio_pci_tph_query") {
 		QPEND[F["ino"]] = 1
-		QDEV[F["ino"]] = F["dev"]
+		QDEV[F["ino"]] = (F["ino"] in SETDEV) ? SETDEV[F["ino"]] : ""
 		QST[F["ino"]] = F["st_valid"]
 		QEXT[F["ino"]] = F["st_ext_valid"]
 		LASTQST[F["ino"]] = F["st_valid"]
 		LASTQEXT[F["ino"]] = F["st_ext_valid"]
-	} else if (ev == "dma_buf_tph_query") {
+	} else if (ev == "dma_buf_get_pci_tph") {
+		# did the exporter answer this query (its own event came first)?
+		QANSWERED[F["ino"]] = (F["ino"] in QPEND) ? 1 : 0
 		r = new_rec("tph_query")
 		put(r, "ino", F["ino"]); put(r, "size", F["size"])
 		put(r, "exp_name", F["exp_name"])
@@ -218,6 +233,9 @@ function parse_tracefs(line,    rest, ev, n, t, k, i, eq, ib, r, ext,
 		IB2DEV[ib] = F["dev"]
 		MPEND[ib] = 1
 		reason = F["reason"]
+		# -EOPNOTSUPP from the wrapper: the exporter's event tells
+		if (reason == "unavailable")
+			reason = QANSWERED[F["ino"]] ? "not_published" : "no_op"
 		if (reason == "not_published" &&
 		    ((F["extended"] + 0 && LASTQST[F["ino"]] + 0 == 1) ||
 		     (!(F["extended"] + 0) && LASTQEXT[F["ino"]] + 0 == 1)))
@@ -227,13 +245,13 @@ function parse_tracefs(line,    rest, ev, n, t, k, i, eq, ib, r, ext,
 			STFAIL[F["dev"]] = 0
 		}
 		MP[ib, "reason"] = reason
-		MP[ib, "req_type"] = req_name(F["req_type"] + 0)
-		MP[ib, "width"] = F["req_type"] + 0 == 0 ? 0 : \
+		MP[ib, "req_type"] = F["req_type"]
+		MP[ib, "width"] = F["req_type"] == "disabled" ? 0 : \
 				  F["extended"] + 0 ? 16 : 8
-		MP[ib, "source"] = src_name(F["source"] + 0)
+		MP[ib, "source"] = F["source"]
 		MP[ib, "st"] = F["st"]
 		ext = F["reason"]
-		MP[ib, "query_ret"] = (ext == "no_op" || ext == "not_published" ||
+		MP[ib, "query_ret"] = (ext == "unavailable" ||
 				       ext == "query_error") ? F["ret"] : 0
 		MP[ib, "st_ret"] = (ext == "no_st_table" ||
 				    ext == "st_table_full" ||
