@@ -753,8 +753,10 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 	/* mlx5_ib_init_dmabuf_mr(): map the pages under the resv lock */
 	err = tphsim_mr_map(mr);
 	if (err) {
+		/* the event names the dma-buf: before it is released */
+		mlx5_ib_trace_dmabuf_mr(dev, mr, length, access_flags, err);
 		tphsim_mr_destroy(mr);
-		goto err_trace;
+		goto err_free;
 	}
 
 	if (dmah)
@@ -763,9 +765,12 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 	return &mr->ibmr;
 
 err_umem:
+	mlx5_ib_trace_dmabuf_mr(dev, mr, length, access_flags, err);
 	tphsim_umem_release(mr);
+	goto err_free;
 err_trace:
 	mlx5_ib_trace_dmabuf_mr(dev, mr, length, access_flags, err);
+err_free:
 	kfree(mr);
 	tphsim_live_dec();
 	return ERR_PTR(err);

@@ -161,6 +161,32 @@ t_start=$(now)
 rm -rf "$out"
 mkdir -p "$out"
 
+# Every tracepoint of the kernel patches exists in the guest, and every
+# symbolic value in its print fmt is resolved: the __print_symbolic()
+# entries of macros are numbers at build time, those of enums
+# (TRACE_DEFINE_ENUM) once the kernel rewrote the format at module load. A
+# name left there leaves tools that parse the format unable to decode it.
+check_formats() { # FORMATS_FILE (event TAB print-fmt line, from the guest)
+	local ev fmt v bad="" n=0 syms=0
+	while IFS=$'\t' read -r ev fmt; do
+		n=$((n + 1))
+		if [ "$fmt" = missing ]; then
+			bad="$bad missing:$ev"
+			continue
+		fi
+		while read -r v; do
+			[ -n "$v" ] || continue
+			syms=$((syms + 1))
+			[[ $v =~ ^(0x[0-9a-fA-F]+|-?[0-9]+)$ ]] || bad="$bad $ev:$v"
+		done < <(grep -oE '\{ *[^,{}]+ *, *"' <<<"$fmt" | sed -E 's/^\{ *//; s/ *, *"$//')
+	done <"$1"
+	if [ -z "$bad" ] && [ "$n" -gt 0 ] && [ "$syms" -gt 0 ]; then
+		check tracepoint_formats "$kver" "$leg" PASS "$n events, $syms symbolic values, each a number"
+	else
+		check tracepoint_formats "$kver" "$leg" FAIL "unresolved:${bad:- none read}"
+	fi
+}
+
 # ---- build: tphsim.ko + tphsim_dmabuf_tp.ko per kernel, tphsim-ctl -------
 # from a copy of the sources, so kernel/tphsim/ keeps no build products
 mkdir -p "$out/src/kernel"
@@ -371,6 +397,7 @@ for kver in "${built[@]}"; do
 			check modules "$kver" "$leg" FAIL "$bad"
 		fi
 		if [ "$selftest" = 1 ]; then
+			check_formats "$job/formats.txt"
 			if [ "$(get selftest)" = 0 ]; then
 				check ioctl_validation "$kver" "$leg" PASS "tphsim-ctl selftest: $(tail -n 1 "$job/selftest.out")"
 			else

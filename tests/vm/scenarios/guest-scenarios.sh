@@ -110,6 +110,22 @@ for m in $SC_MODULES; do
 	[ -s "/sys/kernel/btf/$m" ] && env_line "btf_$m=$(wc -c <"/sys/kernel/btf/$m")" ||
 		env_line "btf_$m=0"
 done
+# the print fmt of every tracepoint of the kernel patches, as the kernel
+# has rewritten it at module load (the host checks every symbolic value)
+if [ "${SC_SELFTEST:-0}" = 1 ]; then
+	for ev in dma_buf/dma_buf_get_pci_tph vfio_pci/vfio_pci_tph_query \
+		vfio_pci/vfio_pci_tph_set mlx5/mlx5_st_index_alloc mlx5/mlx5_st_index_get \
+		mlx5/mlx5_st_index_put mlx5_ib/mlx5_ib_mr_tph mlx5_ib/mlx5_ib_dmabuf_mr \
+		mlx5_ib/mlx5_ib_dmabuf_mr_dereg pci/pcie_tph_enable pci/pcie_tph_disable \
+		pci/pcie_tph_st_write; do
+		f=/sys/kernel/tracing/events/$ev/format
+		if [ -r "$f" ]; then
+			printf '%s\t%s\n' "$ev" "$(grep '^print fmt:' "$f")"
+		else
+			printf '%s\tmissing\n' "$ev"
+		fi
+	done >"$W/formats.txt"
+fi
 # invalid input to every ioctl: errors, no crash (leaks: rmmod at the end)
 if [ "${SC_SELFTEST:-0}" = 1 ] && [ -e /dev/tphsim ]; then
 	"$CTL" selftest >"$W/selftest.out" 2>&1

@@ -31,13 +31,13 @@ TRACE_EVENT(vfio_pci_tph_query,
 	TP_ARGS(priv, extended, ret),
 
 	TP_STRUCT__entry(
-		__field(	ino_t,		ino		)
-		__field(	bool,		extended	)
-		__field(	bool,		st_valid	)
-		__field(	bool,		st_ext_valid	)
-		__field(	u16,		steering_tag	)
-		__field(	u8,		ph		)
-		__field(	int,		ret		)
+		__field(ino_t, ino)
+		__field(bool, extended)
+		__field(bool, st_valid)
+		__field(bool, st_ext_valid)
+		__field(u16, steering_tag)
+		__field(u8, ph)
+		__field(int, ret)
 	),
 
 	TP_fast_assign(
@@ -73,14 +73,14 @@ TRACE_EVENT(vfio_pci_tph_set,
 	TP_ARGS(vdev, req, dmabuf, completer, ret),
 
 	TP_STRUCT__entry(
-		__string(	dev,		pci_name(vdev->pdev)	)
-		__field(	ino_t,		ino			)
-		__field(	u32,		flags			)
-		__field(	u8,		steering_tag		)
-		__field(	u16,		steering_tag_ext	)
-		__field(	u8,		ph			)
-		__field(	u8,		completer		)
-		__field(	int,		ret			)
+		__string(dev, pci_name(vdev->pdev))
+		__field(ino_t, ino)
+		__field(u32, flags)
+		__field(u8, steering_tag)
+		__field(u16, steering_tag_ext)
+		__field(u8, ph)
+		__field(u8, completer)
+		__field(int, ret)
 	),
 
 	TP_fast_assign(

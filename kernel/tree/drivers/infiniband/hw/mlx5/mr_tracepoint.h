@@ -84,17 +84,17 @@ TRACE_EVENT(mlx5_ib_mr_tph,
 		st_index, ph, reason, ret),
 
 	TP_STRUCT__entry(
-		__string(	ibdev,		dev_name(&dev->ib_dev.dev)	)
-		__string(	dev,		pci_name(dev->mdev->pdev)	)
-		__field(	ino_t,		ino				)
-		__field(	u8,		req_type			)
-		__field(	bool,		extended			)
-		__field(	u8,		source				)
-		__field(	u16,		steering_tag			)
-		__field(	u16,		st_index			)
-		__field(	u8,		ph				)
-		__field(	u8,		reason				)
-		__field(	int,		ret				)
+		__string(ibdev, dev_name(&dev->ib_dev.dev))
+		__string(dev, pci_name(dev->mdev->pdev))
+		__field(ino_t, ino)
+		__field(u8, req_type)
+		__field(bool, extended)
+		__field(u8, source)
+		__field(u16, steering_tag)
+		__field(u16, st_index)
+		__field(u8, ph)
+		__field(u8, reason)
+		__field(int, ret)
 	),
 
 	TP_fast_assign(
@@ -139,15 +139,15 @@ TRACE_EVENT(mlx5_ib_dmabuf_mr,
 	TP_ARGS(dev, dmabuf, mr, length, access_flags, st_index, ph),
 
 	TP_STRUCT__entry(
-		__string(	ibdev,		dev_name(&dev->ib_dev.dev)	)
-		__field(	u32,		mkey				)
-		__field(	ino_t,		ino				)
-		__field(	u64,		length				)
-		__field(	int,		access_flags			)
-		__field(	u16,		st_index			)
-		__field(	u8,		ph				)
-		__field(	bool,		reused				)
-		__field(	int,		ret				)
+		__string(ibdev, dev_name(&dev->ib_dev.dev))
+		__field(u32, mkey)
+		__field(ino_t, ino)
+		__field(u64, length)
+		__field(int, access_flags)
+		__field(u16, st_index)
+		__field(u8, ph)
+		__field(bool, reused)
+		__field(int, ret)
 	),
 
 	TP_fast_assign(
@@ -183,12 +183,12 @@ TRACE_EVENT_CONDITION(mlx5_ib_dmabuf_mr_dereg,
 	TP_CONDITION(is_dmabuf_mr(mr)),
 
 	TP_STRUCT__entry(
-		__string(	ibdev,		dev_name(&mr->ibmr.device->dev)	)
-		__field(	u32,		mkey				)
-		__field(	ino_t,		ino				)
-		__field(	u16,		st_index			)
-		__field(	bool,		pooled				)
-		__field(	int,		ret				)
+		__string(ibdev, dev_name(&mr->ibmr.device->dev))
+		__field(u32, mkey)
+		__field(ino_t, ino)
+		__field(u16, st_index)
+		__field(bool, pooled)
+		__field(int, ret)
 	),
 
 	TP_fast_assign(
