@@ -88,7 +88,7 @@ struct {
 
 /*
  * The exporter's answer to a query, handed on this CPU from the exporter
- * tracepoint (vfio_pci_tph_query) to the wrapper's (dma_buf_tph_query),
+ * tracepoint (vfio_pci_tph_query) to the wrapper's (dma_buf_get_pci_tph),
  * which fires right after it in the same call chain: the hottest handler
  * then needs no task-storage lookup. A miss (another query came in between
  * on this CPU, or the task moved) falls back to the task state.

@@ -214,7 +214,7 @@ struct tphsim_burst {
 	__u32 extended;
 	__u64 count;			/* <= TPHSIM_BURST_MAX */
 	__u32 reserved[2];
-	__u64 fired;			/* out: dma_buf_tph_query events fired */
+	__u64 fired;			/* out: dma_buf_get_pci_tph events fired */
 };
 
 #define TPHSIM_BURST_MAX	_BITULL(30)

@@ -4,7 +4,7 @@
 #
 # Builds tphsim.ko (and tphsim_dmabuf_tp.ko where the kernel lacks the real
 # dma_buf:* tracepoints) for kernel KVER, with module BTF, from a copy of
-# kernel/tphsim + kernel/include (the source tree keeps no build products),
+# kernel/tphsim + kernel/tree (the source tree keeps no build products),
 # and copies the .ko files to OUTDIR (default .output/tphsim/KVER). MAKEVAR=VALUE
 # pairs go to make. Where it builds:
 #   - /lib/modules/KVER/build on this host (Debian 6.12 and 6.1): kbuild here;
@@ -62,7 +62,7 @@ else
 fi
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/kernel"
-cp -r "$ksrc/tphsim" "$ksrc/include" "$tmp/kernel/"
+cp -r "$ksrc/tphsim" "$ksrc/tree" "$tmp/kernel/"
 rm -f "$tmp"/kernel/tphsim/*.ko "$tmp"/kernel/tphsim/*.o
 sim=$tmp/kernel/tphsim
 log=$out/build.log
