@@ -143,8 +143,17 @@ def main():
     ap.add_argument('--kref', default=os.path.join(
         ROOT, '../shared/kernel-ref/kernel-ref.tar.gz'))
     ap.add_argument('--newest-headers', default=os.environ.get('NEWEST_HEADERS'))
-    ap.add_argument('--linux-src', default='/usr/src/linux-source-6.12.tar.xz')
+    cache = os.path.join(ROOT, '.output/kernel-check/checkpatch')
+    ap.add_argument('--linux-src', default=cache if os.path.isfile(
+        os.path.join(cache, 'MAINTAINERS')) else '/usr/src/linux-source-6.12.tar.xz',
+        help='linux-source-6.12 tarball, or the directory check-series.sh '
+             'extracts its files to')
+    ap.add_argument('--print-newest-headers', action='store_true',
+                    help='print where the newest headers are, and exit')
     a = ap.parse_args()
+    if a.print_newest_headers:
+        print(a.newest_headers or find_newest_headers() or '')
+        return
 
     if a.ident:
         m = re.fullmatch(r'\s*(.+?)\s*<([^>]+)>\s*', a.ident)
@@ -157,11 +166,11 @@ def main():
                                     text=True).stdout.strip()
     newest = a.newest_headers or find_newest_headers()
     for what, p in (('reference tree', a.kref), ('linux-source-6.12', a.linux_src)):
-        if not os.path.isfile(p):
+        if not os.path.exists(p):
             sys.exit(f'gen_series: {what} {p} not found')
     if not newest:
-        sys.exit('gen_series: no newest Debian kernel headers (NEWEST_HEADERS, '
-                 'or /usr/src/linux-headers-*-common of 7.x)')
+        sys.exit('gen_series: no newest Debian kernel headers with '
+                 'include/trace/events/dma_buf.h (scripts/deps.sh; or NEWEST_HEADERS)')
 
     work = tempfile.mkdtemp(prefix='gen-series.')
     try:
@@ -196,11 +205,24 @@ def main():
 
 
 def find_newest_headers():
-    """/usr/src/linux-headers-<newest 7.x>-common, as scripts/deps.sh installs them."""
-    c = [d for d in glob.glob('/usr/src/linux-headers-*-common')
-         if os.path.isfile(os.path.join(d, 'include/trace/events/dma_buf.h'))]
+    """include/trace/events of the newest Debian kernel's common headers:
+    $NEWEST_HEADERS, else those of the build root scripts/deps-newest.sh
+    makes (KROOT_NEW in .output/kernels.env, /var/lib/tphtrace/trixie-root),
+    else /usr/src."""
+    roots = []
+    env = os.path.join(ROOT, '.output/kernels.env')
+    if os.path.isfile(env):
+        with open(env) as f:
+            for line in f:
+                if line.startswith('KROOT_NEW='):
+                    roots.append(line.split('=', 1)[1].strip())
+    roots += [os.environ.get('TPHTRACE_STATE', '/var/lib/tphtrace') + '/trixie-root', '/']
+    c = []
+    for r in roots:
+        c += [d for d in glob.glob(os.path.join(r, 'usr/src/linux-headers-*-common'))
+              if os.path.isfile(os.path.join(d, 'include/trace/events/dma_buf.h'))]
     c.sort(key=lambda d: [int(x) if x.isdigit() else x
-                          for x in re.split(r'(\d+)', d)])
+                          for x in re.split(r'(\d+)', os.path.basename(d))])
     return c[-1] if c else None
 
 

@@ -8,12 +8,14 @@ full in reviewers' replies) is applied here as edits of v7, each one a fact
 of a named mail, never a copy of one:
 
   rename  v8+: dma_buf_ops.get_tph -> get_pci_tph, dma_buf_get_tph() ->
-          dma_buf_get_pci_tph() (v10 2/4, quoted in full in Christian
-          König's reply <56691558871 archive>, 2026-07-01; v11 changed its
-          kernel-doc only), vfio_pci_dma_buf_get_tph() ->
-          vfio_pci_dma_buf_get_pci_tph() (v9 3/4, quoted in full in Alex
-          Williamson's reply of 2026-06-23,
-          <20260623121736.4d9e38b9@shazbot.org>), and mlx5's call (v9 4/4:
+          dma_buf_get_pci_tph() (v10 2/4
+          <20260630224328.3218796-3-zhipingz@meta.com>, quoted in full in
+          Christian König's reply of 2026-07-01; v11 changed its kernel-doc
+          only, per its cover letter), vfio_pci_dma_buf_get_tph() ->
+          vfio_pci_dma_buf_get_pci_tph() (v9 3/4
+          <20260622184211.2229399-4-zhipingz@meta.com>, quoted in full in
+          Alex Williamson's reply <20260623121736.4d9e38b9@shazbot.org>), and
+          mlx5's call (v9 4/4 <20260622184211.2229399-5-zhipingz@meta.com>:
           "the new dma_buf_get_pci_tph() call").
   vfio    v9 3/4: the SET checks the completer type before
           vfio_check_feature() (PROBE follows the same gate), the TPH state
@@ -121,20 +123,33 @@ def add_public_files(tree, newest, linux_src):
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         with open(src) as f, open(dst, 'w') as g:
             g.write(f.read())
-    top = subprocess.run(['tar', '-tJf', linux_src], capture_output=True,
-                         text=True, check=True).stdout.split('\n', 1)[0].split('/')[0]
-    for path in ('drivers/infiniband/hw/mlx5/mlx5_ib.h', 'MAINTAINERS'):
-        data = subprocess.run(['tar', '-xOJf', linux_src, f'{top}/{path}'],
-                              capture_output=True, check=True).stdout
+    for path in LINUX_SRC_FILES:
         dst = os.path.join(tree, path)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         with open(dst, 'wb') as g:
-            g.write(data)
+            g.write(read_linux_src(linux_src, path))
+
+
+# what the series' base takes from Debian's linux-source-6.12
+LINUX_SRC_FILES = ('drivers/infiniband/hw/mlx5/mlx5_ib.h', 'MAINTAINERS')
+
+
+def read_linux_src(linux_src, path):
+    """PATH of linux-source-6.12: from a directory holding extracted files
+    (check-series.sh's cache), else from the tarball (slow: xz)."""
+    if os.path.isdir(linux_src):
+        with open(os.path.join(linux_src, path), 'rb') as f:
+            return f.read()
+    top = os.path.basename(linux_src).split('.tar')[0]
+    return subprocess.run(['tar', '-xOJf', linux_src, f'{top}/{path}'],
+                          capture_output=True, check=True).stdout
 
 
 # mr.c lines the reference has as placeholders, as mainline had them when
 # v7 was posted (the include block, mlx5r_handle_mkey_cleanup() with the
-# rdma-next fix above): line number in the v7 file -> lines
+# rdma-next fix above): line number in the v7 file -> lines, each block
+# over as many placeholders as it has lines (the line numbers of the
+# generated patches stay the reference's)
 MR_CONTEXT = {
     45: ['#include "mlx5_ib.h"', '#include "umr.h"', '#include "data_direct.h"',
          '#include "dmah.h"', '',
@@ -148,16 +163,13 @@ MR_CONTEXT = {
            '\tif (is_odp)',
            '\t\tmutex_lock(&to_ib_umem_odp(mr->umem)->umem_mutex);'],
 }
-# how many placeholder lines each block replaces
-MR_CONTEXT_SPAN = {45: 8, 1475: 11}
-
 
 def fill_context(tree):
     p = os.path.join(tree, 'drivers/infiniband/hw/mlx5/mr.c')
     with open(p) as f:
         lines = f.read().split('\n')
     for start in sorted(MR_CONTEXT, reverse=True):
-        span = MR_CONTEXT_SPAN[start]
+        span = len(MR_CONTEXT[start])
         old = lines[start - 1:start - 1 + span]
         if not all('KREF-SKELETON' in x for x in old):
             sys.exit(f'kref_base: mr.c lines {start}..{start + span - 1} are not placeholders')

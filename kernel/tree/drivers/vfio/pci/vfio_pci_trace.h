@@ -11,10 +11,11 @@
 
 #include <linux/tracepoint.h>
 
-#define VFIO_PCI_TRACE_TPH_COMPLETERS					\
-	{ PCI_EXP_DEVCAP2_TPH_COMP_NONE,	"none" },		\
-	{ PCI_EXP_DEVCAP2_TPH_COMP_TPH_ONLY,	"tph" },		\
-	{ PCI_EXP_DEVCAP2_TPH_COMP_EXT_TPH,	"ext" }
+#define show_vfio_pci_tph_completer(c)					\
+	__print_symbolic(c,						\
+			 { PCI_EXP_DEVCAP2_TPH_COMP_NONE,	"none" },	\
+			 { PCI_EXP_DEVCAP2_TPH_COMP_TPH_ONLY,	"tph" },	\
+			 { PCI_EXP_DEVCAP2_TPH_COMP_EXT_TPH,	"ext" })
 
 /*
  * vfio_pci_tph_query - vfio_pci_dma_buf_get_pci_tph() returned
@@ -97,8 +98,7 @@ TRACE_EVENT(vfio_pci_tph_set,
 	TP_printk("dev=%s ino=%lu flags=0x%x st=0x%x st_ext=0x%x ph=%u completer=%s ret=%d",
 		  __get_str(dev), __entry->ino, __entry->flags,
 		  __entry->steering_tag, __entry->steering_tag_ext, __entry->ph,
-		  __print_symbolic(__entry->completer,
-				   VFIO_PCI_TRACE_TPH_COMPLETERS),
+		  show_vfio_pci_tph_completer(__entry->completer),
 		  __entry->ret)
 );
 

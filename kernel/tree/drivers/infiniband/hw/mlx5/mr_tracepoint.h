@@ -38,8 +38,8 @@
 
 #undef EM
 #undef EMe
-#define EM(a, b)	a,
-#define EMe(a, b)	a
+#define EM(a, ...)	a,
+#define EMe(a, ...)	a
 
 enum mlx5_ib_tph_reason { MLX5_IB_TPH_REASONS };
 enum mlx5_ib_tph_source { MLX5_IB_TPH_SOURCES };
@@ -47,13 +47,18 @@ enum mlx5_ib_tph_source { MLX5_IB_TPH_SOURCES };
 #endif /* __MLX5_IB_MR_TP_ENUMS_ONCE_ONLY */
 
 /* Export the enum values to user space, for tools that parse the format */
-#undef EM
-#undef EMe
-#define EM(a, b)	TRACE_DEFINE_ENUM(a);
-#define EMe(a, b)	TRACE_DEFINE_ENUM(a);
-
-MLX5_IB_TPH_REASONS
-MLX5_IB_TPH_SOURCES
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_OK);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_DMAH);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_REQ_DISABLED);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_UNAVAILABLE);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_QUERY_ERROR);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_NO_ST_TABLE);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_ST_TABLE_FULL);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_ST_ERROR);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_TAG0_DIRECT);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_SRC_NONE);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_SRC_DMAH);
+TRACE_DEFINE_ENUM(MLX5_IB_TPH_SRC_DMABUF);
 
 /* and map them to the strings printed */
 #undef EM
@@ -61,10 +66,11 @@ MLX5_IB_TPH_SOURCES
 #define EM(a, b)	{ a, b },
 #define EMe(a, b)	{ a, b }
 
-#define MLX5_IB_TRACE_TPH_REQ_TYPES					\
-	{ PCI_TPH_REQ_DISABLE,		"disabled" },			\
-	{ PCI_TPH_REQ_TPH_ONLY,		"tph" },			\
-	{ PCI_TPH_REQ_EXT_TPH,		"ext" }
+#define show_mlx5_ib_tph_req_type(t)					\
+	__print_symbolic(t,						\
+			 { PCI_TPH_REQ_DISABLE,		"disabled" },	\
+			 { PCI_TPH_REQ_TPH_ONLY,	"tph" },	\
+			 { PCI_TPH_REQ_EXT_TPH,		"ext" })
 
 /*
  * mlx5_ib_mr_tph - the TPH decision for a dma-buf MR
@@ -113,8 +119,7 @@ TRACE_EVENT(mlx5_ib_mr_tph,
 
 	TP_printk("ibdev=%s dev=%s ino=%lu req_type=%s extended=%d source=%s st=0x%x st_index=%u ph=%u reason=%s ret=%d",
 		  __get_str(ibdev), __get_str(dev), __entry->ino,
-		  __print_symbolic(__entry->req_type,
-				   MLX5_IB_TRACE_TPH_REQ_TYPES),
+		  show_mlx5_ib_tph_req_type(__entry->req_type),
 		  __entry->extended,
 		  __print_symbolic(__entry->source, MLX5_IB_TPH_SOURCES),
 		  __entry->steering_tag, __entry->st_index, __entry->ph,
