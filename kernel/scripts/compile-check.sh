@@ -107,7 +107,8 @@ check_kernel() { # LABEL KVER CHROOT(or empty) NEWEST(0/1)
 	fi
 	rc=$?
 	local warn
-	warn=$(grep -E 'warning:|error:' "$log" | grep -v 'modpost' | head -n 5)
+	# the compiler's diagnostics (not make's own, e.g. about its jobserver)
+	warn=$(grep -E '\.(c|h|inc):[0-9]+(:[0-9]+)?: (warning|error):|^cc1: (warning|error):' "$log" | head -n 5)
 	if [ $rc -eq 0 ] && [ -z "$warn" ] && [ -f "$w/tph_compile.ko" ]; then
 		echo "ok - compile: trace headers with CREATE_TRACE_POINTS, W=1, $label ($kver): pci, dma_buf, vfio_pci, mlx5, mlx5_ib"
 	else
