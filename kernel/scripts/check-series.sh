@@ -138,7 +138,8 @@ elif [ ! -f "$CP" ]; then
 else
 	for p in "${SERIES[@]}"; do
 		out=$WORK/checkpatch.$(basename "$p").txt
-		perl "$CP" --strict --show-types --no-tree --no-color "$p" >"$out" 2>&1
+		# from $WORK: in a git checkout checkpatch leaves a CamelCase cache behind
+		(cd "$WORK" && perl "$CP" --strict --show-types --no-tree --no-color "$p") >"$out" 2>&1
 		step "$PY" "$HELPER" checkpatch "$p" "$out" "$README"
 	done
 fi
