@@ -33,7 +33,7 @@ STATE=${TPHTRACE_STATE:-/var/lib/tphtrace}
 ROOT=$STATE/arm64
 envf=${1:-}
 export DEBIAN_FRONTEND=noninteractive
-APT="apt-get -y -q -o Dpkg::Use-Pty=0 --no-install-recommends"
+APT="apt-get -y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600 --no-install-recommends"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 log=/tmp/tphtrace-deps-arm64.log
@@ -87,6 +87,14 @@ if [ ! -f "$stamp" ]; then
 	$SUDO rm -rf "$ROOT/usr/lib/linux-image-$kver" "$ROOT/debs"
 	$SUDO touch "$stamp"
 fi
+# older point releases go: the mirror keeps a few, a guest uses the newest
+for old in "$ROOT"/.kernel-*; do
+	[ -e "$old" ] || continue
+	o=${old##*/.kernel-}
+	[ "$o" != "$kver" ] || continue
+	$SUDO rm -rf "$ROOT/boot/"*"-$o" "$ROOT/lib/modules/$o" "$ROOT/usr/src/linux-headers-$o" \
+		"$ROOT/usr/lib/linux-kbuild-${o%-arm64}" "$old"
+done
 [ -r "$ROOT/boot/vmlinuz-$kver" ] && [ -f "$ROOT/lib/modules/$kver/modules.dep" ] &&
 	[ -f "$ROOT/usr/src/linux-headers-$kver/vmlinux" ] || die "incomplete $ROOT for $kver"
 

@@ -93,11 +93,13 @@ vmlinuz=$kroot/boot/vmlinuz-$kver
 cwd=$(cd "$cwd" && pwd)
 command -v $qemu >/dev/null || die "$qemu not found"
 
-# initramfs cache: rebuilt when missing or older than its generator or the modules
+# initramfs cache: rebuilt when missing or older than its generator, the modules
+# or (arm64) the guest's userland
 mkdir -p "$out/jobs"
 initrd=$out/initramfs-$kver.cpio.gz
 if [ ! -s "$initrd" ] || [ "$here/mkinitramfs.sh" -nt "$initrd" ] ||
-	[ "$kroot/lib/modules/$kver/modules.dep" -nt "$initrd" ]; then
+	[ "$kroot/lib/modules/$kver/modules.dep" -nt "$initrd" ] ||
+	{ [ -n "$kroot" ] && [ "$kroot/guest/.packages" -nt "$initrd" ]; }; then
 	bash "$here/mkinitramfs.sh" "$kver" "$initrd" 2>"$out/initramfs-$kver.log" || {
 		cat "$out/initramfs-$kver.log" >&2
 		die "initramfs build failed"
