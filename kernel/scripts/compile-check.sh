@@ -14,8 +14,22 @@
 # into include/trace/events/{pci,dma_buf}.h compile as the whole patched
 # upstream header on the newest kernel, and as the inserted lines alone on
 # older kernels, whose own headers lack the upstream events around them.
-# Prints one ok/not ok line per kernel; a kernel that is not installed is
-# skipped, and a failure under CI=true (scripts/deps.sh installs all three).
+#
+# Then the files the series patches that the reference tree has exactly
+# (drivers/pci/tph.c, mlx5 core lib/st.c, vfio_pci_dmabuf.c with its
+# vfio_pci_priv.h), as the patches leave them, with W=1 against the newest
+# kernel's headers: the base is a mid-2026 tree (about v7.1-rc), which
+# 6.12 predates by the PCI TPH core (6.13), the mlx5 ST table (6.17) and
+# vfio-pci's dma-buf export (6.19), so against 6.12 the "stubs" would be
+# those subsystems. The stubs (kernel/scripts/compile/exact/) are what the
+# newest headers lack: CONFIG_PCIE_TPH (Debian has it off), the few
+# declarations of the drivers' private headers these files use, the TPH
+# series' uapi and, generated here, the get_pci_tph member of struct
+# dma_buf_ops (v10 2/4) in a copy of the kernel's <linux/dma-buf.h>.
+#
+# Prints one ok/not ok line per kernel and one for the EXACT files; a
+# kernel that is not installed is skipped, and a failure under CI=true
+# (scripts/deps.sh installs all three).
 set -u
 
 tree=$1
@@ -65,7 +79,7 @@ check_kernel() { # LABEL KVER CHROOT(or empty) NEWEST(0/1)
 	w=$base/m
 	# include/trace: where TRACE_INCLUDE_PATH ../../drivers/... is looked up
 	mkdir -p "$w/tree/include/trace"
-	cp "$here"/compile/* "$w/"
+	cp "$here"/compile/*.[ch] "$here"/compile/Makefile "$w/"
 	for h in "${DRIVER_HEADERS[@]}"; do
 		mkdir -p "$w/tree/$(dirname "$h")"
 		cp "$tree/$h" "$w/tree/$h"
@@ -118,6 +132,59 @@ check_kernel() { # LABEL KVER CHROOT(or empty) NEWEST(0/1)
 	rm -rf "$base"
 }
 
+check_exact() { # KVER CHROOT
+	local kver=$1 croot=$2 base w log rc warn f objs="" hdrs
+	if [ -z "$kver" ] || [ ! -d "$croot/lib/modules/$kver/build" ]; then
+		if [ "${CI:-}" = true ]; then
+			echo "not ok - compile: EXACT files: no newest kernel headers (scripts/deps.sh; CI=true: required)"
+		else
+			echo "ok - compile: EXACT files # SKIP no newest kernel headers (scripts/deps.sh)"
+		fi
+		return
+	fi
+	base=$(mktemp -d "$croot/tmp/tph-exact.XXXXXX")
+	w=$base/m
+	mkdir -p "$w"
+	cp -r "$here"/compile/exact/. "$w/"
+	for f in drivers/pci/tph.c drivers/net/ethernet/mellanox/mlx5/core/lib/st.c \
+		drivers/vfio/pci/vfio_pci_dmabuf.c drivers/vfio/pci/vfio_pci_priv.h \
+		"${DRIVER_HEADERS[@]}" include/linux/pci-tph.h include/trace/events/pci.h; do
+		mkdir -p "$w/$(dirname "$f")"
+		cp "$tree/$f" "$w/$f"
+	done
+	hdrs=$(ls -d "$croot"/usr/src/linux-headers-"${kver%-*}"-common 2>/dev/null | head -n 1)
+	python3 - "$hdrs/include/linux/dma-buf.h" "$w/include/linux/dma-buf.h" <<'PY' || { echo "not ok - compile: EXACT files: no struct dma_buf_ops.unpin in $hdrs"; rm -rf "$base"; return; }
+import sys
+src, dst = sys.argv[1:]
+s = open(src).read()
+anchor = '\tvoid (*unpin)(struct dma_buf_attachment *attach);\n'
+if anchor not in s:
+    sys.exit(1)
+s = s.replace(anchor, anchor + '\n\tint (*get_pci_tph)(struct dma_buf *dmabuf, bool extended,\n'
+              '\t\t\t   u16 *steering_tag, u8 *ph);\n')
+open(dst, 'w').write(s)
+PY
+	for f in drivers/pci/tph drivers/net/ethernet/mellanox/mlx5/core/lib/st drivers/vfio/pci/vfio_pci_dmabuf; do
+		objs="$objs $f.o"
+	done
+	log=$base/build.log
+	# one object at a time (no modpost: these files' exports belong to the kernel)
+	# shellcheck disable=SC2086 # the object list
+	unshare --mount --fork sh -c 'r=$1; shift; mount -t proc proc "$r/proc" &&
+		exec chroot "$r" "$@"' sh "$croot" \
+		make -C "/lib/modules/$kver/build" M="${w#"$croot"}" W=1 $objs >"$log" 2>&1
+	rc=$?
+	warn=$(grep -E '\.(c|h|inc):[0-9]+(:[0-9]+)?: (warning|error):|^cc1: (warning|error):' "$log" | head -n 5)
+	if [ $rc -eq 0 ] && [ -z "$warn" ]; then
+		echo "ok - compile: EXACT files as patched, W=1, newest Debian ($kver): drivers/pci/tph.c, mlx5 core lib/st.c, vfio_pci_dmabuf.c"
+	else
+		echo "not ok - compile: EXACT files as patched, newest Debian ($kver): make exit $rc"
+		{ [ -n "$warn" ] && echo "$warn" || tail -n 8 "$log"; } | sed 's/^/    /'
+	fi
+	rm -rf "$base"
+}
+
 check_kernel "Debian 6.1" "$k61" "" 0
 check_kernel "Debian 6.12" "$k612" "" 0
 check_kernel "newest Debian" "$knew" "$root" 1
+check_exact "$knew" "$root"

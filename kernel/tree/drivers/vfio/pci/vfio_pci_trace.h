@@ -11,6 +11,10 @@
 
 #include <linux/tracepoint.h>
 
+struct vfio_device_feature_dma_buf_tph;
+struct vfio_pci_core_device;
+struct vfio_pci_dma_buf;
+
 #define show_vfio_pci_tph_completer(c)					\
 	__print_symbolic(c,						\
 			 { PCI_EXP_DEVCAP2_TPH_COMP_NONE,	"none" },	\

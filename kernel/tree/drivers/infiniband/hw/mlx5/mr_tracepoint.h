@@ -15,6 +15,10 @@
 
 #include <linux/tracepoint.h>
 
+struct dma_buf;
+struct mlx5_ib_dev;
+struct mlx5_ib_mr;
+
 /* Outcome of the TPH decision for a dma-buf MR */
 #define MLX5_IB_TPH_REASONS						\
 	EM(MLX5_IB_TPH_OK,		"ok")				\

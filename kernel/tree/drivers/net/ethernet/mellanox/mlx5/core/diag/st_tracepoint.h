@@ -14,6 +14,9 @@
 
 #include <linux/tracepoint.h>
 
+struct mlx5_core_dev;
+struct mlx5_st_idx_data;
+
 /*
  * @idx_data: the table entry, NULL in direct mode (the tag is the index,
  *            nothing is shared) and when there is none; read under st->lock

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Forced ahead of every unit of the EXACT-file compile check
+ * (compile-check.sh): what the newest Debian kernel's headers lack for the
+ * series' base.
+ *   - CONFIG_PCIE_TPH: Debian builds without it, which drops the TPH
+ *     fields of struct pci_dev that drivers/pci/tph.c uses;
+ *   - the events the series adds to include/trace/events/pci.h: the
+ *     patched header (copied next to this file by compile-check.sh) takes
+ *     the place of the kernel's own through its include guard;
+ *   - the VFIO_DEVICE_FEATURE_DMA_BUF_TPH uapi of the TPH series (v6+),
+ *     which no kernel has;
+ *   - vfio_pci_core_setup_barmap(), which the series' base still has and
+ *     the newest kernel replaced by vfio_pci_core_get_iomap().
+ */
+#define CONFIG_PCIE_TPH 1
+#include <linux/pci.h>
+#include "include/trace/events/pci.h"
+
+#define VFIO_DEVICE_FEATURE_DMA_BUF_TPH	13
+#define VFIO_DMA_BUF_TPH_ST		(1 << 0)
+#define VFIO_DMA_BUF_TPH_ST_EXT		(1 << 1)
+
+struct vfio_device_feature_dma_buf_tph {
+	__s32	dmabuf_fd;
+	__u32	flags;
+	__u16	steering_tag_ext;
+	__u8	steering_tag;
+	__u8	ph;
+};
+
+struct vfio_pci_core_device;
+int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar);
