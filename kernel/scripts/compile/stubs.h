@@ -17,34 +17,7 @@
 #include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
 
-/* include/uapi/linux/pci_regs.h, v6.13+ */
-#ifndef PCI_TPH_REQ_DISABLE
-#define PCI_TPH_REQ_DISABLE		0x0
-#define PCI_TPH_REQ_TPH_ONLY		0x1
-#define PCI_TPH_REQ_EXT_TPH		0x3
-#endif
-#ifndef PCI_TPH_ST_NS_MODE
-#define PCI_TPH_ST_NS_MODE		0x0
-#define PCI_TPH_ST_IV_MODE		0x1
-#define PCI_TPH_ST_DS_MODE		0x2
-#endif
-#ifndef PCI_TPH_CTRL_MODE_SEL_MASK
-#define PCI_TPH_CTRL_MODE_SEL_MASK	0x00000007
-#endif
-#ifndef PCI_EXP_DEVCAP2_TPH_COMP_NONE
-#define PCI_EXP_DEVCAP2_TPH_COMP_NONE		0x0
-#define PCI_EXP_DEVCAP2_TPH_COMP_TPH_ONLY	0x1
-#define PCI_EXP_DEVCAP2_TPH_COMP_EXT_TPH	0x3
-#endif
-
-/* include/uapi/linux/vfio.h of the TPH series (v6+) */
-struct vfio_device_feature_dma_buf_tph {
-	__s32 dmabuf_fd;
-	__u32 flags;
-	__u16 steering_tag_ext;
-	__u8 steering_tag;
-	__u8 ph;
-};
+#include "uapi_stubs.h"
 
 /* drivers/vfio/pci: include/linux/vfio_pci_core.h, vfio_pci_dmabuf.c */
 struct vfio_pci_core_device {

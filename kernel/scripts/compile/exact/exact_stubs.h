@@ -9,7 +9,7 @@
  *     patched header (copied next to this file by compile-check.sh) takes
  *     the place of the kernel's own through its include guard;
  *   - the VFIO_DEVICE_FEATURE_DMA_BUF_TPH uapi of the TPH series (v6+),
- *     which no kernel has;
+ *     which no kernel has (../uapi_stubs.h, copied next to this file);
  *   - vfio_pci_core_setup_barmap(), which the series' base still has and
  *     the newest kernel replaced by vfio_pci_core_get_iomap().
  */
@@ -17,17 +17,7 @@
 #include <linux/pci.h>
 #include "include/trace/events/pci.h"
 
-#define VFIO_DEVICE_FEATURE_DMA_BUF_TPH	13
-#define VFIO_DMA_BUF_TPH_ST		(1 << 0)
-#define VFIO_DMA_BUF_TPH_ST_EXT		(1 << 1)
-
-struct vfio_device_feature_dma_buf_tph {
-	__s32	dmabuf_fd;
-	__u32	flags;
-	__u16	steering_tag_ext;
-	__u8	steering_tag;
-	__u8	ph;
-};
+#include "uapi_stubs.h"
 
 struct vfio_pci_core_device;
 int vfio_pci_core_setup_barmap(struct vfio_pci_core_device *vdev, int bar);
