@@ -189,6 +189,7 @@ int cmd_check(int argc, char **argv)
 		feed_recover(&f, &so);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 		fprintf(stderr, "tphtrace check: tracing (%d of %d events hooked)%s\n",
 			f.hooked, TPH_EV_MAX - 1, a.duration > 0 ? "" : ", Ctrl-C to report");
 		if (a.duration > 0)

@@ -556,6 +556,7 @@ int cmd_list(int argc, char **argv)
 		if (f.live) {
 			sigaction(SIGINT, &sa, NULL);
 			sigaction(SIGTERM, &sa, NULL);
+			sigaction(SIGHUP, &sa, NULL);
 			end = feed_now_s() + a.duration;
 			while (!exiting) {
 				double left = end - feed_now_s();

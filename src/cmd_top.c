@@ -301,6 +301,7 @@ int cmd_top(int argc, char **argv)
 	feed_recover(&f, &so);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	while (!exiting) {
 		double next = feed_now_s() + 1.0, left;
 

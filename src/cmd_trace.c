@@ -179,6 +179,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events hooked, "
 		"series shape %s\n", collector_nlinks(c),
 		TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(c)), TPH_EV_MAX - 1,
