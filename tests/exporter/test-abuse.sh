@@ -19,6 +19,7 @@ ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 cleanup() {
+	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done

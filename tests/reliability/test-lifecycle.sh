@@ -27,6 +27,7 @@ nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 cleanup() {
+	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
 	local p
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	rm -rf "$W"
