@@ -11,6 +11,8 @@
 # Runs unprivileged (--replay).
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-abuse.XXXXXX)
 n=0 pass=0 fail=0
@@ -28,18 +30,10 @@ cleanup() {
 trap cleanup EXIT
 
 start() { # NAME ARGS...: PID, PORT
-	local name=$1 i
+	local name=$1
 	shift
-	"$T" exporter --replay tests/data/traces/width-mismatch.jsonl \
-		--web.listen-address=127.0.0.1:0 "$@" >"$W/$name.out" 2>"$W/$name.err" &
-	PID=$!
-	pids+=("$PID")
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err")
-		[ -n "$PORT" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	exporter_start "$name" "$T" exporter --replay tests/data/traces/width-mismatch.jsonl \
+		--web.listen-address=127.0.0.1:0 "$@"
 }
 
 # raw PORT PY-BYTES-EXPR [SRC]: send the bytes, print the whole answer (latin-1)

@@ -41,21 +41,9 @@ free_port() {
 
 # start_exporter NAME [ARGS...]: runs it in the background on a free loopback
 # port; sets PID and PORT (from its "listening on" line) or returns 1
-start_exporter() {
-	local name=$1 i
-	shift
-	"$@" >"$W/$name.out" 2>"$W/$name.err" &
-	PID=$!
-	pids+=("$PID")
-	PORT=""
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err" 2>/dev/null)
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
+start_exporter() { exporter_start "$@"; }
 
 stop() { # PID: SIGTERM, wait; the exit status in RC
 	kill -TERM "$1" 2>/dev/null

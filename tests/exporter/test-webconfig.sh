@@ -28,26 +28,17 @@ cleanup() {
 trap cleanup EXIT
 
 . tests/lib/suite.sh
+. tests/lib/exporter.sh
 need_cmd openssl "scripts/deps.sh"
 need_cmd curl "scripts/deps.sh"
 TRACE=tests/data/traces/width-mismatch.jsonl
 
 # start NAME CONFIG [ARGS...]: the exporter on a free loopback port; PID, PORT
 start() {
-	local name=$1 cfg=$2 i
+	local name=$1 cfg=$2
 	shift 2
-	"$T" exporter --replay "$TRACE" --web.listen-address=127.0.0.1:0 \
-		--web.config.file="$cfg" "$@" >"$W/$name.out" 2>"$W/$name.err" &
-	PID=$!
-	pids+=("$PID")
-	PORT=""
-	for i in $(seq 1 100); do
-		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
+	exporter_start "$name" "$T" exporter --replay "$TRACE" --web.listen-address=127.0.0.1:0 \
+		--web.config.file="$cfg" "$@"
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }

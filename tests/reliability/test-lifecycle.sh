@@ -17,6 +17,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 # shellcheck source=tests/lib/suite.sh
 . tests/lib/suite.sh
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-lifecycle.XXXXXX)
 chmod 0755 "$W"
@@ -77,30 +79,6 @@ fi
 
 # ------------------------------------------- --capabilities.keep, every thread
 # bit numbers (linux/capability.h): CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39
-start_exporter() { # NAME ARGS...: PID, PORT
-	local name=$1 i
-	shift
-	"$@" >"$W/$name.out" 2>"$W/$name.err" &
-	PID=$!
-	pids+=("$PID")
-	PORT=""
-	for i in $(seq 1 150); do
-		PORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\) .*/\1/p' "$W/$name.err")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-sets_are() { # PID HEXMASK: CapEff and CapPrm of every thread
-	local t e p
-	for t in /proc/"$1"/task/*; do
-		e=$(awk '/^CapEff:/{print $2}' "$t/status")
-		p=$(awk '/^CapPrm:/{print $2}' "$t/status")
-		[ "$((16#$e))" -eq "$(($2))" ] && [ "$((16#$p))" -eq "$(($2))" ] || return 1
-	done
-	[ "$(ls /proc/"$1"/task | wc -l)" -ge 2 ]	# the HTTP thread is there too
-}
 if [ $root -eq 1 ]; then
 	full=$((16#$(awk '/^CapEff:/{print $2}' /proc/self/status)))
 	for keep in none reattach cap_bpf,cap_perfmon cap_perfmon all; do
@@ -111,10 +89,10 @@ if [ $root -eq 1 ]; then
 		cap_perfmon) want=$((1 << 38)) ;;
 		all) want=$full ;;
 		esac
-		if start_exporter "keep" "$T" exporter --web.listen-address=127.0.0.1:0 \
+		if exporter_start "keep" "$T" exporter --web.listen-address=127.0.0.1:0 \
 			--capabilities.keep="$keep"; then
 			check "exporter --capabilities.keep=$keep: CapEff = CapPrm = $(printf '%#x' "$want") in every thread" \
-				"sets_are $PID $want"
+				"caps_are $PID $want"
 			kill -TERM "$PID"
 			wait "$PID" 2>/dev/null
 		else
@@ -148,7 +126,7 @@ for mode in live replay; do
 		fi
 		args=(exporter --web.listen-address=127.0.0.1:0)
 		[ $mode = replay ] && args+=(--replay "$W/all.jsonl")
-		if ! start_exporter "sig" "$T" "${args[@]}"; then
+		if ! exporter_start "sig" "$T" "${args[@]}"; then
 			nok "exporter ($mode) starts for SIG$sig"
 			continue
 		fi
@@ -156,12 +134,8 @@ for mode in live replay; do
 		sleep 0.2
 		t0=$(date +%s%N)
 		kill -"$sig" "$PID"
-		(trap - EXIT; sleep 10; kill -9 "$PID" 2>/dev/null) &
-		wd=$!
-		wait "$PID"
-		rc=$?
-		kill "$wd" 2>/dev/null
-		wait "$wd" 2>/dev/null
+		wait_or_kill "$PID"
+		rc=$RC
 		ms=$((($(date +%s%N) - t0) / 1000000))
 		kill "$HOLD" 2>/dev/null
 		wait "$HOLD" 2>/dev/null
@@ -187,13 +161,8 @@ for cmd in "check --replay" "list --replay" "top --once --replay" "exporter --re
 		done
 		sleep 0.3
 		kill -"$sig" "$p"
-		# a process that ignores the signal must not hang the suite
-		(trap - EXIT; sleep 10; kill -9 "$p" 2>/dev/null) &
-		wd=$!
-		wait "$p"
-		rc=$?
-		kill "$wd" 2>/dev/null
-		wait "$wd" 2>/dev/null
+		wait_or_kill "$p"	# one that ignores the signal must not hang the suite
+		rc=$RC
 		kill "$feeder" 2>/dev/null
 		wait "$feeder" 2>/dev/null
 		check "$cmd FIFO, SIG$sig while reading: exit 2, 'interrupted', nothing on stdout" \

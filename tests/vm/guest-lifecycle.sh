@@ -14,6 +14,7 @@
 T=${TPHTRACE:-.output/tphtrace}
 MK=${MKDMABUF:-.output/tests/mkdmabuf}
 W=/tmp/tphtrace-vm-life
+. tests/lib/exporter.sh	# caps_are
 mkdir -p $W
 n=0
 ok() { n=$((n + 1)); echo "ok $n - [${KSERIES:-?}] $*"; }
@@ -91,14 +92,6 @@ check "trace | head -1: trace exits 0 once head is gone, without an error messag
 check "trace | head -1: its programs are gone" "gone"
 
 # the exporter: capability sets after attach, then SIGKILL
-sets_are() { # PID MASK
-	local t e p
-	for t in /proc/"$1"/task/*; do
-		e=$(awk '/^CapEff:/{print $2}' "$t/status")
-		p=$(awk '/^CapPrm:/{print $2}' "$t/status")
-		[ "$((16#$e))" -eq "$(($2))" ] && [ "$((16#$p))" -eq "$(($2))" ] || return 1
-	done
-}
 # the host suite checks every --capabilities.keep without programs; here two, attached
 for keep in none reattach; do
 	case $keep in
@@ -116,7 +109,7 @@ for keep in none reattach; do
 	fi
 	np=$(ours prog $W/prog.before | wc -l)
 	check "exporter --capabilities.keep=$keep: $np programs attached, CapEff = CapPrm = $(printf '%#x' $want) in every thread" \
-		"[ $np -gt 0 ] && grep -q 'programs attached' $W/exp.err && sets_are $pid $want"
+		"[ $np -gt 0 ] && grep -q 'programs attached' $W/exp.err && caps_are $pid $want"
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	check "exporter --capabilities.keep=$keep, SIGKILL: its programs and links are gone" "gone"
