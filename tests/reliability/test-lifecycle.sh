@@ -155,11 +155,15 @@ for cmd in "check --replay" "list --replay" "top --once --replay" "exporter --re
 		# shellcheck disable=SC2086
 		"$T" $cmd "$W/fifo" >"$W/out" 2>"$W/err" &
 		p=$!
-		for i in $(seq 1 50); do
-			[ -n "$(find /proc/$p/fd -lname "$W/fifo" 2>/dev/null)" ] && break
+		# reading: the FIFO is open and SIGHUP, SIGINT, SIGTERM are caught
+		# (SigCgt bits 0, 1, 14), not merely the process started
+		for i in $(seq 1 100); do
+			cgt=$(awk '/^SigCgt:/{print $2}' /proc/$p/status 2>/dev/null)
+			[ -n "$(find /proc/$p/fd -lname "$W/fifo" 2>/dev/null)" ] &&
+				[ -n "$cgt" ] && [ $((16#$cgt & 0x4003)) -eq $((0x4003)) ] && break
 			sleep 0.1
 		done
-		sleep 0.3
+		sleep 0.2
 		kill -"$sig" "$p"
 		wait_or_kill "$p"	# one that ignores the signal must not hang the suite
 		rc=$RC
