@@ -27,6 +27,38 @@
 #include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
 
+/*
+ * The revision of the TPH series simulated (make TPHSIM_SHAPE=v5|v7|v8):
+ *   5  v5 (2026-05-26): no dma-buf core wrapper; mlx5 checks for and calls
+ *      ops->get_tph(dmabuf, u16 *st, u8 *ph, u8 st_width) itself, without
+ *      the resv lock; vfio keeps the TPH state under a per-dma-buf mutex;
+ *      SET checks no completer capability and refuses flags == 0; MRs
+ *      own their dma-buf ST reference; no mlx5_st_get_index()
+ *   7  v7 (2026-06-11): dma_buf_get_tph(dmabuf, bool extended, st, ph)
+ *      under resv; state under resv; SET checks the completer after the
+ *      payload; ST references owned by pooled mkey handles
+ *   8  v8+ (v9, v11 as quoted in review, 2026-06-22..07-02):
+ *      dma_buf_get_pci_tph() and vfio_pci_dma_buf_get_pci_tph(); SET
+ *      checks the completer first (PROBE included); ST references belong
+ *      to the MR again (released when it goes back to the pool), DMAH MRs
+ *      take one too
+ * Only v8+ carries tphtrace's tracepoint patches: the v5 and v7 builds
+ * compile the trace calls away (-DNOTRACE, see Makefile), as on a kernel
+ * running those revisions, so that tphtrace hooks their functions.
+ */
+#ifndef TPHSIM_SHAPE
+#define TPHSIM_SHAPE	8
+#endif
+#if TPHSIM_SHAPE == 5
+#define TPHSIM_SHAPE_NAME	"v5"
+#elif TPHSIM_SHAPE == 7
+#define TPHSIM_SHAPE_NAME	"v7"
+#elif TPHSIM_SHAPE == 8
+#define TPHSIM_SHAPE_NAME	"v8+"
+#else
+#error "TPHSIM_SHAPE must be 5, 7 or 8"
+#endif
+
 #include "tphsim_uapi.h"
 #include "tphsim_upstream_tp.h"
 
@@ -146,12 +178,26 @@ struct vfio_pci_dma_buf {
 	struct list_head dmabufs_elm;
 	size_t size;
 	u32 nr_ranges;
+#if TPHSIM_SHAPE == 5
+	/* serializes TPH SET vs get_tph and the vdev clear in cleanup (v5) */
+	struct mutex lock;
+#endif
+#if TPHSIM_SHAPE >= 8
+	/* Updates protected by dmabuf->resv (v9's layout) */
+	u16 tph_st_ext;
+	u8 tph_st;
+	u8 revoked:1;
+	u8 tph_st_valid:1;
+	u8 tph_st_ext_valid:1;
+	u8 tph_ph:2;
+#else
 	u8 tph_st_valid:1;
 	u8 tph_st_ext_valid:1;
 	u8 tph_ph:2;
 	u8 tph_st;
 	u16 tph_st_ext;
 	u8 revoked:1;
+#endif
 	/* simulator: lifetime reference, backing pages, exp_name storage */
 	struct vfio_pci_core_device *owner;
 	struct page **pages;
@@ -164,8 +210,16 @@ int vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 				      u32 flags,
 				      struct vfio_device_feature_dma_buf_tph __user *arg,
 				      size_t argsz);
+#if TPHSIM_SHAPE == 5
+int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, u16 *steering_tag,
+			     u8 *ph, u8 st_width);
+#elif TPHSIM_SHAPE == 7
 int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 			     u16 *steering_tag, u8 *ph);
+#else
+int vfio_pci_dma_buf_get_pci_tph(struct dma_buf *dmabuf, bool extended,
+				 u16 *steering_tag, u8 *ph);
+#endif
 void vfio_pci_dma_buf_move(struct vfio_pci_core_device *vdev, bool revoked);
 void vfio_pci_dma_buf_cleanup(struct vfio_pci_core_device *vdev);
 
@@ -173,12 +227,35 @@ struct vfio_pci_core_device *tphsim_exporter_create(const struct tphsim_exporter
 void tphsim_exporter_put(struct vfio_pci_core_device *vdev);
 struct dma_buf *tphsim_export(struct vfio_pci_core_device *vdev, size_t size);
 
-/* dma-buf core: the v7 wrapper and how it finds the callback */
+/*
+ * dma-buf core: the dma_buf_ops member of the shape (get_tph,
+ * get_pci_tph), emulated by a table ops -> callback, and the v7/v8+
+ * wrapper over it.
+ */
+#if TPHSIM_SHAPE == 5
+typedef int (*tphsim_get_tph_fn)(struct dma_buf *dmabuf, u16 *steering_tag,
+				 u8 *ph, u8 st_width);
+#else
 typedef int (*tphsim_get_tph_fn)(struct dma_buf *dmabuf, bool extended,
 				 u16 *steering_tag, u8 *ph);
+#endif
 tphsim_get_tph_fn tphsim_dma_buf_get_tph_op(struct dma_buf *dmabuf);
+#if TPHSIM_SHAPE == 7
 int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 		    u16 *steering_tag, u8 *ph);
+#elif TPHSIM_SHAPE >= 8
+int dma_buf_get_pci_tph(struct dma_buf *dmabuf, bool extended,
+			u16 *steering_tag, u8 *ph);
+#endif
+/*
+ * What an importer does to ask, in the shape's way: v5 checks for the
+ * callback and calls it with the width, unlocked; v7/v8+ call the wrapper
+ * under the reservation lock (tphsim_query_lock()).
+ */
+int tphsim_query_tph(struct dma_buf *dmabuf, bool extended, u16 *steering_tag,
+		     u8 *ph);
+void tphsim_query_lock(struct dma_buf *dmabuf);
+void tphsim_query_unlock(struct dma_buf *dmabuf);
 unsigned long tphsim_dmabuf_ino(struct dma_buf *dmabuf);
 
 /* ------------------------------------------------------------------ */
@@ -208,7 +285,9 @@ struct mlx5_core_dev {
 
 int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *dev, u16 tag,
 			       u16 *st_index);
+#if TPHSIM_SHAPE >= 7
 int mlx5_st_get_index(struct mlx5_core_dev *dev, u16 st_index);
+#endif
 int mlx5_st_dealloc_index(struct mlx5_core_dev *dev, u16 st_index);
 struct mlx5_st *mlx5_st_create(struct mlx5_core_dev *dev);
 void mlx5_st_destroy(struct mlx5_core_dev *dev);
@@ -284,6 +363,10 @@ struct mlx5_ib_mr {
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	u64 kernel_vendor_key;		/* (st_index, ph) the mkey carries */
+#if TPHSIM_SHAPE == 5
+	u8 dmabuf_st_owned:1;		/* v5: the MR owns a dma-buf ST ref */
+	u16 dmabuf_st_index;
+#endif
 	unsigned long ino;
 	bool frmr_reused;
 	u32 invalidations;

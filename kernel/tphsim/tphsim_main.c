@@ -537,10 +537,10 @@ static long tphsim_ioc_query(void *buf)
 	dmabuf = dma_buf_get(arg->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	dma_resv_lock(dmabuf->resv, NULL);
-	arg->ret = dma_buf_get_tph(dmabuf, arg->extended, &arg->steering_tag,
-				   &arg->ph);
-	dma_resv_unlock(dmabuf->resv);
+	tphsim_query_lock(dmabuf);
+	arg->ret = tphsim_query_tph(dmabuf, arg->extended, &arg->steering_tag,
+				    &arg->ph);
+	tphsim_query_unlock(dmabuf);
 	dma_buf_put(dmabuf);
 	return 0;
 }
@@ -616,12 +616,12 @@ static long tphsim_ioc_burst(void *buf)
 	while (fired < arg->count) {
 		u64 n = min_t(u64, arg->count - fired, TPHSIM_BURST_BATCH);
 
-		dma_resv_lock(dmabuf->resv, NULL);
+		tphsim_query_lock(dmabuf);
 		while (n--) {
-			dma_buf_get_tph(dmabuf, arg->extended, &st, &ph);
+			tphsim_query_tph(dmabuf, arg->extended, &st, &ph);
 			fired++;
 		}
-		dma_resv_unlock(dmabuf->resv);
+		tphsim_query_unlock(dmabuf);
 		if (fatal_signal_pending(current))
 			break;
 		cond_resched();
@@ -675,6 +675,7 @@ static long tphsim_ioctl(struct file *file, unsigned int cmd,
 		struct tphsim_burst burst;
 		struct tphsim_stats stats;
 		struct tphsim_destroy destroy;
+		struct tphsim_shape shape;
 	} *buf;
 	unsigned int size = _IOC_SIZE(cmd);
 	long ret;
@@ -696,6 +697,7 @@ static long tphsim_ioctl(struct file *file, unsigned int cmd,
 	case TPHSIM_IOC_BURST:
 	case TPHSIM_IOC_STATS:
 	case TPHSIM_IOC_DESTROY:
+	case TPHSIM_IOC_SHAPE:
 		break;
 	default:
 		return -ENOTTY;
@@ -714,6 +716,10 @@ static long tphsim_ioctl(struct file *file, unsigned int cmd,
 	case TPHSIM_IOC_VERSION:
 		buf->version.version = TPHSIM_UAPI_VERSION;
 		buf->version.nr_events = TPHSIM_EV_MAX;
+		ret = 0;
+		break;
+	case TPHSIM_IOC_SHAPE:
+		buf->shape.shape = TPHSIM_SHAPE;
 		ret = 0;
 		break;
 	case TPHSIM_IOC_EXPORTER_CREATE:
@@ -862,3 +868,5 @@ module_exit(tphsim_exit);
 
 MODULE_DESCRIPTION("Hardware-free simulator of PCIe TPH on peer-to-peer dma-bufs");
 MODULE_LICENSE("GPL");
+/* modinfo shows which revision of the TPH series this build simulates */
+MODULE_INFO(tph_series, TPHSIM_SHAPE_NAME);

@@ -2,8 +2,8 @@
 /*
  * Simulated mlx5 importer: the steering-tag table of mlx5_core
  * (lib/st.c) and the dma-buf MR path of mlx5_ib (mr.c, dmah.c) as changed
- * by the TPH series v7, firing the series' mlx5_st:* and mlx5_ib_tph:*
- * events.
+ * by the TPH series in the build's shape (v5, v7, v8+: tphsim.h), firing
+ * the tracepoint patches' mlx5 events (v8+ builds).
  *
  * A simulated NIC is a struct device (the DMA device that attaches to
  * dma-bufs, named by its PCI address), a PCI function with a TPH requester
@@ -215,6 +215,7 @@ trace:
 }
 EXPORT_SYMBOL_GPL(mlx5_st_alloc_index_by_tag);
 
+#if TPHSIM_SHAPE >= 7
 /**
  * mlx5_st_get_index - take another reference on a known ST index (v7)
  * @dev: mlx5 core device
@@ -255,6 +256,7 @@ trace:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(mlx5_st_get_index);
+#endif
 
 /**
  * mlx5_st_dealloc_index - drop a reference on an ST index
@@ -326,8 +328,21 @@ u16 tphsim_st_entry(struct mlx5_core_dev *dev, u16 st_index)
 }
 
 /* ------------------------------------------------------------------ */
-/* mlx5_ib mr.c: ST references owned by FRMR handles (v7)               */
+/* mlx5_ib mr.c: who owns the ST reference an mkey uses                 */
+/*
+ * v5: the MR owns the reference of a tag it got from the dma-buf
+ *     (dmabuf_st_owned) and drops it when its mkey is cleaned up, pooled
+ *     or not (v5 4/4: mlx5_ib_mr_put_dmabuf_st()); DMAH MRs take none.
+ * v7: the pooled mkey's handle owns it ("make the extra ST-table
+ *     reference belong to the hardware mkey handle"): a reused mkey hands
+ *     the new MR's reference back, destroying the mkey drops it.
+ * v8+: "keep the extra ST-table reference tied to MR lifetime rather
+ *     than pooled mkey lifetime ... release it again when the MR is
+ *     returned to the pool or the backing mkey is destroyed" (v9, v11
+ *     commit message); DMAH MRs take one with mlx5_st_get_index().
+ */
 
+#if TPHSIM_SHAPE >= 7
 static int mlx5_ib_get_frmr_st_handle_ref(struct mlx5_ib_dev *dev,
 					  u16 st_index)
 {
@@ -336,6 +351,7 @@ static int mlx5_ib_get_frmr_st_handle_ref(struct mlx5_ib_dev *dev,
 
 	return mlx5_st_get_index(dev->mdev, st_index);
 }
+#endif
 
 static void mlx5_ib_put_st_index_ref(struct mlx5_ib_dev *dev, u16 st_index)
 {
@@ -354,10 +370,23 @@ static void mlx5_ib_put_frmr_st_handle_ref(struct mlx5_ib_dev *dev,
 	mlx5_ib_put_st_index_ref(dev, st_index);
 }
 
+/* The MR's own reference (v5, v8+), when its mkey is cleaned up. */
+static void mlx5_ib_mr_put_st_ref(struct mlx5_ib_mr *mr)
+{
+#if TPHSIM_SHAPE == 5
+	if (mr->dmabuf_st_owned) {
+		mlx5_st_dealloc_index(mr->dev->mdev, mr->dmabuf_st_index);
+		mr->dmabuf_st_owned = 0;
+	}
+#elif TPHSIM_SHAPE >= 8
+	mlx5_ib_put_frmr_st_handle_ref(mr->dev, mr->kernel_vendor_key);
+#endif
+}
+
 /*
  * Pop an mkey for @key from the pool, or create one. A reused mkey keeps
- * the ST index of its pool key, and its handle already owns a reference
- * on that index: the caller's extra reference is dropped (v7).
+ * the ST index of its pool key; in v7 its handle already owns a reference
+ * on that index, and the caller's extra reference is dropped.
  */
 static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 				u64 key)
@@ -376,7 +405,8 @@ static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 		kfree(h);
 		tphsim_live_dec();
 		mr->frmr_reused = true;
-		mlx5_ib_put_frmr_st_handle_ref(dev, key);
+		if (TPHSIM_SHAPE == 7)
+			mlx5_ib_put_frmr_st_handle_ref(dev, key);
 		return 0;
 	}
 
@@ -393,10 +423,11 @@ static int mlx5_frmr_pool_alloc(struct mlx5_ib_dev *dev, struct mlx5_ib_mr *mr,
 	return 0;
 }
 
-/* Destroy an mkey: its handle's ST reference goes with it. */
+/* Destroy an mkey: in v7 its handle's ST reference goes with it. */
 static void mlx5r_destroy_mkey(struct mlx5_ib_dev *dev, u64 key)
 {
-	mlx5_ib_put_frmr_st_handle_ref(dev, key);
+	if (TPHSIM_SHAPE == 7)
+		mlx5_ib_put_frmr_st_handle_ref(dev, key);
 }
 
 static void mlx5_ib_trace_dmabuf_mr_dereg(struct mlx5_ib_mr *mr, bool pooled,
@@ -417,6 +448,7 @@ static bool mlx5r_handle_mkey_cleanup(struct mlx5_ib_dev *dev,
 {
 	struct mlx5_frmr_handle *h;
 
+	mlx5_ib_mr_put_st_ref(mr);
 	if (dev->nr_pooled < dev->pool_depth) {
 		h = kzalloc(sizeof(*h), GFP_KERNEL);
 		if (h) {
@@ -568,8 +600,12 @@ static void mlx5_ib_trace_mr_tph(struct mlx5_ib_dev *dev,
 }
 
 /*
- * The series' get_tph_mr_dmabuf() (v7) with the decision point of the
- * tracepoint patch: every way it ends has its reason.
+ * The series' get_tph_mr_dmabuf() in the build's shape, with the decision
+ * point of the tracepoint patch: every way it ends has its reason.
+ *   v5:  no exporter callback -> no TPH, before the requester type is
+ *        asked; the callback is called with the width, unlocked
+ *   v7:  dma_buf_get_tph() under the dma-buf's reservation lock
+ *   v8+: dma_buf_get_pci_tph() under the dma-buf's reservation lock
  */
 static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 			      u16 *st_index, u8 *ph)
@@ -580,8 +616,15 @@ static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 	u8 local_ph = MLX5_IB_NO_PH;
 	u16 steering_tag = 0;
 	bool extended = false;
-	u8 req_type;
+	u8 req_type = PCI_TPH_REQ_DISABLE;
 	int ret = 0;
+
+	/* v5 4/4: "if (!dmabuf->ops->get_tph) return;" comes first */
+	if (TPHSIM_SHAPE == 5 && !tphsim_dma_buf_get_tph_op(dmabuf)) {
+		ret = -EOPNOTSUPP;
+		reason = MLX5_IB_TPH_UNAVAILABLE;
+		goto out;
+	}
 
 	req_type = pcie_tph_enabled_req_type(dev->mdev->pdev);
 	switch (req_type) {
@@ -596,9 +639,9 @@ static void get_tph_mr_dmabuf(struct mlx5_ib_dev *dev, struct dma_buf *dmabuf,
 		goto out;
 	}
 
-	dma_resv_lock(dmabuf->resv, NULL);
-	ret = dma_buf_get_tph(dmabuf, extended, &steering_tag, &local_ph);
-	dma_resv_unlock(dmabuf->resv);
+	tphsim_query_lock(dmabuf);
+	ret = tphsim_query_tph(dmabuf, extended, &steering_tag, &local_ph);
+	tphsim_query_unlock(dmabuf);
 	if (ret) {
 		/*
 		 * -EOPNOTSUPP: no callback, or nothing for this namespace;
@@ -722,7 +765,10 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 		if (dmah->valid_fields & BIT(IB_DMAH_CPU_ID_EXISTS))
 			st_index = mdmah->st_index;
 
+#if TPHSIM_SHAPE >= 7
+		/* v5 MRs take no reference for a DMAH's index */
 		err = mlx5_ib_get_frmr_st_handle_ref(dev, st_index);
+#endif
 		/*
 		 * The DMAH path does not need the requester type: it is read
 		 * for the event only, and only while the event is enabled.
@@ -741,9 +787,16 @@ noinline struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(struct ib_pd *pd, u64 offset,
 	err = mlx5_frmr_pool_alloc(dev, mr, st_index |
 				   ((u64)ph << MLX5_FRMR_POOLS_KERNEL_KEY_PH_SHIFT));
 	if (err) {
-		mlx5_ib_put_st_index_ref(dev, st_index);
+		if (TPHSIM_SHAPE >= 7 || !dmah)
+			mlx5_ib_put_st_index_ref(dev, st_index);
 		goto err_umem;
 	}
+#if TPHSIM_SHAPE == 5
+	if (!dmah && st_index != MLX5_MKC_PCIE_TPH_NO_STEERING_TAG_INDEX) {
+		mr->dmabuf_st_index = st_index;
+		mr->dmabuf_st_owned = 1;
+	}
+#endif
 	mr->ibmr.rkey = mr->ibmr.lkey;
 	mr->ibmr.device = pd->device;
 	mr->ibmr.pd = pd;

@@ -26,14 +26,27 @@
 #define TPHSIM_NAME_LEN		32
 
 /*
- * The VFIO feature this simulator mirrors (TPH series v7, not upstream).
- * Layout and flag values are exactly v7's include/uapi/linux/vfio.h.
+ * The VFIO feature this simulator mirrors (TPH series, not upstream).
+ * Layout and flag values are exactly the series' include/uapi/linux/vfio.h:
+ * v6 to v11 below; v5 had steering_tag_ext last (struct
+ * tphsim_dma_buf_tph_v5; its tail is inferred from v4, Alex Williamson's
+ * v5 review quotes the struct up to ph), and a module built as v5
+ * (TPHSIM_SHAPE, ask TPHSIM_IOC_SHAPE) takes that layout.
  */
 #ifndef VFIO_DEVICE_FEATURE_DMA_BUF_TPH
 #define VFIO_DEVICE_FEATURE_DMA_BUF_TPH	13
 #define VFIO_DMA_BUF_TPH_ST		(1 << 0)
 #define VFIO_DMA_BUF_TPH_ST_EXT		(1 << 1)
 
+#if defined(__KERNEL__) && TPHSIM_SHAPE == 5
+struct vfio_device_feature_dma_buf_tph {
+	__s32	dmabuf_fd;
+	__u32	flags;
+	__u8	steering_tag;
+	__u8	ph;
+	__u16	steering_tag_ext;
+};
+#else
 struct vfio_device_feature_dma_buf_tph {
 	__s32	dmabuf_fd;
 	__u32	flags;
@@ -42,6 +55,15 @@ struct vfio_device_feature_dma_buf_tph {
 	__u8	ph;
 };
 #endif
+#endif
+
+struct tphsim_dma_buf_tph_v5 {
+	__s32	dmabuf_fd;
+	__u32	flags;
+	__u8	steering_tag;
+	__u8	ph;
+	__u16	steering_tag_ext;
+};
 
 /* PCI TPH encodings used below (uapi pci_regs.h values). */
 #define TPHSIM_TPH_NONE		0	/* completer / requester: none */
@@ -51,6 +73,16 @@ struct vfio_device_feature_dma_buf_tph {
 struct tphsim_version {
 	__u32 version;		/* out: TPHSIM_UAPI_VERSION */
 	__u32 nr_events;	/* out: entries used in tphsim_stats.fired */
+};
+
+/* The TPH series revision the module was built as (make TPHSIM_SHAPE=). */
+#define TPHSIM_SHAPE_V5		5
+#define TPHSIM_SHAPE_V7		7
+#define TPHSIM_SHAPE_V8		8	/* v8 to v11 */
+
+struct tphsim_shape {
+	__u32 shape;		/* out: TPHSIM_SHAPE_* */
+	__u32 reserved[3];
 };
 
 /* Exporter kinds */
@@ -270,5 +302,6 @@ struct tphsim_destroy {
 #define TPHSIM_IOC_BURST	 _IOWR(TPHSIM_IOC_MAGIC, 0x0d, struct tphsim_burst)
 #define TPHSIM_IOC_STATS	 _IOR(TPHSIM_IOC_MAGIC, 0x0e, struct tphsim_stats)
 #define TPHSIM_IOC_DESTROY	 _IOW(TPHSIM_IOC_MAGIC, 0x0f, struct tphsim_destroy)
+#define TPHSIM_IOC_SHAPE	 _IOR(TPHSIM_IOC_MAGIC, 0x10, struct tphsim_shape)
 
 #endif /* _UAPI_TPHSIM_H */

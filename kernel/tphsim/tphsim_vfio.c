@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Simulated dma-buf exporter: vfio-pci's dma-buf export with the TPH
- * series v7 (drivers/vfio/pci/vfio_pci_dmabuf.c), backed by system pages
- * instead of a BAR, plus the dma-buf core's v7 dma_buf_get_tph() wrapper
- * that these kernels lack.
+ * series (drivers/vfio/pci/vfio_pci_dmabuf.c) in the shape of the build
+ * (v5, v7 or v8+, see tphsim.h), backed by system pages instead of a BAR,
+ * plus the dma-buf core's wrapper (v7 dma_buf_get_tph(), v8+
+ * dma_buf_get_pci_tph()) that these kernels lack.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -112,6 +113,85 @@ static void vfio_pci_dma_buf_unmap(struct dma_buf_attachment *attachment,
 	atomic_dec(&priv->nr_mapped);
 }
 
+/*
+ * The published value for one namespace, as every revision's callback
+ * reads it: -EOPNOTSUPP when nothing is published for that namespace.
+ */
+static int tphsim_tph_lookup(struct vfio_pci_dma_buf *priv, bool extended,
+			     u16 *steering_tag, u8 *ph)
+{
+	/* Fault injection only: the series' callback has no other error */
+	int ret = tphsim_fault_hit(&priv->owner->query_fault);
+
+	if (ret)
+		return ret;
+	if (extended) {
+		if (!priv->tph_st_ext_valid)
+			return -EOPNOTSUPP;
+		*steering_tag = priv->tph_st_ext;
+	} else {
+		if (!priv->tph_st_valid)
+			return -EOPNOTSUPP;
+		*steering_tag = priv->tph_st;
+	}
+	*ph = priv->tph_ph;
+	return 0;
+}
+
+static void tphsim_trace_query(struct dma_buf *dmabuf, bool extended, int ret)
+{
+	tphsim_count(TPHSIM_EV_VFIO_PCI_TPH_QUERY);
+	trace_vfio_pci_tph_query(dmabuf->priv, extended, ret);
+}
+
+#if TPHSIM_SHAPE == 5
+/**
+ * vfio_pci_dma_buf_get_tph - dma_buf_ops.get_tph of vfio-pci (v5)
+ * @dmabuf: DMA buffer to query
+ * @steering_tag: returns the raw steering tag for @st_width
+ * @ph: returns the processing hint
+ * @st_width: the importer's steering tag width in bits, 8 or 16
+ *
+ * Called by the importer without the reservation lock: the TPH state is
+ * read under the dma-buf's own mutex, as SET writes it.
+ *
+ * Return: 0, -EOPNOTSUPP if nothing is published for that width, -EINVAL
+ * for a width other than 8 or 16.
+ */
+noinline int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, u16 *steering_tag,
+				      u8 *ph, u8 st_width)
+{
+	struct vfio_pci_dma_buf *priv = dmabuf->priv;
+	int ret;
+
+	mutex_lock(&priv->lock);
+	switch (st_width) {
+	case 8:
+	case 16:
+		ret = tphsim_tph_lookup(priv, st_width == 16, steering_tag, ph);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	tphsim_trace_query(dmabuf, st_width == 16, ret);
+	mutex_unlock(&priv->lock);
+	return ret;
+}
+#else
+/* v7 and v8+: the callback runs under the dma-buf's reservation lock */
+static int tphsim_get_tph_locked(struct dma_buf *dmabuf, bool extended,
+				 u16 *steering_tag, u8 *ph)
+{
+	int ret;
+
+	dma_resv_assert_held(dmabuf->resv);
+	ret = tphsim_tph_lookup(dmabuf->priv, extended, steering_tag, ph);
+	tphsim_trace_query(dmabuf, extended, ret);
+	return ret;
+}
+
+#if TPHSIM_SHAPE == 7
 /**
  * vfio_pci_dma_buf_get_tph - dma_buf_ops.get_tph of vfio-pci (v7)
  * @dmabuf: DMA buffer to query
@@ -126,35 +206,27 @@ static void vfio_pci_dma_buf_unmap(struct dma_buf_attachment *attachment,
 noinline int vfio_pci_dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 				      u16 *steering_tag, u8 *ph)
 {
-	struct vfio_pci_dma_buf *priv = dmabuf->priv;
-	int ret = 0;
-
-	dma_resv_assert_held(dmabuf->resv);
-
-	/* Fault injection only: v7 itself has no other error */
-	ret = tphsim_fault_hit(&priv->owner->query_fault);
-	if (ret)
-		goto out;
-
-	if (extended) {
-		if (!priv->tph_st_ext_valid) {
-			ret = -EOPNOTSUPP;
-			goto out;
-		}
-		*steering_tag = priv->tph_st_ext;
-	} else {
-		if (!priv->tph_st_valid) {
-			ret = -EOPNOTSUPP;
-			goto out;
-		}
-		*steering_tag = priv->tph_st;
-	}
-	*ph = priv->tph_ph;
-out:
-	tphsim_count(TPHSIM_EV_VFIO_PCI_TPH_QUERY);
-	trace_vfio_pci_tph_query(priv, extended, ret);
-	return ret;
+	return tphsim_get_tph_locked(dmabuf, extended, steering_tag, ph);
 }
+#else
+/**
+ * vfio_pci_dma_buf_get_pci_tph - dma_buf_ops.get_pci_tph of vfio-pci (v8+)
+ * @dmabuf: DMA buffer to query
+ * @extended: false for the 8-bit ST, true for the 16-bit Extended ST
+ * @steering_tag: returns the tag of the requested namespace
+ * @ph: returns the processing hint
+ *
+ * Called with the dma-buf's reservation lock held.
+ *
+ * Return: 0, or -EOPNOTSUPP if nothing is published for that namespace.
+ */
+noinline int vfio_pci_dma_buf_get_pci_tph(struct dma_buf *dmabuf, bool extended,
+					  u16 *steering_tag, u8 *ph)
+{
+	return tphsim_get_tph_locked(dmabuf, extended, steering_tag, ph);
+}
+#endif
+#endif
 
 static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 {
@@ -170,6 +242,9 @@ static void vfio_pci_dma_buf_release(struct dma_buf *dmabuf)
 	for (i = 0; i < priv->nr_pages; i++)
 		__free_page(priv->pages[i]);
 	kvfree(priv->pages);
+#if TPHSIM_SHAPE == 5
+	mutex_destroy(&priv->lock);
+#endif
 	kfree(priv);
 	tphsim_live_dec();
 	tphsim_exporter_put(owner);
@@ -199,14 +274,19 @@ static const struct dma_buf_ops tphsim_plain_dmabuf_ops = {
 };
 
 /*
- * struct dma_buf_ops of these kernels has no get_tph member: the v7 member
- * is emulated by this table, which maps an exporter's ops to its callback.
+ * struct dma_buf_ops of these kernels has no get_tph (v5, v7) or
+ * get_pci_tph (v8+) member: it is emulated by this table, which maps an
+ * exporter's ops to its callback.
  */
 static const struct {
 	const struct dma_buf_ops *ops;
 	tphsim_get_tph_fn get_tph;
 } tphsim_get_tph_ops[] = {
+#if TPHSIM_SHAPE >= 8
+	{ &vfio_pci_dmabuf_ops, vfio_pci_dma_buf_get_pci_tph },
+#else
 	{ &vfio_pci_dmabuf_ops, vfio_pci_dma_buf_get_tph },
+#endif
 };
 
 tphsim_get_tph_fn tphsim_dma_buf_get_tph_op(struct dma_buf *dmabuf)
@@ -219,20 +299,10 @@ tphsim_get_tph_fn tphsim_dma_buf_get_tph_op(struct dma_buf *dmabuf)
 	return NULL;
 }
 
-/**
- * dma_buf_get_tph - Retrieve TPH metadata from an exporter (v7 wrapper)
- * @dmabuf: DMA buffer to query
- * @extended: false for 8-bit ST, true for 16-bit Extended ST
- * @steering_tag: returns the raw steering tag for the requested namespace
- * @ph: returns the TPH processing hint
- *
- * Must be called with &dma_buf.resv held.
- *
- * Return: the callback's result, or -EOPNOTSUPP if the exporter does not
- * implement it.
- */
-noinline int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
-			     u16 *steering_tag, u8 *ph)
+#if TPHSIM_SHAPE >= 7
+/* The wrapper's body, the same in v7 and v8+ but for the names. */
+static int tphsim_dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
+				  u16 *steering_tag, u8 *ph)
 {
 	tphsim_get_tph_fn get_tph = tphsim_dma_buf_get_tph_op(dmabuf);
 	int ret;
@@ -250,7 +320,76 @@ noinline int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
 	trace_dma_buf_get_pci_tph(dmabuf, extended, steering_tag, ph, ret);
 	return ret;
 }
+#endif
+
+#if TPHSIM_SHAPE == 7
+/**
+ * dma_buf_get_tph - Retrieve TPH metadata from an exporter (v7 wrapper)
+ * @dmabuf: DMA buffer to query
+ * @extended: false for 8-bit ST, true for 16-bit Extended ST
+ * @steering_tag: returns the raw steering tag for the requested namespace
+ * @ph: returns the TPH processing hint
+ *
+ * Must be called with &dma_buf.resv held.
+ *
+ * Return: the callback's result, or -EOPNOTSUPP if the exporter does not
+ * implement it.
+ */
+noinline int dma_buf_get_tph(struct dma_buf *dmabuf, bool extended,
+			     u16 *steering_tag, u8 *ph)
+{
+	return tphsim_dma_buf_get_tph(dmabuf, extended, steering_tag, ph);
+}
 EXPORT_SYMBOL_NS_GPL(dma_buf_get_tph, TPHSIM_NS_DMA_BUF);
+#elif TPHSIM_SHAPE >= 8
+/**
+ * dma_buf_get_pci_tph - Retrieve PCIe TLP Processing Hint (TPH) metadata
+ * @dmabuf: DMA buffer to query
+ * @extended: false for 8-bit ST, true for 16-bit Extended ST
+ * @steering_tag: returns the raw steering tag for the requested namespace
+ * @ph: returns the TPH processing hint
+ *
+ * The v8+ wrapper for &dma_buf_ops.get_pci_tph. Must be called with
+ * &dma_buf.resv held.
+ *
+ * Return: the callback's result, or -EOPNOTSUPP if the exporter does not
+ * implement it.
+ */
+noinline int dma_buf_get_pci_tph(struct dma_buf *dmabuf, bool extended,
+				 u16 *steering_tag, u8 *ph)
+{
+	return tphsim_dma_buf_get_tph(dmabuf, extended, steering_tag, ph);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_get_pci_tph, TPHSIM_NS_DMA_BUF);
+#endif
+
+void tphsim_query_lock(struct dma_buf *dmabuf)
+{
+	if (TPHSIM_SHAPE >= 7)
+		dma_resv_lock(dmabuf->resv, NULL);
+}
+
+void tphsim_query_unlock(struct dma_buf *dmabuf)
+{
+	if (TPHSIM_SHAPE >= 7)
+		dma_resv_unlock(dmabuf->resv);
+}
+
+int tphsim_query_tph(struct dma_buf *dmabuf, bool extended, u16 *steering_tag,
+		     u8 *ph)
+{
+#if TPHSIM_SHAPE == 5
+	tphsim_get_tph_fn get_tph = tphsim_dma_buf_get_tph_op(dmabuf);
+
+	if (!get_tph)
+		return -EOPNOTSUPP;
+	return get_tph(dmabuf, steering_tag, ph, extended ? 16 : 8);
+#elif TPHSIM_SHAPE == 7
+	return dma_buf_get_tph(dmabuf, extended, steering_tag, ph);
+#else
+	return dma_buf_get_pci_tph(dmabuf, extended, steering_tag, ph);
+#endif
+}
 
 static int tphsim_check_feature(u32 flags, size_t argsz, u32 supported_ops,
 				size_t minsz)
@@ -277,18 +416,37 @@ static void tphsim_trace_set(struct vfio_pci_core_device *vdev,
 			       pcie_tph_completer_type(vdev->pdev), ret);
 }
 
+/* Store a SET's values: both namespaces' validity come from its flags. */
+static void tphsim_store_tph(struct vfio_pci_dma_buf *priv,
+			     const struct vfio_device_feature_dma_buf_tph *set_tph)
+{
+	priv->tph_st = set_tph->steering_tag;
+	priv->tph_st_ext = set_tph->steering_tag_ext;
+	priv->tph_ph = set_tph->ph;
+	priv->tph_st_valid = !!(set_tph->flags & VFIO_DMA_BUF_TPH_ST);
+	priv->tph_st_ext_valid = !!(set_tph->flags & VFIO_DMA_BUF_TPH_ST_EXT);
+}
+
 /**
- * vfio_pci_core_feature_dma_buf_tph - VFIO_DEVICE_FEATURE_DMA_BUF_TPH (v7)
+ * vfio_pci_core_feature_dma_buf_tph - VFIO_DEVICE_FEATURE_DMA_BUF_TPH
  * @vdev: the exporting device
  * @flags: VFIO_DEVICE_FEATURE_* of the request
  * @arg: user payload
  * @argsz: bytes available at @arg
  *
- * Checks in v7's order: feature flags, payload copy, undefined flag bits,
- * PH range, completer capability (none; extended ST without the extended
- * completer), dma-buf lookup, foreign dma-buf (other exporter or other
- * device). @flags == 0 in the payload clears both namespaces. The values
- * are stored under the dma-buf's reservation lock.
+ * The checks in the order of the build's revision:
+ *   v5:  feature flags (PROBE -> 0), payload copy, undefined flag bits,
+ *        @flags == 0, PH range, dma-buf lookup, foreign exporter, other
+ *        device (under the dma-buf's mutex); no completer check
+ *   v7:  feature flags, payload copy, undefined flag bits, PH range,
+ *        completer none, extended ST without the extended completer,
+ *        dma-buf lookup, foreign exporter, other device
+ *   v8+: completer none first (PROBE fails too: "Make PROBE follow the
+ *        same hardware gate"), then as v7 without it
+ * From v7 on @flags == 0 clears both namespaces and the values are stored
+ * under the dma-buf's reservation lock. vfio_pci_tph_set fires for every
+ * SET (not PROBE) that gets past the feature flags; before the payload
+ * is copied it carries zeros, before the dma-buf is resolved no dma-buf.
  *
  * Return: 0 or -errno.
  */
@@ -298,11 +456,19 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 				  struct vfio_device_feature_dma_buf_tph __user *arg,
 				  size_t argsz)
 {
-	struct vfio_device_feature_dma_buf_tph set_tph;
+	struct vfio_device_feature_dma_buf_tph set_tph = {};
 	struct vfio_pci_dma_buf *priv;
 	struct dma_buf *dmabuf = NULL;
-	u8 comp;
+	u8 comp = pcie_tph_completer_type(vdev->pdev);
 	int ret;
+
+	if (TPHSIM_SHAPE >= 8 && comp == PCI_EXP_DEVCAP2_TPH_COMP_NONE) {
+		ret = -EOPNOTSUPP;
+		if (!(flags & VFIO_DEVICE_FEATURE_SET) ||
+		    (flags & VFIO_DEVICE_FEATURE_PROBE))
+			return ret;
+		goto out;
+	}
 
 	ret = tphsim_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
 				   sizeof(set_tph));
@@ -317,17 +483,25 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 		goto out;
 	}
 
+	/*
+	 * v5 refused to clear; dropped in v6 at review ("blocks the path to
+	 * marking both steering tags invalid")
+	 */
+	if (TPHSIM_SHAPE == 5 && !set_tph.flags) {
+		ret = -EINVAL;
+		goto out;
+	}
+
 	if (set_tph.ph & ~0x3) {
 		ret = -EINVAL;
 		goto out;
 	}
 
-	comp = pcie_tph_completer_type(vdev->pdev);
-	if (comp == PCI_EXP_DEVCAP2_TPH_COMP_NONE) {
+	if (TPHSIM_SHAPE == 7 && comp == PCI_EXP_DEVCAP2_TPH_COMP_NONE) {
 		ret = -EOPNOTSUPP;
 		goto out;
 	}
-	if ((set_tph.flags & VFIO_DMA_BUF_TPH_ST_EXT) &&
+	if (TPHSIM_SHAPE >= 7 && (set_tph.flags & VFIO_DMA_BUF_TPH_ST_EXT) &&
 	    comp != PCI_EXP_DEVCAP2_TPH_COMP_EXT_TPH) {
 		ret = -EOPNOTSUPP;
 		goto out;
@@ -346,6 +520,16 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 	}
 
 	priv = dmabuf->priv;
+#if TPHSIM_SHAPE == 5
+	mutex_lock(&priv->lock);
+	if (priv->vdev != vdev) {
+		ret = -EINVAL;
+	} else {
+		tphsim_store_tph(priv, &set_tph);
+		ret = 0;
+	}
+	mutex_unlock(&priv->lock);
+#else
 	if (priv->vdev != vdev) {
 		ret = -EINVAL;
 		goto out;
@@ -354,14 +538,9 @@ vfio_pci_core_feature_dma_buf_tph(struct vfio_pci_core_device *vdev,
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
 	if (ret)
 		goto out;
-
-	priv->tph_st = set_tph.steering_tag;
-	priv->tph_st_ext = set_tph.steering_tag_ext;
-	priv->tph_ph = set_tph.ph;
-	priv->tph_st_valid = !!(set_tph.flags & VFIO_DMA_BUF_TPH_ST);
-	priv->tph_st_ext_valid = !!(set_tph.flags & VFIO_DMA_BUF_TPH_ST_EXT);
+	tphsim_store_tph(priv, &set_tph);
 	dma_resv_unlock(dmabuf->resv);
-	ret = 0;
+#endif
 
 out:
 	/* before the put: the event reads the dma-buf */
@@ -374,8 +553,16 @@ out:
 static void tphsim_revoke_locked(struct vfio_pci_dma_buf *priv, bool revoked,
 				 bool gone)
 {
+#if TPHSIM_SHAPE == 5
+	/* v5: the vdev clear is serialized with SET by the dma-buf's mutex */
+	if (gone) {
+		mutex_lock(&priv->lock);
+		priv->vdev = NULL;
+		mutex_unlock(&priv->lock);
+	}
+#endif
 	dma_resv_lock(priv->dmabuf->resv, NULL);
-	if (gone)
+	if (TPHSIM_SHAPE >= 7 && gone)
 		priv->vdev = NULL;
 	if (priv->revoked != revoked) {
 		priv->revoked = revoked;
@@ -491,6 +678,9 @@ struct dma_buf *tphsim_export(struct vfio_pci_core_device *vdev, size_t size)
 	if (!priv)
 		return ERR_PTR(-ENOMEM);
 	tphsim_live_inc();
+#if TPHSIM_SHAPE == 5
+	mutex_init(&priv->lock);
+#endif
 
 	priv->nr_pages = size >> PAGE_SHIFT;
 	priv->pages = kvcalloc(priv->nr_pages, sizeof(*priv->pages),
@@ -544,6 +734,9 @@ err_pages:
 		__free_page(priv->pages[i]);
 	kvfree(priv->pages);
 err_priv:
+#if TPHSIM_SHAPE == 5
+	mutex_destroy(&priv->lock);
+#endif
 	kfree(priv);
 	tphsim_live_dec();
 	return ERR_PTR(ret);

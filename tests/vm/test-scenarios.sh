@@ -13,7 +13,10 @@
 # the tgid of its tphsim-ctl. Which kinds a leg's hooks can observe comes
 # from `tphtrace probe -j` with the same options, in the guest.
 #
-# Legs (both kernels unless said):
+# tphsim is built as the TPH series' newest shape (v8+) for every kernel and
+# also as v5 and v7 for 6.12 (TPHSIM_SHAPE, kernel/tphsim/README.md): the
+# function hooks read the series' arguments per shape, the tracepoints are
+# v8+ only. Legs (v8 on both kernels unless said):
 #   tp_btf    default hooks: the TPH tracepoints (tp_btf), stock dma-buf
 #             functions (fentry) for dma-buf lifetime; 6.12 also: tphtrace
 #             started before insmod tphsim.ko (re-resolution), a burst
@@ -25,19 +28,22 @@
 #   upstream  tphsim_dmabuf_tp.ko loaded too (simulated upstream dma_buf:*
 #             tracepoints): default hooks (tp_btf on them), all=raw_tp, and
 #             the stock dma-buf functions forced (--hooks EVENT=fentry)
+#   v5, v7    (6.12) tphsim built as that revision, no tracepoints:
+#             --hooks all=fentry and --hooks all=kprobe side by side; the
+#             default plan (probe) must hook every series event by fentry
 # -k arm64 (never part of "all"): the Debian arm64 6.12 guest
 # (qemu-system-aarch64), with .output/arm64/tphtrace, tphsim cross-built
-# against the arm64 headers and tphsim-ctl built static for arm64; one leg,
-# tp_btf, whose tracers are the four families side by side (default hooks,
-# all=raw_tp, all=fentry, all=kprobe); its recordings are replayed by the
-# host's tphtrace check. Artifacts: .output/vm/scenarios-tphtrace-arm64/.
+# against the arm64 headers (as v8+) and tphsim-ctl built static for arm64;
+# one leg, tp_btf, whose tracers are the four families side by side (default
+# hooks, all=raw_tp, all=fentry, all=kprobe); its recordings are replayed by
+# the host's tphtrace check. Artifacts: .output/vm/scenarios-tphtrace-arm64/.
 #
 # A scenario file given as an argument is judged by its own expect lines
 # (plus tests/vm/scenarios/expect/NAME.exp only for the scenarios of
 # kernel/tphsim/scenarios/); a file without any expectation FAILs.
 #
 # Prints one line per scenario and tracer
-#   scenario NAME kernel=K hooks=FAMILY expected=REASON observed=REASON result=PASS|FAIL|SKIP
+#   scenario NAME kernel=K hooks=FAMILY shape=v5|v7|v8 expected=REASON observed=REASON result=PASS|FAIL|SKIP
 # (SKIP: the scenario needs what the kernel lacks, or these hooks observe
 # none of its expectations), one "check ..." line per extra check, wall
 # times, and "N passed, N failed, N skipped" last; exits non-zero on any
@@ -67,7 +73,7 @@ while [ $# -gt 0 ]; do
 	-k) series=$2; shift 2 ;;
 	-P) par=$2; shift 2 ;;
 	-l) only=$2; shift 2 ;;
-	-h | --help) sed -n '3,49p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,55p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -93,8 +99,9 @@ for s in "${scns[@]}"; do
 done
 
 pass=0 fail=0 skipped=0
+leg_shape=""	# set while judging a leg: its checks name the shape
 check() { # NAME KERNEL HOOKS PASS|FAIL|SKIP DETAIL
-	echo "check $1 kernel=$2 hooks=$3 result=$4${5:+ $5}"
+	echo "check $1 kernel=$2 hooks=$3${leg_shape:+ shape=$leg_shape} result=$4${5:+ $5}"
 	case $4 in
 	PASS) pass=$((pass + 1)) ;;
 	SKIP) skipped=$((skipped + 1)) ;;
@@ -187,7 +194,7 @@ check_formats() { # FORMATS_FILE (event TAB print-fmt line, from the guest)
 	fi
 }
 
-# ---- build: tphsim.ko + tphsim_dmabuf_tp.ko per kernel, tphsim-ctl -------
+# ---- build: tphsim.ko + tphsim_dmabuf_tp.ko per kernel and shape, ctl ---
 # from a copy of the sources, so kernel/tphsim/ keeps no build products
 mkdir -p "$out/src/kernel"
 cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
@@ -199,6 +206,14 @@ else
 	check build_tphsim_ctl host - FAIL "$(tail -n 3 "$out/ctl-build.log" | tr '\n' ' ')"
 	finish
 fi
+# older shapes on one kernel only: the function hooks are what differs
+shapes_of() { # KVER
+	case $1 in
+	*-arm64) echo "v8" ;;
+	6.12.*) echo "v8 v5 v7" ;;
+	*) echo "v8" ;;
+	esac
+}
 built=()
 for kver in "${kvers[@]}"; do
 	kr=$(kroot_of "$kver")
@@ -207,27 +222,32 @@ for kver in "${kvers[@]}"; do
 		check kernel "${kver:-?}" - "$(skip_or_fail)" "no kernel image/headers (make deps): its legs not run"
 		continue
 	fi
-	ko=$out/$kver/ko
-	mkdir -p "$ko"
-	log=$out/$kver/build.log
-	btf=""
-	make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
-	ok=1
-	make -s -C "$sim" KDIR="$kdir" modules >"$log" 2>&1 || ok=0
-	if [ $ok = 1 ] && [ ! -f "$kdir/vmlinux" ]; then
-		# 6.1: no BTF base in the headers; take it from the kernel image
-		btf=" (module BTF: pahole --btf_base, base extracted from /boot/vmlinuz-$kver)"
-		"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/$kver/vmlinux.btf" >>"$log" 2>&1 &&
-			make -s -C "$sim" KDIR="$kdir" VMLINUX_BTF="$out/$kver/vmlinux.btf" btf >>"$log" 2>&1 || ok=0
-	fi
-	[ $ok = 1 ] && cp "$sim/tphsim.ko" "$sim/tphsim_dmabuf_tp.ko" "$ko/" || ok=0
-	make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
-	if [ $ok = 1 ]; then
-		check build_modules "$kver" - PASS "tphsim.ko tphsim_dmabuf_tp.ko$btf"
-		built+=("$kver")
-	else
-		check build_modules "$kver" - FAIL "$(tail -n 3 "$log" | tr '\n' ' ')"
-	fi
+	kok=1
+	for shape in $(shapes_of "$kver"); do
+		ko=$out/$kver/ko-$shape
+		mkdir -p "$ko"
+		log=$out/$kver/build-$shape.log
+		btf=""
+		make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
+		ok=1
+		make -s -C "$sim" KDIR="$kdir" TPHSIM_SHAPE="$shape" modules >"$log" 2>&1 || ok=0
+		if [ $ok = 1 ] && [ ! -f "$kdir/vmlinux" ]; then
+			# 6.1: no BTF base in the headers; take it from the kernel image
+			btf=" (module BTF: pahole --btf_base, base extracted from /boot/vmlinuz-$kver)"
+			{ [ -f "$out/$kver/vmlinux.btf" ] ||
+				"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/$kver/vmlinux.btf"; } >>"$log" 2>&1 &&
+				make -s -C "$sim" KDIR="$kdir" VMLINUX_BTF="$out/$kver/vmlinux.btf" btf >>"$log" 2>&1 || ok=0
+		fi
+		[ $ok = 1 ] && cp "$sim/tphsim.ko" "$sim/tphsim_dmabuf_tp.ko" "$ko/" || ok=0
+		make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
+		if [ $ok = 1 ]; then
+			check build_modules "$kver" - PASS "TPHSIM_SHAPE=$shape: tphsim.ko tphsim_dmabuf_tp.ko$btf"
+		else
+			check build_modules "$kver" - FAIL "TPHSIM_SHAPE=$shape: $(tail -n 3 "$log" | tr '\n' ' ')"
+			kok=0
+		fi
+	done
+	[ $kok = 1 ] && built+=("$kver")
 done
 [ ${#built[@]} -gt 0 ] || finish
 t_built=$(now)
@@ -237,13 +257,13 @@ stock_fentry=""
 for ev in dmabuf_export dmabuf_release attach detach map unmap invalidate; do
 	stock_fentry="$stock_fentry --hooks $ev=fentry"
 done
-# LEG|MODULES|TRACERS (NAME=ARGS;...)|SC_LATE|SC_BURST|SC_SELFTEST
+# LEG|SHAPE|MODULES|TRACERS (NAME=ARGS;...)|SC_LATE|SC_BURST|SC_SELFTEST
 legs_of() { # KVER
-	local late=0 burst=0 fentry="fentry=--hooks all=fentry"
+	local late=0 burst=0 fentry="fentry=--hooks all=fentry" shape
 	case $1 in
 	*-arm64)
 		# one boot (TCG emulates another ISA here): every family at once
-		echo "tp_btf|tphsim|tp_btf=;raw_tp=--hooks all=raw_tp;fentry=--hooks all=fentry;kprobe=--hooks all=kprobe|0|0|1"
+		echo "tp_btf|v8|tphsim|tp_btf=;raw_tp=--hooks all=raw_tp;fentry=--hooks all=fentry;kprobe=--hooks all=kprobe|0|0|1"
 		return ;;
 	6.12.*) late=1 burst=$BURST ;;
 	# x86 trampolines take 6 arguments before v6.5: the 8-argument
@@ -253,11 +273,20 @@ legs_of() { # KVER
 	# tests/vm/scenarios/repro-tphtrace.sh)
 	6.1.*) fentry="fentry=--hooks all=fentry --hooks mr_reg=kprobe --hooks tph_query=kprobe" ;;
 	esac
-	echo "tp_btf|tphsim|tp_btf=|$late|$burst|1"
-	echo "raw_tp|tphsim|raw_tp=--hooks all=raw_tp|0|0|0"
-	echo "fentry|tphsim|$fentry|0|0|0"
-	echo "kprobe|tphsim|kprobe=--hooks all=kprobe|0|0|0"
-	echo "upstream|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+	echo "tp_btf|v8|tphsim|tp_btf=|$late|$burst|1"
+	echo "raw_tp|v8|tphsim|raw_tp=--hooks all=raw_tp|0|0|0"
+	echo "fentry|v8|tphsim|$fentry|0|0|0"
+	echo "kprobe|v8|tphsim|kprobe=--hooks all=kprobe|0|0|0"
+	echo "upstream|v8|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+	# the older shapes: function hooks only (their kernels carry no
+	# tracepoint patch), both families in one guest
+	for shape in $(shapes_of "$1"); do
+		[ "$shape" = v8 ] && continue
+		echo "$shape|$shape|tphsim|${fentry};kprobe=--hooks all=kprobe|0|0|1"
+	done
+}
+shape_label() { # v5|v7|v8 -> what tphtrace probe prints
+	case $1 in v8) echo "v8+" ;; *) echo "$1" ;; esac
 }
 label_of() { # KVER TRACER
 	case $2 in
@@ -267,14 +296,14 @@ label_of() { # KVER TRACER
 	esac
 }
 
-run_leg() { # KVER LEG MODULES TRACERS LATE BURST SELFTEST
+run_leg() { # KVER LEG SHAPE MODULES TRACERS LATE BURST SELFTEST
 	local kver=$1 leg=$2 job=$out/$1/$2 t0 t1 rc=0
 	mkdir -p "$job"
 	t0=$(now)
 	"$top/tests/vm/run-guest.sh" -K "$kver" -t 300 -m 1G -q -J "$job" \
-		-e SC_T="$TG" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko" -e SC_TOP="$top" \
-		-e SC_MODULES="$3" -e SC_TRACERS="$4" -e SC_LATE="$5" -e SC_BURST="$6" \
-		-e SC_SELFTEST="$7" \
+		-e SC_T="$TG" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko-$3" -e SC_TOP="$top" \
+		-e SC_MODULES="$4" -e SC_TRACERS="$5" -e SC_LATE="$6" -e SC_BURST="$7" \
+		-e SC_SELFTEST="$8" -e SC_PROBE_DEFAULT="$([ "$3" = v8 ] || echo 1)" \
 		-e SC_SCNS="${scns[*]}" \
 		-s "$SD/guest-scenarios.sh" >"$job.guest.log" 2>&1 || rc=$?
 	t1=$(now)
@@ -283,16 +312,16 @@ run_leg() { # KVER LEG MODULES TRACERS LATE BURST SELFTEST
 
 todo=()
 for kver in "${built[@]}"; do
-	while IFS='|' read -r leg mods tracers late burst selftest; do
+	while IFS='|' read -r leg shape mods tracers late burst selftest; do
 		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
-		todo+=("$kver|$leg|$mods|$tracers|$late|$burst|$selftest")
+		todo+=("$kver|$leg|$shape|$mods|$tracers|$late|$burst|$selftest")
 	done < <(legs_of "$kver")
 done
 # longest first: the 6.12 tp_btf leg carries the burst and the late load
 running=0
 for item in "${todo[@]}"; do
-	IFS='|' read -r kver leg mods tracers late burst selftest <<<"$item"
-	run_leg "$kver" "$leg" "$mods" "$tracers" "$late" "$burst" "$selftest" &
+	IFS='|' read -r kver leg shape mods tracers late burst selftest <<<"$item"
+	run_leg "$kver" "$leg" "$shape" "$mods" "$tracers" "$late" "$burst" "$selftest" &
 	running=$((running + 1))
 	if [ $running -ge "$par" ]; then
 		wait -n
@@ -315,8 +344,8 @@ split_by_tgid() { # LIST JSONL OUTDIR: OUTDIR/NAME.jsonl per "NAME PID RC" line
 			if (t in name) print > (dir "/" name[t] ".jsonl")
 		}' "$1" "$2"
 }
-judge_tracer() { # KVER LEG JOB TRACER
-	local kver=$1 leg=$2 job=$3 tr=$4 label unobs khooks line rc name hooked n
+judge_tracer() { # KVER LEG JOB TRACER SHAPE
+	local kver=$1 leg=$2 job=$3 tr=$4 shape=$5 label unobs khooks line rc name hooked n
 	label=$(label_of "$kver" "$tr")
 	if ! grep -q 'ready:' "$job/trace.$tr.err" 2>/dev/null; then
 		check "tracer_ready" "$kver" "$label" FAIL "$(head -c 300 "$job/trace.$tr.err" 2>/dev/null | tr '\n' ' ')"
@@ -332,10 +361,34 @@ judge_tracer() { # KVER LEG JOB TRACER
 	else
 		check tracer "$kver" "$label" FAIL "trace hooked '$hooked', probe $n, exit '$rc'"
 	fi
+	# the series shape probe told from BTF, and the series' events on
+	# functions where the tracer asked for a function family
+	sh=$(jq -r '.[0].series_shape' "$job/probe.$tr.json" 2>/dev/null)
+	case $tr in
+	fentry | kprobe)
+		bad=$(jq -r --arg f "$tr" '[.[] | select(.event == "tph_publish" or .event == "tph_query" or
+			.event == "mr_reg" or .event == "st_index" or .event == "pci_tph") |
+			select(.hook != $f) | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.$tr.json" 2>/dev/null)
+		[[ $kver == 6.1.* ]] && [ "$tr" = fentry ] &&
+			bad=$(echo "$bad" | tr ' ' '\n' | grep -vx -e mr_reg=kprobe -e tph_query=kprobe | tr '\n' ' ' | sed 's/ $//')
+		if [ "$sh" = "$(shape_label "$shape")" ] && [ -z "$bad" ]; then
+			check series_shape "$kver" "$label" PASS "probe: series shape $sh; tph_publish, tph_query, mr_reg, st_index, pci_tph on $tr"
+		else
+			check series_shape "$kver" "$label" FAIL "probe: series shape '$sh' (want $(shape_label "$shape")); not on $tr: ${bad:--}"
+		fi
+		;;
+	*)
+		if [ "$sh" = "$(shape_label "$shape")" ]; then
+			check series_shape "$kver" "$label" PASS "probe: series shape $sh"
+		else
+			check series_shape "$kver" "$label" FAIL "probe: series shape '$sh' (want $(shape_label "$shape"))"
+		fi
+		;;
+	esac
 	split_by_tgid "$job/scn.list" "$job/trace.$tr.jsonl" "$job/split.$tr"
 	while read -r name _ rc; do
 		if [ "$rc" = 77 ]; then
-			echo "scenario $name kernel=$kver hooks=$label expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$job/ctl.$name.out"))"
+			echo "scenario $name kernel=$kver hooks=$label shape=$shape expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$job/ctl.$name.out"))"
 			skipped=$((skipped + 1))
 			continue
 		fi
@@ -347,7 +400,7 @@ judge_tracer() { # KVER LEG JOB TRACER
 			cat "${scn_file[$name]}" >"$job/split.$tr/$name.expect"
 		fi
 		line=$(awk -f "$SD/tph-expect.awk" -v fmt=json -v scn="$name" -v kernel="$kver" \
-			-v hooks="$label" -v ctl_rc="$rc" -v unobs="$unobs" -v khooks="$khooks" \
+			-v hooks="$label" -v shape="$shape" -v ctl_rc="$rc" -v unobs="$unobs" -v khooks="$khooks" \
 			"$job/split.$tr/$name.expect" "$job/ctl.$name.out" "$job/split.$tr/$name.jsonl" 2>&1)
 		printf '%s\n' "$line" >"$job/split.$tr/$name.result"
 		printf '%s\n' "$line" | grep '^scenario '
@@ -373,11 +426,12 @@ judge_tracer() { # KVER LEG JOB TRACER
 }
 
 for kver in "${built[@]}"; do
-	while IFS='|' read -r leg mods tracers late burst selftest; do
+	while IFS='|' read -r leg shape mods tracers late burst selftest; do
 		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
 		job=$out/$kver/$leg
+		leg_shape=$shape
 		read -r grc gsecs <"$job.status"
-		echo "# ---- kernel $kver, leg $leg: guest ${gsecs}s (run-guest exit $grc)"
+		echo "# ---- kernel $kver, leg $leg (tphsim as $shape): guest ${gsecs}s (run-guest exit $grc)"
 		if [ "$grc" != 0 ] || [ ! -f "$job/scn.list" ]; then
 			check guest "$kver" "$leg" FAIL "run-guest exit $grc: $(tail -n 5 "$job.guest.log" | tr '\n' ' ')"
 			continue
@@ -397,7 +451,8 @@ for kver in "${built[@]}"; do
 			check modules "$kver" "$leg" FAIL "$bad"
 		fi
 		if [ "$selftest" = 1 ]; then
-			check_formats "$job/formats.txt"
+			# v5 and v7 carry no tracepoint patch
+			[ "$shape" != v8 ] || check_formats "$job/formats.txt"
 			if [ "$(get selftest)" = 0 ]; then
 				check ioctl_validation "$kver" "$leg" PASS "tphsim-ctl selftest: $(tail -n 1 "$job/selftest.out")"
 			else
@@ -424,8 +479,21 @@ for kver in "${built[@]}"; do
 		fi
 		IFS=';' read -r -a specs <<<"$tracers"
 		for spec in "${specs[@]}"; do
-			judge_tracer "$kver" "$leg" "$job" "${spec%%=*}"
+			judge_tracer "$kver" "$leg" "$job" "${spec%%=*}" "$shape"
 		done
+		# no tracepoint patch on the older shapes: tphtrace's own plan
+		# hooks every series event by function
+		if [ -f "$job/probe.default.json" ]; then
+			sh=$(sed -n '1s/^series shape: \([^ ]*\).*/\1/p' "$job/probe.default.txt")
+			bad=$(jq -r '[.[] | select(.event == "tph_publish" or .event == "tph_query" or
+				.event == "mr_reg" or .event == "st_index" or .event == "pci_tph") |
+				select(.hook != "fentry") | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.default.json")
+			if [ "$sh" = "$(shape_label "$shape")" ] && [ -z "$bad" ]; then
+				check default_plan "$kver" default PASS "tphtrace probe: '$(head -n 1 "$job/probe.default.txt")'; every series event on fentry"
+			else
+				check default_plan "$kver" default FAIL "shape '$sh' (want $(shape_label "$shape")); not on fentry: ${bad:--}"
+			fi
+		fi
 		if [ "$leg" = fentry ] && [[ $kver == 6.1.* ]]; then
 			why=$(jq -r '.[] | select(.event == "mr_reg") | .why // empty' \
 				"$job/probe.fentry.json" 2>/dev/null)
@@ -469,6 +537,7 @@ for kver in "${built[@]}"; do
 		fi
 	done < <(legs_of "$kver")
 done
+leg_shape=""
 
 # the kernel the lines below name: the 6.12 series, or the arm64 kernel
 rk=6.12

@@ -72,6 +72,7 @@ static struct obj objs[MAX_OBJS];
 static int nobjs;
 static int ctl_fd = -1;
 static int failures;
+static unsigned int shape;	/* TPHSIM_SHAPE_* of the loaded module */
 static const char *scn_file;
 
 static const struct {
@@ -653,6 +654,7 @@ static int resolve_fd(struct line *l, const char *s, int *tmp)
 static void do_set(struct line *l)
 {
 	struct vfio_device_feature_dma_buf_tph p = { 0 };
+	struct tphsim_dma_buf_tph_v5 p5 = { 0 };
 	struct tphsim_feature a = { 0 };
 	struct kv *st, *st_ext;
 	const char *feature;
@@ -691,6 +693,15 @@ static void do_set(struct line *l)
 	a.flags |= kv_num(l, "index", VFIO_DEVICE_FEATURE_DMA_BUF_TPH, 0xffff);
 	a.argsz = kv_num(l, "argsz", sizeof(p), UINT64_MAX);
 	a.data = kv_num(l, "badptr", 0, 1) ? 8 : (uintptr_t)&p;
+	if (shape == TPHSIM_SHAPE_V5 && a.data == (uintptr_t)&p) {
+		/* the v5 uAPI had steering_tag_ext last */
+		p5.dmabuf_fd = p.dmabuf_fd;
+		p5.flags = p.flags;
+		p5.steering_tag = p.steering_tag;
+		p5.ph = p.ph;
+		p5.steering_tag_ext = p.steering_tag_ext;
+		a.data = (uintptr_t)&p5;
+	}
 
 	op_begin(l);
 	printf(" fd=%d flags=0x%x st=0x%x st_ext=0x%x ph=%u", p.dmabuf_fd,
@@ -1022,10 +1033,42 @@ static bool have_requirement(struct line *l, const char *what)
 	return false;
 }
 
+static const char *shape_name(unsigned int s)
+{
+	return s == TPHSIM_SHAPE_V5 ? "v5" : s == TPHSIM_SHAPE_V7 ? "v7" :
+	       s == TPHSIM_SHAPE_V8 ? "v8" : "?";
+}
+
+/*
+ * "@shape=v5,v7" as the last word of a statement: it applies to modules
+ * built as one of these revisions only (the series changed what some
+ * operations return, kernel/tphsim/README.md). Checked when parsing.
+ */
+static bool for_this_shape(struct line *l, bool dry)
+{
+	struct kv *kv = kv_find(l, "@shape");
+	char buf[64], *w, *save = NULL;
+	bool match = false;
+
+	if (!kv)
+		return true;
+	if (snprintf(buf, sizeof(buf), "%s", kv->val) >= (int)sizeof(buf))
+		die(l, "@shape: too long");
+	for (w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (strcmp(w, "v5") && strcmp(w, "v7") && strcmp(w, "v8"))
+			die(l, "@shape: '%s' is not v5, v7 or v8", w);
+		if (!strcmp(w, shape_name(shape)))
+			match = true;
+	}
+	return dry || match;
+}
+
 static int run_line(struct line *l, bool dry)
 {
 	const char *v = l->tok[0];
 
+	if (!for_this_shape(l, dry))
+		return 0;
 	if (is_meta(v)) {
 		if (!strcmp(v, "requires") && !dry) {
 			int i;
@@ -1131,6 +1174,7 @@ static int run_file(const char *path, bool dry)
 	}
 	if (!dry) {
 		struct tphsim_version v = { 0 };
+		struct tphsim_shape sh = { 0 };
 
 		ctl_fd = open(DEV_PATH, O_RDWR | O_CLOEXEC);
 		if (ctl_fd < 0) {
@@ -1146,6 +1190,14 @@ static int run_file(const char *path, bool dry)
 			fclose(f);
 			return 2;
 		}
+		if (xioctl(TPHSIM_IOC_SHAPE, &sh)) {
+			fprintf(stderr, "%s: TPHSIM_IOC_SHAPE: %s\n", DEV_PATH,
+				strerror(errno));
+			fclose(f);
+			return 2;
+		}
+		shape = sh.shape;
+		printf("shape %s\n", shape_name(shape));
 	}
 	while (fgets(buf, sizeof(buf), f)) {
 		lineno++;
@@ -1183,6 +1235,7 @@ static int run_selftest(void)
 	struct tphsim_export exp = { 0 };
 	struct tphsim_fault fl = { 0 };
 	struct tphsim_burst b = { 0 };
+	struct tphsim_shape sh = { 0 };
 	int fails = 0, n = 0, ret, null_fd;
 
 #define EXPECT(call, want) do {						\
@@ -1227,6 +1280,8 @@ static int run_selftest(void)
 	EXPECT(xioctl(TPHSIM_IOC_EXPORTER_CREATE, &ex), -EINVAL);
 	ex.domain = 0;
 	ex.bus = 0x77;
+	/* a TPH completer: v8+ checks that before the feature flags */
+	ex.completer = TPHSIM_TPH_ONLY;
 	EXPECT(xioctl(TPHSIM_IOC_EXPORTER_CREATE, &ex), 0);
 	ex.handle = 0;
 	EXPECT(xioctl(TPHSIM_IOC_EXPORTER_CREATE, &ex), -EEXIST);
@@ -1273,6 +1328,16 @@ static int run_selftest(void)
 	EXPECT(xioctl(TPHSIM_IOC_FEATURE, &ft), -EFAULT);
 	ft.flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET | 13;
 	EXPECT(xioctl(TPHSIM_IOC_FEATURE, &ft), 0);
+	/* no completer: PROBE succeeds until v8 made it "follow the same
+	 * hardware gate" as SET */
+	EXPECT(xioctl(TPHSIM_IOC_SHAPE, &sh), 0);
+	ex.bus = 0x76;
+	ex.completer = TPHSIM_TPH_NONE;
+	EXPECT(xioctl(TPHSIM_IOC_EXPORTER_CREATE, &ex), 0);
+	ft.exporter = ex.handle;
+	EXPECT(xioctl(TPHSIM_IOC_FEATURE, &ft),
+	       sh.shape >= TPHSIM_SHAPE_V8 ? -EOPNOTSUPP : 0);
+	EXPECT(xioctl(TPHSIM_IOC_SHAPE, (void *)8), -EFAULT);
 	/* NICs */
 	snprintf(nic.ibdev, sizeof(nic.ibdev), "st_ib0");
 	nic.bus = 0x78;

@@ -20,10 +20,12 @@
 #               must hook the TPH events when the module appears
 #   SC_BURST    N > 0: last, a burst of N queries against a slow consumer
 #   SC_SELFTEST 1: tphsim-ctl selftest (invalid ioctls) before the tracers
+#   SC_PROBE_DEFAULT 1: tphtrace probe (text and -j) without options too
 #
 # Output files in $VM_JOBDIR:
 #   env.txt                      kernel, module BTF, rc of insmod/rmmod, dmesg counts
 #   probe.NAME.json              tphtrace probe -j with the tracer's options
+#   probe.default.{txt,json}     tphtrace probe without options (SC_PROBE_DEFAULT)
 #   trace.NAME.jsonl, .err, .rc  the tracer's JSON lines, stderr, exit status
 #   scn.list                     "NAME PID RC" per scenario (PID = tgid of its
 #                                tphsim-ctl, which splits the JSON lines)
@@ -130,6 +132,10 @@ fi
 if [ "${SC_SELFTEST:-0}" = 1 ] && [ -e /dev/tphsim ]; then
 	"$CTL" selftest >"$W/selftest.out" 2>&1
 	env_line "selftest=$?"
+fi
+if [ "${SC_PROBE_DEFAULT:-0}" = 1 ]; then
+	"$T" probe >"$W/probe.default.txt" 2>"$W/probe.default.err"
+	"$T" probe -j >"$W/probe.default.json" 2>/dev/null
 fi
 IFS=';' read -r -a specs <<<"$SC_TRACERS"
 names=() pids=()

@@ -19,7 +19,7 @@
 # CO-RE reads of module types attached for real while a scenario runs.
 #
 # Prints one line per scenario
-#   scenario NAME kernel=K hooks=tracefs expected=REASON observed=REASON result=PASS|FAIL|SKIP
+#   scenario NAME kernel=K hooks=tracefs shape=v8 expected=REASON observed=REASON result=PASS|FAIL|SKIP
 # one "check ..." line per extra check, "N passed, N failed, N skipped" last per kernel
 # (and over all kernels with -k all), and exits non-zero on any failure.
 # Artifacts (ctl output and trace of each scenario): .output/vm/scenarios/KVER/job/
@@ -58,7 +58,7 @@ guest() {
 			check module_btf FAIL "no /sys/kernel/btf/tphsim"
 		fi
 		local missing="" s
-		for s in dma_buf_get_tph vfio_pci_dma_buf_get_tph vfio_pci_core_feature_dma_buf_tph \
+		for s in dma_buf_get_pci_tph vfio_pci_dma_buf_get_pci_tph vfio_pci_core_feature_dma_buf_tph \
 			mlx5_ib_reg_user_mr_dmabuf pcie_tph_enabled_req_type mlx5_st_alloc_index_by_tag \
 			mlx5_st_get_index mlx5_st_dealloc_index pcie_enable_tph pcie_disable_tph \
 			pcie_tph_set_st_entry; do
@@ -66,7 +66,7 @@ guest() {
 			grep -qw "$s" "$T/available_filter_functions" || missing="$missing ftrace:$s"
 		done
 		if [ -z "$missing" ]; then
-			check kallsyms PASS "$(grep -w dma_buf_get_tph /proc/kallsyms | tr '\t' ' ')"
+			check kallsyms PASS "$(grep -w dma_buf_get_pci_tph /proc/kallsyms | tr '\t' ' ')"
 		else
 			check kallsyms FAIL "missing:$missing"
 		fi
@@ -110,7 +110,7 @@ guest() {
 		# tphsim_dmabuf_tp.ko: the dma_buf:* events (simulated upstream
 		# tracepoints), the only way tracefs sees attach/detach/export
 		if ! insmod "$ko" || ! insmod "${ko%/*}/tphsim_dmabuf_tp.ko"; then
-			echo "scenario $name kernel=$kver hooks=tracefs expected=- observed=insmod-failed result=FAIL"
+			echo "scenario $name kernel=$kver hooks=tracefs shape=v8 expected=- observed=insmod-failed result=FAIL"
 			fail=$((fail + 1))
 			rmmod tphsim 2>/dev/null
 			continue
@@ -126,13 +126,13 @@ guest() {
 		rmmod tphsim_dmabuf_tp || rm_ok=0
 		rmmod tphsim || rm_ok=0
 		if [ $rc -eq 77 ]; then
-			echo "scenario $name kernel=$kver hooks=tracefs expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$work/$name.ctl"))"
+			echo "scenario $name kernel=$kver hooks=tracefs shape=v8 expected=- observed=- result=SKIP ($(grep -m1 '^skip' "$work/$name.ctl"))"
 			skip=$((skip + 1))
 			[ $rm_ok -eq 1 ] || { echo "# rmmod failed after $name"; fail=$((fail + 1)); }
 			continue
 		fi
 		line=$(awk -f "$here/tph-expect.awk" -v fmt=tracefs -v scn="$name" \
-			-v kernel="$kver" -v hooks=tracefs -v ctl_rc="$rc" \
+			-v kernel="$kver" -v hooks=tracefs -v shape=v8 -v ctl_rc="$rc" \
 			"$scn" "$work/$name.ctl" "$work/$name.trace") || true
 		warn_after=$(nwarn)
 		result=PASS

@@ -4,9 +4,13 @@
 # events. POSIX awk (mawk, gawk, busybox).
 #
 #   awk -f tph-expect.awk -v fmt=tracefs|json -v scn=NAME -v kernel=K \
-#       -v hooks=FAMILY -v ctl_rc=N [-v unobs="KIND..."] \
+#       -v hooks=FAMILY -v ctl_rc=N [-v shape=v5|v7|v8] [-v unobs="KIND..."] \
 #       [-v khooks="KIND=FAMILY..."] SCENARIO.scn CTL_OUTPUT EVENTS
 #
+# shape: the TPH series revision tphsim was built as (default v8); an
+#   expectation ending in "@shape=v5,v7" is one of those revisions' only
+#   (the series changed what some steps do); tphsim-ctl's "shape" line
+#   must agree.
 # unobs: kinds the hooks in use cannot observe (`tphtrace probe -j` says
 #   "hook": null for them): their expectations are skipped, and said so.
 # khooks: the family each kind is hooked with in this run (from the same
@@ -29,10 +33,10 @@
 #   computed here the way tphtrace derives them.
 #
 # Prints "# ..." diagnostics for every failed expectation, then
-#   scenario NAME kernel=K hooks=H expected=X observed=Y result=PASS|FAIL|SKIP
+#   scenario NAME kernel=K hooks=H shape=S expected=X observed=Y result=PASS|FAIL|SKIP
 # and exits 0 on PASS, 1 on FAIL, 77 on SKIP. A scenario file without a
-# single expectation FAILs (nothing would be checked); one whose every
-# expectation these hooks cannot observe is a SKIP, never a PASS.
+# single expectation (for this shape) FAILs (nothing would be checked); one
+# whose every expectation these hooks cannot observe is a SKIP, never a PASS.
 
 function errno_val(name) {
 	sub(/^-/, "", name)
@@ -474,6 +478,8 @@ BEGIN {
 	}
 	if (hooks == "")
 		hooks = fmt
+	if (shape == "")
+		shape = "v8"
 	NREC = 0
 	NEXP = 0
 	HEAD = 0
@@ -481,8 +487,24 @@ BEGIN {
 
 FNR == 1 { FILENO++ }
 
+# Is this line for the shape under test? ("@shape=v5,v7" as its last word)
+function for_shape(    f, n, a, j) {
+	for (f = 2; f <= NF; f++) {
+		if ($f !~ /^@shape=/)
+			continue
+		n = split(substr($f, 8), a, ",")
+		for (j = 1; j <= n; j++)
+			if (a[j] == shape)
+				return 1
+		return 0
+	}
+	return 1
+}
+
 FILENO == 1 && ($1 == "expect" || $1 == "expect!" || $1 == "expect-count") {
 	sub(/#.*/, "")
+	if (!for_shape())
+		next
 	NEXP++
 	ETEXT[NEXP] = $0
 	ELINE[NEXP] = FNR
@@ -506,12 +528,19 @@ FILENO == 1 && ($1 == "expect" || $1 == "expect!" || $1 == "expect-count") {
 			EONLY[NEXP] = substr($f, eq + 1)
 			continue
 		}
+		if (substr($f, 1, eq - 1) == "@shape")
+			continue
 		ENKV[NEXP]++
 		EKEY[NEXP, ENKV[NEXP]] = substr($f, 1, eq - 1)
 		EVAL[NEXP, ENKV[NEXP]] = substr($f, eq + 1)
 		if (EKEY[NEXP, ENKV[NEXP]] == "reason")
 			EHASREASON[NEXP] = 1
 	}
+	next
+}
+
+FILENO == 2 && $1 == "shape" && NF == 2 {
+	CTLSHAPE = $2
 	next
 }
 
@@ -618,6 +647,11 @@ END {
 		fails++
 		printf "# FAIL no expect, expect! or expect-count line in the scenario file: nothing to check\n"
 	}
+	if (CTLSHAPE != "" && CTLSHAPE != shape) {
+		fails++
+		printf "# FAIL tphsim.ko is %s, the scenario was judged as %s\n",
+		       CTLSHAPE, shape
+	}
 	expected = HEAD ? want_label(HEAD) : "-"
 	if (!HEAD)
 		observed = "-"
@@ -629,7 +663,7 @@ END {
 	if (NICBYIB)
 		printf "# mr_reg without a PCI address (failed before the TPH decision): nic matched by its IB device\n"
 	result = fails ? "FAIL" : (skipped == NEXP ? "SKIP" : "PASS")
-	printf "scenario %s kernel=%s hooks=%s expected=%s observed=%s result=%s\n",
-	       scn, kernel, hooks, expected, observed, result
+	printf "scenario %s kernel=%s hooks=%s shape=%s expected=%s observed=%s result=%s\n",
+	       scn, kernel, hooks, shape, expected, observed, result
 	exit fails ? 1 : (result == "SKIP" ? 77 : 0)
 }

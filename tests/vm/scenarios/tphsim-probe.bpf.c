@@ -32,7 +32,7 @@ struct dma_buf___probe {
 __u64 hits[5];
 __u64 last_tph_st;
 
-SEC("fexit/dma_buf_get_tph")
+SEC("fexit/dma_buf_get_pci_tph")
 int BPF_PROG(fexit_get_tph, struct dma_buf *dmabuf, _Bool extended,
 	     __u16 *st, __u8 *ph, int ret)
 {
@@ -40,7 +40,7 @@ int BPF_PROG(fexit_get_tph, struct dma_buf *dmabuf, _Bool extended,
 	return 0;
 }
 
-SEC("fexit/vfio_pci_dma_buf_get_tph")
+SEC("fexit/vfio_pci_dma_buf_get_pci_tph")
 int BPF_PROG(fexit_vfio_get_tph, struct dma_buf *dmabuf, _Bool extended,
 	     __u16 *st, __u8 *ph, int ret)
 {
