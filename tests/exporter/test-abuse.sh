@@ -6,7 +6,7 @@
 # 431 only above the documented limit, keep-alive, per-address limit,
 # deadline for a trickling client — then tests/stress/exporter_stress.py
 # --profile short: 200 idle connections held open, 1000 malformed requests,
-# 100 slowloris connections, from 127.0.0.2 and from 250 addresses, while a
+# 500 slowloris connections (8 s), from 127.0.0.2 and from 250 addresses, while a
 # scraper on 127.0.0.1 must get every answer (latencies printed, not judged).
 # Runs unprivileged (--replay).
 set -u
