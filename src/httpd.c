@@ -90,6 +90,7 @@ struct conn {
 	bool in_mhd;			/* handed to libmicrohttpd */
 	bool lingering;			/* answered by the pre-check, closing */
 	bool dead;			/* closed, freed at the end of the round */
+	bool requested;			/* libmicrohttpd has a request head from it */
 	size_t drained;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -711,8 +712,10 @@ static int conn_new(struct httpd *h, int fd, const struct sockaddr *sa, socklen_
  * connections (from any number of addresses) cannot keep a scraper out for
  * longer than it takes to evict one. First one that was answered by the
  * pre-check and is only being drained, then a plain-HTTP connection that has
- * not finished sending its request, then one idle in keep-alive (which may
- * only take effect on the next round). True if a slot is free now.
+ * not finished sending its request, then one idle in keep-alive, then one of
+ * libmicrohttpd's without a request yet (TLS: the handshake or the request
+ * still coming); those two free their slot later in the round, when
+ * libmicrohttpd has closed them. True if a slot is free now.
  */
 static bool evict_one(struct httpd *h)
 {
@@ -732,8 +735,19 @@ static bool evict_one(struct httpd *h)
 			return true;
 		}
 	}
+	/* libmicrohttpd's: idle in keep-alive, else still without a request
+	 * (a TLS handshake or request that is not complete); the slot is free
+	 * once libmicrohttpd has closed it, later in this round */
 	c = h->lists[LIST_KEEPALIVE].head;
+	if (!c)
+		for (c = h->lists[LIST_REQUEST].head; c && c->requested; c = c->next)
+			;
 	if (c) {
+		if (h->o.verbose)
+			fprintf(stderr, "tphtrace exporter: http: all %u connections taken: "
+				"closing the oldest %s\n", h->lim.max_conns,
+				c->list == LIST_KEEPALIVE ? "idle keep-alive connection" :
+				"connection without a request");
 		list_del(h, c);
 		shutdown(c->fd, SHUT_RDWR);
 	}
@@ -941,6 +955,9 @@ static MHD_RESULT on_request(void *cls, struct MHD_Connection *conn,
 
 	if (!r) {
 		/* headers in: the checks that need no body */
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (ci && ci->socket_context)
+			((struct conn *)ci->socket_context)->requested = true;
 		if (h->o.web && h->o.web->tls) {
 			ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 			if (!ci || !ci->tls_session ||

@@ -141,6 +141,30 @@ else
 	sed 's/^/# /' "$W/tls.err"
 fi
 
+# a full table of stalled TLS handshakes (from 4 addresses) does not keep a
+# scraper out until their deadline (60 s here): the oldest without a request
+# is evicted
+if start tlsfull "$W/tls.yml" --web.max-connections=4 --web.request-timeout=60s; then
+	(trap - EXIT; exec python3 -c '
+import socket, sys, time
+s = [socket.create_connection(("127.0.0.1", int(sys.argv[1])), source_address=("127.0.0.%d" % (2 + i), 0))
+     for i in range(4)]
+open(sys.argv[2], "w").write("held\n")
+time.sleep(60)' "$PORT" "$W/held") &
+	holder=$!
+	pids+=("$holder")
+	for i in $(seq 1 100); do [ -s "$W/held" ] && break; sleep 0.1; done
+	t=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' --max-time 30 --cacert "$W/ca.crt" \
+		-u alice:s3cret "https://127.0.0.1:$PORT/metrics")
+	check "4 of 4 connections stalled in the TLS handshake: a scrape is answered (200) before their 60 s deadline" \
+		"[ '${t% *}' = 200 ]"
+	echo "# scrape with the table full of stalled handshakes: ${t#* } s"
+	kill "$holder" 2>/dev/null
+	stop "$PID"
+else
+	nok "exporter starts with TLS and 4 connections"
+fi
+
 # ------------------------------------------- client certificates and SANs
 cat >"$W/mtls.yml" <<EOF
 tls_server_config:
