@@ -54,7 +54,10 @@ BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 		   -Ivmlinux/$(ARCH) -Iinclude -Ibpf \
 		   -idirafter /usr/include/$(MULTIARCH) -idirafter /usr/include
 
-PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap gnutls yaml-0.1 libxcrypt
+PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap gnutls yaml-0.1 libxcrypt \
+		   libnl-3.0
+# libnl-3 (RDMA netlink, src/rdma_nl.c) keeps its headers in a subdirectory
+CFLAGS		+= $(shell $(PKG_CONFIG) --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 ifeq ($(STATIC),1)
 # Debian's libmicrohttpd links GnuTLS, whose p11-kit dependency ships no
 # static library: the static binary is built without the HTTP exporter
@@ -64,10 +67,11 @@ HTTPD_SRCS	:= $(wildcard src/httpd*.c src/web*.c src/exporter*.c)
 CFLAGS		+= -DTPHTRACE_NO_HTTPD
 LDFLAGS		+= -static
 LDLIBS		:= $(shell $(PKG_CONFIG) --static --libs libbpf libelf zlib json-c libcap \
-		     2>/dev/null || echo -lbpf -lelf -lz -ljson-c -lcap) -lpthread
+		     libnl-3.0 2>/dev/null || echo -lbpf -lelf -lz -ljson-c -lcap -lnl-3) -lpthread
 else
 LDLIBS		:= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || \
-		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap -lgnutls -lyaml -lcrypt)
+		     echo -lbpf -lelf -lz -ljson-c -lmicrohttpd -lcap -lgnutls -lyaml -lcrypt \
+		     -lnl-3)
 endif
 
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))

@@ -34,6 +34,9 @@ pkgs=(
 	linux-source-6.12 perl
 	debootstrap
 	libdrm-dev
+	# RDMA netlink (src/rdma_nl.c) and the soft-RoCE guest test's MRs
+	# (tests/vm/mkmr.c through libibverbs; rdma from iproute2 as the reference)
+	libnl-3-dev iproute2 rdma-core ibverbs-providers ibverbs-utils libibverbs-dev
 )
 
 want_extra=()
