@@ -142,6 +142,9 @@ static void print_summary(FILE *out, const struct feed *f)
 	if (rs->dropped)
 		fprintf(out, "note: %" PRIu64 " more finding(s) did not fit (--max-findings)\n",
 			rs->dropped);
+	if (m->mrs_pre_start)
+		fprintf(out, "note: %u MR(s) existed before start (" MR_ORIGIN_PRE_START "): "
+			"their TPH outcome was not seen, no rule judges them\n", m->mrs_pre_start);
 	if (rs->unobserved)
 		fprintf(out, "note: the outcome of %" PRIu64 " MR registration(s) could not be "
 			"observed (reason unknown: the kernel lacks the TPH tracepoints and "

@@ -115,9 +115,11 @@ static void print_source(FILE *out, const struct feed *f, const struct list_args
 {
 	const struct model *m = &f->m;
 
-	fprintf(out, "tphtrace list: %u dma-buf(s), %u MR(s), %u device(s), "
-		"%" PRIu64 " finding(s)\n", m->p[MP_BUF].used, m->p[MP_MR].used, m->ndevs,
-		(uint64_t)f->rs.n);
+	fprintf(out, "tphtrace list: %u dma-buf(s), %u MR(s)", m->p[MP_BUF].used,
+		m->p[MP_MR].used);
+	if (m->mrs_pre_start)
+		fprintf(out, " (%u pre-start)", m->mrs_pre_start);
+	fprintf(out, ", %u device(s), %" PRIu64 " finding(s)\n", m->ndevs, (uint64_t)f->rs.n);
 	if (f->replay) {
 		fprintf(out, "source: replay %s (%" PRIu64 " records)\n", f->replay,
 			f->replay_records);
@@ -176,10 +178,42 @@ static void print_bufs(FILE *out, const struct feed *f, const uint32_t *nfind)
 	free(v);
 }
 
+/*
+ * MRs that existed before start: what the RDMA netlink dump said, and that
+ * nothing is known of their TPH (registered before tphtrace watched).
+ */
+static void print_mrs_pre_start(FILE *out, const struct feed *f, const uint32_t *v,
+				uint32_t n, uint32_t pre)
+{
+	const struct model *m = &f->m;
+	char nic[64];
+	uint32_t i;
+
+	fprintf(out, "\nMRS FROM BEFORE START (" MR_ORIGIN_PRE_START "; TPH outcome not "
+		"known: registered before start)\n");
+	if (!f->st.mrs_ok) {
+		fprintf(out, "(%s)\n", f->st.mrs);
+		return;
+	}
+	fprintf(out, "%-26s %-10s %-10s %12s %6s %6s %s\n", "NIC", "LKEY", "RKEY", "LENGTH",
+		"PDN", "MRN", "PROCESS");
+	for (i = 0; v && i < n; i++) {
+		const struct m_mr *x = M_MR(m, v[i]);
+
+		if (!x->pre_start)
+			continue;
+		model_dev_str(m, x->nic, nic, sizeof(nic));
+		fprintf(out, "%-26s 0x%-8x 0x%-8x %12" PRIu64 " %6u %6u %u %s\n", nic, x->mkey,
+			x->rkey, x->length, x->pdn, x->mrn, x->tgid, x->comm);
+	}
+	if (!pre)
+		fprintf(out, "(none)\n");
+}
+
 static void print_mrs(FILE *out, const struct feed *f)
 {
 	const struct model *m = &f->m;
-	uint32_t *v, n, i;
+	uint32_t *v, n, i, shown = 0, pre = 0;
 	char nic[64];
 
 	fprintf(out, "\nMRS\n%-26s %-10s %-10s %-4s %-7s %5s %3s %-7s %-15s %-6s %s\n",
@@ -190,6 +224,11 @@ static void print_mrs(FILE *out, const struct feed *f)
 		const struct m_mr *x = M_MR(m, v[i]);
 		char ph[8];
 
+		if (x->pre_start) {
+			pre++;
+			continue;
+		}
+		shown++;
 		model_dev_str(m, x->nic, nic, sizeof(nic));
 		if (x->ph == TPH_NO_PH)
 			snprintf(ph, sizeof(ph), "-");
@@ -200,8 +239,10 @@ static void print_mrs(FILE *out, const struct feed *f)
 			x->st, x->st_index, ph, tph_source_name(x->source),
 			tph_reason_name(x->reason), x->reused ? "yes" : "no", x->tgid, x->comm);
 	}
-	if (!n)
+	if (!shown)
 		fprintf(out, "(none)\n");
+	if (f->recovered)
+		print_mrs_pre_start(out, f, v, n, pre);
 	free(v);
 }
 
@@ -244,8 +285,11 @@ static void print_devices(FILE *out, const struct feed *f)
 		if (d->completer != TPH_UNKNOWN_U8 && (d->roles & MD_EXPORTER))
 			snprintf(tph + strlen(tph), sizeof(tph) - strlen(tph), " completer=%s",
 				 req_str(d->completer));
-		fprintf(out, "%-26s %-22s %-44s %-30s %u (%u)\n", name, roles, tph, st, d->mrs,
-			d->mrs_tph);
+		fprintf(out, "%-26s %-22s %-44s %-30s %u (%u)", name, roles, tph, st,
+			d->mrs - d->mrs_pre_start, d->mrs_tph);
+		if (d->mrs_pre_start)
+			fprintf(out, " + %u pre-start", d->mrs_pre_start);
+		fputc('\n', out);
 	}
 	if (!m->ndevs)
 		fprintf(out, "(none)\n");
@@ -352,11 +396,45 @@ static struct json_object *buf_json(const struct model *m, uint32_t bi, uint32_t
 	return o;
 }
 
+/*
+ * An MR from before start: what the RDMA netlink dump reported; every
+ * field of the TPH outcome is null, since the registration was not seen.
+ */
+static struct json_object *mr_pre_start_json(const struct model *m, uint32_t i)
+{
+	static const char *const unknown[] = {
+		"ino", "tph", "st", "st_index", "ph", "width", "source", "reason", "reused",
+		"reg_ts", "published_at_registration",
+	};
+	const struct m_mr *x = M_MR(m, i);
+	struct json_object *o = json_object_new_object();
+	size_t k;
+
+	json_object_object_add(o, "nic", dev_json(m, x->nic));
+	json_object_object_add(o, "mkey", json_object_new_uint64(x->mkey));
+	json_object_object_add(o, "origin", json_object_new_string(MR_ORIGIN_PRE_START));
+	json_object_object_add(o, "tph_outcome", json_object_new_string(
+		"not known: registered before start"));
+	json_object_object_add(o, "lkey", json_object_new_uint64(x->mkey));
+	json_object_object_add(o, "rkey", json_object_new_uint64(x->rkey));
+	json_object_object_add(o, "length", json_object_new_uint64(x->length));
+	json_object_object_add(o, "pdn", json_object_new_uint64(x->pdn));
+	json_object_object_add(o, "mrn", json_object_new_uint64(x->mrn));
+	json_object_object_add(o, "pid", json_object_new_uint64(x->tgid));
+	json_object_object_add(o, "comm", json_object_new_string(x->comm));
+	for (k = 0; k < sizeof(unknown) / sizeof(unknown[0]); k++)
+		json_object_object_add(o, unknown[k], NULL);
+	return o;
+}
+
 static struct json_object *mr_json(const struct model *m, uint32_t i)
 {
 	const struct m_mr *x = M_MR(m, i);
-	struct json_object *o = json_object_new_object(), *p;
+	struct json_object *o, *p;
 
+	if (x->pre_start)
+		return mr_pre_start_json(m, i);
+	o = json_object_new_object();
 	json_object_object_add(o, "nic", dev_json(m, x->nic));
 	json_object_object_add(o, "mkey", json_object_new_uint64(x->mkey));
 	json_object_object_add(o, "ino", json_object_new_uint64(x->ino));
@@ -383,6 +461,13 @@ static struct json_object *mr_json(const struct model *m, uint32_t i)
 	json_object_object_add(p, "st_ext", json_object_new_int(x->pub_st_ext));
 	json_object_object_add(p, "ph", json_object_new_int(x->pub_ph));
 	json_object_object_add(o, "published_at_registration", p);
+	json_object_object_add(o, "origin", json_object_new_string("traced"));
+	json_object_object_add(o, "tph_outcome", json_object_new_string("traced"));
+	/* known from the netlink dump only */
+	json_object_object_add(o, "lkey", NULL);
+	json_object_object_add(o, "rkey", NULL);
+	json_object_object_add(o, "pdn", NULL);
+	json_object_object_add(o, "mrn", NULL);
 	return o;
 }
 
@@ -423,6 +508,7 @@ static struct json_object *devs_json(const struct model *m)
 		json_object_object_add(o, "st_table", t);
 		json_object_object_add(o, "mrs", json_object_new_uint64(d->mrs));
 		json_object_object_add(o, "mrs_tph", json_object_new_uint64(d->mrs_tph));
+		json_object_object_add(o, "mrs_pre_start", json_object_new_uint64(d->mrs_pre_start));
 		json_object_object_add(o, "attachments", json_object_new_uint64(d->attachments));
 		json_object_array_add(a, o);
 	}

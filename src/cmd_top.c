@@ -209,10 +209,12 @@ static void frame(FILE *out, struct feed *f, const struct top_args *a, bool tty)
 		state_report_summary(&f->st, st, sizeof(st));
 		fprintf(out, "recovered at start: %s; %s\n", st, f->st.mrs);
 	}
-	fprintf(out, "dma-bufs %u  attachments %u  MRs %u (TPH %u, no TPH %u)  findings %u "
-		"(%" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " info)  lost %" PRIu64
-		"  evicted %" PRIu64 "  sort %s\n\n", m->p[MP_BUF].used, m->p[MP_ATTACH].used,
-		m->p[MP_MR].used, mr_tph, m->p[MP_MR].used - mr_tph, f->rs.n, f->rs.by_sev[SEV_ERROR],
+	fprintf(out, "dma-bufs %u  attachments %u  MRs %u (TPH %u, no TPH %u, pre-start %u)  "
+		"findings %u (%" PRIu64 " error, %" PRIu64 " warning, %" PRIu64 " info)  lost %"
+		PRIu64 "  evicted %" PRIu64 "  sort %s\n\n", m->p[MP_BUF].used,
+		m->p[MP_ATTACH].used, m->p[MP_MR].used, mr_tph,
+		m->p[MP_MR].used - mr_tph - m->mrs_pre_start, m->mrs_pre_start, f->rs.n,
+		f->rs.by_sev[SEV_ERROR],
 		f->rs.by_sev[SEV_WARNING], f->rs.by_sev[SEV_INFO], m->lost, model_evictions(m),
 		sort_names[a->sort]);
 	fprintf(out, "%-10s %-30s %7s %-24s %-20s %-24s %4s %4s %5s %4s\n", "INODE",

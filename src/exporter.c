@@ -711,6 +711,8 @@ int cmd_exporter(int argc, char **argv)
 	 * processes' fds) */
 	so.verbose = a.verbose;
 	feed_recover(&x.f, &so);
+	/* tphtrace_mrs_pre_start is absent when this failed: say why */
+	fprintf(stderr, "tphtrace exporter: %s\n", x.f.st.mrs);
 
 listen:
 	/* 3. bind while privileged (ports below 1024) */

@@ -706,6 +706,7 @@ static const char *const l_exp_imp[] = { "exporter", "importer" };
 static const char *const l_exp_w[] = { "exporter", "width" };
 static const char *const l_imp_exp_tph[] = { "importer", "exporter", "tph" };
 static const char *const l_imp_exp[] = { "importer", "exporter" };
+static const char *const l_nic[] = { "nic" };
 
 void metrics_render_model(struct metrics *m, struct prom_writer *w,
 			  const struct model *md, const struct rules *rs)
@@ -761,6 +762,8 @@ void metrics_render_model(struct metrics *m, struct prom_writer *w,
 	FOR_USED(md, MP_MR, i) {
 		const struct m_mr *x = M_MR(md, i);
 
+		if (x->pre_start)
+			continue;	/* tphtrace_mrs_pre_start: TPH not known */
 		b = x->buf != M_NONE && model_used(md, MP_BUF, x->buf) ? M_BUF(md, x->buf) : NULL;
 		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
 		v[1] = or_unknown(b ? buf_exporter(md, b, e, sizeof(e)) : NULL);
@@ -770,6 +773,20 @@ void metrics_render_model(struct metrics *m, struct prom_writer *w,
 	agg_render(w, a, "tphtrace_mrs",
 		   "Live mlx5 dma-buf MRs, by importer NIC, exporter and whether the "
 		   "mkey has TPH.", l_imp_exp_tph);
+
+	agg_reset(a, 1);
+	FOR_USED(md, MP_MR, i) {
+		const struct m_mr *x = M_MR(md, i);
+
+		if (!x->pre_start)
+			continue;
+		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_mrs_pre_start",
+		   "MRs that existed when tphtrace started, by RDMA device (RDMA netlink "
+		   "resource dump, any memory, not only dma-bufs); their TPH outcome is "
+		   "not known.", l_nic);
 
 	agg_reset(a, 2);
 	FOR_USED(md, MP_MR, i) {

@@ -522,7 +522,11 @@ static void mr_remove(struct model *m, uint32_t i)
 		m->devs[r->nic].mrs--;
 		if (mr_has_tph(r))
 			m->devs[r->nic].mrs_tph--;
+		if (r->pre_start)
+			m->devs[r->nic].mrs_pre_start--;
 	}
+	if (r->pre_start)
+		m->mrs_pre_start--;
 	pool_release(&m->p[MP_MR], i);
 }
 
@@ -824,6 +828,7 @@ static void apply_query(struct model *m, const struct tph_ev_query *r)
 
 static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 {
+	bool pre = r->hdr.hook == TPH_HOOK_ITER;
 	uint16_t nic = dev_get(m, &r->nic, MD_NIC);
 	struct m_mr *x;
 	struct m_buf *b;
@@ -838,13 +843,21 @@ static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 		m->mr_failed++;
 		return;
 	}
-	bi = buf_get(m, r->ino, NULL);
-	holder_ref(m, bi, &r->hdr);
 	key = (uint64_t)nic << 32 | r->mkey;
 	i = pool_find(&m->p[MP_MR], key);
-	if (i != M_NONE) {		/* mkey reused: deregistration not seen */
+	if (i != M_NONE && pre)		/* traced since start: that record knows more */
+		return;
+	bi = buf_get(m, r->ino, NULL);
+	holder_ref(m, bi, &r->hdr);
+	if (i != M_NONE) {
+		/*
+		 * mkey reused: deregistration not seen, unless the entry is from
+		 * the start-up dump, which ran after tracing began and can list
+		 * an MR whose registration record is applied only now
+		 */
+		if (!M_MR(m, i)->pre_start)
+			m->orphans++;
 		mr_remove(m, i);
-		m->orphans++;
 	}
 	i = pool_alloc(m, MP_MR, key);
 	if (i == M_NONE)
@@ -867,10 +880,19 @@ static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 	x->req_type = r->req_type;
 	x->extended = r->extended;
 	x->buf = x->prev = x->next = M_NONE;
+	x->pre_start = pre;
+	/* only ITER records carry these (the BPF programs leave them unset) */
+	x->rkey = pre ? r->rkey : 0;
+	x->pdn = pre ? r->pdn : 0;
+	x->mrn = pre ? r->mrn : 0;
+	if (pre)
+		m->mrs_pre_start++;
 	if (nic != M_NODEV) {
 		m->devs[nic].mrs++;
 		if (mr_has_tph(x))
 			m->devs[nic].mrs_tph++;
+		if (pre)
+			m->devs[nic].mrs_pre_start++;
 	}
 	if (bi == M_NONE)
 		return;

@@ -10,7 +10,10 @@
  *   holders      processes seen referencing a dma-buf, with counts
  *   attachments  by attach cookie: importer device, p2p, dynamic, maps
  *   MRs          by (NIC, mkey): tag, ST index, PH, reason, reuse, owner,
- *                and the dma-buf's published state at registration
+ *                and the dma-buf's published state at registration; MRs
+ *                that existed before start (hook ITER records from the RDMA
+ *                netlink dump: mkey = lkey, rkey, PD, no dma-buf, no TPH
+ *                outcome) are marked pre_start
  *   devices      exporters, importers and NICs: PCI TPH state, ST table use
  *   ST entries   by (NIC, index): tag and refcount
  *
@@ -176,7 +179,12 @@ struct m_mr {
 	uint8_t pub_ph;
 	uint8_t pub_flags;
 	uint8_t pub_known;
-	uint8_t pad[2];
+	uint8_t pre_start;	/* existed before start (RDMA netlink): TPH not known */
+	uint8_t pad;
+	/* pre-start MRs only (what the RDMA netlink dump reports; mkey = lkey) */
+	uint32_t rkey;
+	uint32_t pdn;
+	uint32_t mrn;
 };
 
 struct m_st {
@@ -217,6 +225,7 @@ struct m_dev {
 	/* live MRs / attachments */
 	uint32_t mrs;
 	uint32_t mrs_tph;
+	uint32_t mrs_pre_start;	/* of mrs: from before start, TPH not known */
 	uint32_t attachments;
 };
 
@@ -230,6 +239,7 @@ struct model {
 	uint64_t by_kind[TPH_EV_MAX];
 	uint64_t iter_records;		/* synthetic, from the state recovery */
 	uint64_t mr_failed;		/* MR registrations that failed */
+	uint32_t mrs_pre_start;		/* live MRs from before start (RDMA netlink) */
 	uint64_t orphans;		/* release/detach/dereg of unknown entries */
 	uint64_t lost;			/* records tphtrace itself lost */
 	uint64_t lost_ringbuf, lost_state;

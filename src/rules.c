@@ -806,6 +806,9 @@ void rules_on_record(struct rules *rs, const union tph_record *rec)
 
 	if (!kind || kind >= TPH_EV_MAX)
 		return;
+	/* an MR from before start (RDMA netlink): no outcome was seen to judge */
+	if (kind == TPH_EV_MR_REG && rec->hdr.hook == TPH_HOOK_ITER)
+		return;
 	if (kind == TPH_EV_MR_REG && rec->mr.ret >= 0 &&
 	    rec->mr.reason == TPH_REASON_UNKNOWN)
 		rs->unobserved++;

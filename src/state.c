@@ -24,8 +24,8 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
-		     uint32_t pid, const char *comm)
+void state_iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
+		    uint32_t pid, const char *comm)
 {
 	memset(r, 0, sizeof(*r));
 	r->hdr.kind = kind;
@@ -37,8 +37,8 @@ static void iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
 		snprintf(r->hdr.comm, sizeof(r->hdr.comm), "%s", comm);
 }
 
-static void emit(state_record_fn fn, void *ctx, struct state_report *rep,
-		 const union tph_record *r)
+void state_emit(state_record_fn fn, void *ctx, struct state_report *rep,
+		const union tph_record *r)
 {
 	rep->records++;
 	fn(ctx, r);
@@ -59,7 +59,7 @@ static bool is_dmabuf_link(const char *target)
 	       !strcmp(target, "anon_inode:dmabuf");
 }
 
-static void read_comm(const char *proc, const char *pid, char *comm, size_t len)
+void state_read_comm(const char *proc, const char *pid, char *comm, size_t len)
 {
 	char path[512];
 	FILE *f;
@@ -126,7 +126,7 @@ static void scan_fds(const char *proc, const char *pid, const char *comm, uint64
 		target[n] = '\0';
 		if (!is_dmabuf_link(target))
 			continue;
-		iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
+		state_iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
 		/* the inode via the fd's stat (follows the link to the dma-buf file) */
 		if (!stat(path, &st))
 			r.dmabuf.buf.ino = st.st_ino;
@@ -135,7 +135,7 @@ static void scan_fds(const char *proc, const char *pid, const char *comm, uint64
 			continue;
 		rep->fds++;
 		*holds = true;
-		emit(fn, ctx, rep, &r);
+		state_emit(fn, ctx, rep, &r);
 	}
 	closedir(d);
 }
@@ -163,11 +163,11 @@ static void scan_maps(const char *proc, const char *pid, const char *comm, uint6
 			continue;
 		if (!is_dmabuf_link(line + pos))
 			continue;
-		iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
+		state_iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, (uint32_t)atoi(pid), comm);
 		r.dmabuf.buf.ino = ino;
 		rep->maps++;
 		*holds = true;
-		emit(fn, ctx, rep, &r);
+		state_emit(fn, ctx, rep, &r);
 	}
 	fclose(f);
 }
@@ -186,7 +186,7 @@ static void scan_proc(const char *proc, uint64_t now, state_record_fn fn, void *
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		rep->procs++;
-		read_comm(proc, de->d_name, comm, sizeof(comm));
+		state_read_comm(proc, de->d_name, comm, sizeof(comm));
 		holds = false;
 		scan_fds(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
 		scan_maps(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
@@ -219,13 +219,13 @@ void state_parse_bufinfo(FILE *f, uint64_t now, state_record_fn fn, void *ctx,
 		if (sscanf(line, "%llu %x %x %ld %63s %llu", &size, &flags, &mode, &count,
 			   name, &ino) == 6 && isdigit((unsigned char)line[0])) {
 			in_devs = false;
-			iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, 0, NULL);
+			state_iter_hdr(&r, TPH_EV_DMABUF_EXPORT, now, 0, NULL);
 			r.dmabuf.buf.ino = ino;
 			r.dmabuf.buf.size = size;
 			snprintf(r.dmabuf.buf.exp_name, sizeof(r.dmabuf.buf.exp_name), "%.*s",
 				 TPH_NAME_LEN - 1, name);
 			rep->bufs_debugfs++;
-			emit(fn, ctx, rep, &r);
+			state_emit(fn, ctx, rep, &r);
 			continue;
 		}
 		if (strstr(line, "Attached Devices:")) {
@@ -237,11 +237,11 @@ void state_parse_bufinfo(FILE *f, uint64_t now, state_record_fn fn, void *ctx,
 			continue;
 		}
 		if (in_devs && line[0] == '\t' && sscanf(line, " %63s", dev) == 1) {
-			iter_hdr(&r, TPH_EV_ATTACH, now, 0, NULL);
+			state_iter_hdr(&r, TPH_EV_ATTACH, now, 0, NULL);
 			r.attach.buf.ino = ino;
 			tph_dev_parse(&r.attach.importer, dev);
 			rep->attach_debugfs++;
-			emit(fn, ctx, rep, &r);
+			state_emit(fn, ctx, rep, &r);
 		}
 	}
 }
@@ -357,8 +357,7 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 			 "listed every dma-buf)", bufinfo);
 	else
 		scan_bufinfo(bufinfo, now, fn, ctx, rep);
-	snprintf(rep->mrs, sizeof(rep->mrs),
-		 "existing MRs: not recovered (no RDMA netlink dump)");
+	state_recover_rdma(proc, o ? o->sysfs_ib : NULL, now, fn, ctx, rep);
 	snprintf(rep->st, sizeof(rep->st),
 		 "ST tables and PCI TPH state: not recovered (see 'tphtrace devices')");
 }
@@ -415,6 +414,8 @@ struct json_object *state_report_json(const struct state_report *rep)
 	json_object_object_add(o, "iter", json_object_new_string(rep->iter));
 	json_object_object_add(o, "tags", json_object_new_string(rep->tags));
 	json_object_object_add(o, "mrs", json_object_new_string(rep->mrs));
+	json_object_object_add(o, "mrs_recovered", json_object_new_boolean(rep->mrs_ok));
+	json_object_object_add(o, "mrs_netlink", json_object_new_int(rep->mrs_netlink));
 	json_object_object_add(o, "st", json_object_new_string(rep->st));
 	return o;
 }

@@ -12,10 +12,13 @@
  *  - /proc/PID/maps: mapped dma-bufs -> dmabuf_export records (inode only);
  *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
  *    dma-buf with its attached devices -> dmabuf_export and attach records
- *    (no process, no attach cookie, no p2p/dynamic, no tags).
- * What cannot be recovered is said in the report: MRs that already exist
- * (RDMA netlink resource dump), the ST table contents, and the published
- * tags where the iterator is missing or cannot read them.
+ *    (no process, no attach cookie, no p2p/dynamic, no tags);
+ *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
+ *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
+ *    PD, owner; no dma-buf, no TPH outcome).
+ * What cannot be recovered is said in the report: the TPH outcome of MRs
+ * that already exist, the ST table contents, and the published tags where
+ * the iterator is missing or cannot read them.
  */
 #ifndef TPHTRACE_STATE_H
 #define TPHTRACE_STATE_H
@@ -26,11 +29,15 @@
 #include <json-c/json.h>
 #include "tphtrace/tphtrace.h"
 
+/* how views mark an MR that existed before start */
+#define MR_ORIGIN_PRE_START	"pre-start, from RDMA netlink"
+
 struct state_opts {
 	const char *proc;	/* default "/proc" */
 	const char *bufinfo;	/* default "/sys/kernel/debug/dma_buf/bufinfo" */
 	bool no_iter;		/* do not use iter/dmabuf (tests of the fallback) */
 	bool verbose;		/* libbpf's messages */
+	const char *sysfs_ib;	/* default "/sys/class/infiniband" */
 };
 
 struct state_report {
@@ -47,11 +54,19 @@ struct state_report {
 	unsigned int tags_iter;		/* dma-bufs whose published tags were read */
 	unsigned int truncated_iter;	/* dma-bufs with attachments not walked */
 	uint64_t records;		/* synthetic records produced */
+	unsigned int mrs_netlink;	/* pre-start MRs from RDMA netlink */
+	bool mrs_ok;			/* the RDMA netlink dump could be read */
 	bool debugfs_ok;
 	char debugfs[192];		/* bufinfo: what happened */
-	char iter[320];			/* iter/dmabuf: used, or why not */
-	char tags[320];			/* published TPH state */
-	char mrs[192];			/* existing MRs */
+ *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
+ *    dma-buf with its attached devices -> dmabuf_export and attach records
+ *    (no process, no attach cookie, no p2p/dynamic, no tags);
+ *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
+ *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
+ *    PD, owner; no dma-buf, no TPH outcome).
+ * What cannot be recovered is said in the report: the TPH outcome of MRs
+ * that already exist, the ST table contents, and the published tags where
+ * the iterator is missing or cannot read them.
 	char st[192];			/* ST tables / PCI TPH state */
 };
 
@@ -63,8 +78,15 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 void state_parse_bufinfo(FILE *f, uint64_t now_ns, state_record_fn fn, void *ctx,
 			 struct state_report *rep);
 void state_report_print(FILE *out, const struct state_report *rep);
-/* one line: where the dma-bufs at start came from (top's header) */
-void state_report_summary(const struct state_report *rep, char *buf, size_t len);
+ *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
+ *    dma-buf with its attached devices -> dmabuf_export and attach records
+ *    (no process, no attach cookie, no p2p/dynamic, no tags);
+ *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
+ *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
+ *    PD, owner; no dma-buf, no TPH outcome).
+ * What cannot be recovered is said in the report: the TPH outcome of MRs
+ * that already exist, the ST table contents, and the published tags where
+ * the iterator is missing or cannot read them.
 struct json_object *state_report_json(const struct state_report *rep);
 
 #endif /* TPHTRACE_STATE_H */

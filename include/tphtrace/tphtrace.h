@@ -227,6 +227,17 @@ struct tph_ev_mr {
 	__s32 query_ret;		/* get_tph() result, 0 if not asked */
 	__s32 st_ret;			/* ST index allocation result */
 	__s32 ret;			/* registration result */
+	/*
+	 * Hook ITER only: an MR that existed before start, from the RDMA
+	 * netlink resource dump (src/state_rdma.c); its mkey is the lkey, its
+	 * TPH outcome is not known (reason TPH_REASON_UNKNOWN, ph TPH_NO_PH).
+	 * The BPF programs leave these unset: read them only from ITER
+	 * records (they are not part of the trace -j format either).
+	 */
+	__u32 rkey;
+	__u32 pdn;			/* restrack id of the MR's PD, 0 kernel MR */
+	__u32 mrn;			/* restrack id of the MR */
+	__u32 pad3;
 };
 
 /* MR_DEREG */
