@@ -58,13 +58,18 @@ check-arm64-build:
 	$(Q)$(MAKE) -s --no-print-directory arm64
 	$(Q)$(MAKE) -s --no-print-directory ARCH=arm64 $(abspath .output/arm64/tests/mkdmabuf)
 
+# registers real MRs through libibverbs for the soft-RoCE guest test
+$(TEST_OUT)/mkmr: tests/vm/mkmr.c | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -libverbs -o $@
+
 # the README's test command installs what it needs first (idempotent)
 check:
 	$(Q)bash scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
 check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf \
-	   check-arm64-build
+	   $(TEST_OUT)/mkmr check-arm64-build
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# test-netlink.sh [-k new|6.12|all]
+#
+# MRs that existed before tphtrace started, from the RDMA netlink resource
+# dump, in QEMU guests with soft-RoCE (rdma_rxe on a veth) and real MRs
+# registered through libibverbs by tests/vm/mkmr (tests/vm/guest-netlink.sh,
+# one boot per kernel): tphtrace list -j equals `rdma resource show mr -j`
+# and mkmr's own lines value by value (check netlink_mrs), the missing
+# RDMA netlink and CAP_NET_ADMIN are named (netlink_unavailable,
+# netlink_cap), top, check and the exporter count them (netlink_views).
+# Kernels: the newest Debian series (7.3) and 6.12 (default: both).
+# Prints the guests' "check ..." lines and "N passed, N failed, N skipped";
+# exits 1 on any failure, 77 when it cannot run at all (tests/lib/suite.sh).
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+cd "$top" || exit 2
+out=$top/.output/vm/netlink
+series=all
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) series=$2; shift 2 ;;
+	-h | --help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "test-netlink: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+case $series in
+all) kernels="new 6.12" ;;
+new | 6.12) kernels=$series ;;
+7.*) kernels=new ;;
+*) echo "test-netlink: -k wants new, 6.12 or all" >&2; exit 2 ;;
+esac
+
+# shellcheck source=tests/lib/suite.sh
+. tests/lib/suite.sh
+need_cmd qemu-system-x86_64 "scripts/deps.sh"
+need_cmd jq "scripts/deps.sh"
+need_cmd rdma "iproute2"
+need_cmd capsh "libcap2-bin"
+need_cmd curl "scripts/deps.sh"
+for f in .output/tphtrace .output/tests/mkmr; do
+	[ -x "$f" ] || skip_suite "no $f (make check-all builds it)"
+done
+ls /usr/lib/*/libibverbs/librxe-rdmav*.so >/dev/null 2>&1 ||
+	skip_suite "no soft-RoCE provider for libibverbs (ibverbs-providers; scripts/deps.sh)"
+
+line() { # NAME KERNEL RESULT DETAIL (host-side lines, guest format)
+	echo "check $1 kernel=$2 hooks=- result=$3${4:+ $4}"
+}
+rm -rf "$out"
+mkdir -p "$out"
+for k in $kernels; do
+	kver=$(series_kver "$k")
+	if [ -z "$kver" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
+		line netlink_mrs "${kver:-$k}" "$(skip_or_fail)" "no guest kernel for series $k (scripts/deps.sh)"
+		continue
+	fi
+	t0=$(date +%s)
+	job=$out/job-$kver
+	mkdir -p "$job"
+	bash "$here/run-guest.sh" -K "$kver" -t 300 -J "$job" -s "$here/guest-netlink.sh" \
+		>"$out/guest-$kver.log" 2>&1
+	rc=$?
+	sed -n -e '/^check /p' -e '/^# /p' "$out/guest-$kver.log"
+	case $rc in
+	0) ;;
+	124) line netlink_guest "$kver" FAIL "the guest ran past its time limit (load?); log $out/guest-$kver.log" ;;
+	125) line netlink_guest "$kver" FAIL "the guest died without a result; log $out/guest-$kver.log" ;;
+	*) grep -q 'result=FAIL' "$out/guest-$kver.log" ||
+		line netlink_guest "$kver" FAIL "exit $rc without a failed check; log $out/guest-$kver.log" ;;
+	esac
+	echo "# $kver: $(($(date +%s) - t0)) s (boot + checks)"
+done >"$out/all.log"
+cat "$out/all.log"
+p=$(grep -c 'result=PASS' "$out/all.log") f=$(grep -c 'result=FAIL' "$out/all.log")
+s=$(grep -c 'result=SKIP' "$out/all.log")
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
