@@ -199,12 +199,15 @@ static void print_mrs_pre_start(FILE *out, const struct feed *f, const uint32_t 
 		"PDN", "MRN", "PROCESS");
 	for (i = 0; v && i < n; i++) {
 		const struct m_mr *x = M_MR(m, v[i]);
+		char pdn[16], pid[16];
 
 		if (!x->pre_start)
 			continue;
 		model_dev_str(m, x->nic, nic, sizeof(nic));
-		fprintf(out, "%-26s 0x%-8x 0x%-8x %12" PRIu64 " %6u %6u %u %s\n", nic, x->mkey,
-			x->rkey, x->length, x->pdn, x->mrn, x->tgid, x->comm);
+		snprintf(pdn, sizeof(pdn), x->pdn_known ? "%u" : "-", x->pdn);
+		snprintf(pid, sizeof(pid), x->tgid ? "%u" : "-", x->tgid);
+		fprintf(out, "%-26s 0x%-8x 0x%-8x %12" PRIu64 " %6s %6u %s %s\n", nic, x->mkey,
+			x->rkey, x->length, pdn, x->mrn, pid, x->comm);
 	}
 	if (!pre)
 		fprintf(out, "(none)\n");
@@ -418,9 +421,10 @@ static struct json_object *mr_pre_start_json(const struct model *m, uint32_t i)
 	json_object_object_add(o, "lkey", json_object_new_uint64(x->mkey));
 	json_object_object_add(o, "rkey", json_object_new_uint64(x->rkey));
 	json_object_object_add(o, "length", json_object_new_uint64(x->length));
-	json_object_object_add(o, "pdn", json_object_new_uint64(x->pdn));
+	/* as the kernel reports them: no PD and no process for a kernel MR */
+	json_object_object_add(o, "pdn", x->pdn_known ? json_object_new_uint64(x->pdn) : NULL);
 	json_object_object_add(o, "mrn", json_object_new_uint64(x->mrn));
-	json_object_object_add(o, "pid", json_object_new_uint64(x->tgid));
+	json_object_object_add(o, "pid", x->tgid ? json_object_new_uint64(x->tgid) : NULL);
 	json_object_object_add(o, "comm", json_object_new_string(x->comm));
 	for (k = 0; k < sizeof(unknown) / sizeof(unknown[0]); k++)
 		json_object_object_add(o, unknown[k], NULL);

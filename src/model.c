@@ -885,6 +885,7 @@ static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 	x->rkey = pre ? r->rkey : 0;
 	x->pdn = pre ? r->pdn : 0;
 	x->mrn = pre ? r->mrn : 0;
+	x->pdn_known = pre && (r->nl_flags & TPH_MR_NL_PDN);
 	if (pre)
 		m->mrs_pre_start++;
 	if (nic != M_NODEV) {

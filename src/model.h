@@ -180,7 +180,7 @@ struct m_mr {
 	uint8_t pub_flags;
 	uint8_t pub_known;
 	uint8_t pre_start;	/* existed before start (RDMA netlink): TPH not known */
-	uint8_t pad;
+	uint8_t pdn_known;	/* pre-start: pdn given (a user MR) */
 	/* pre-start MRs only (what the RDMA netlink dump reports; mkey = lkey) */
 	uint32_t rkey;
 	uint32_t pdn;

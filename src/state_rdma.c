@@ -60,7 +60,10 @@ int state_rdma_record(const struct rdma_mr *mr, const char *proc, const char *sy
 	r->mr.mkey = mr->lkey;
 	r->mr.rkey = mr->rkey;
 	r->mr.length = mr->length;
-	r->mr.pdn = mr->pdn;
+	if (mr->has & RMR_PDN) {
+		r->mr.pdn = mr->pdn;
+		r->mr.nl_flags |= TPH_MR_NL_PDN;
+	}
 	r->mr.mrn = mr->mrn;
 	r->mr.ph = TPH_NO_PH;
 	r->mr.req_type = TPH_UNKNOWN_U8;

@@ -235,10 +235,13 @@ struct tph_ev_mr {
 	 * records (they are not part of the trace -j format either).
 	 */
 	__u32 rkey;
-	__u32 pdn;			/* restrack id of the MR's PD, 0 kernel MR */
+	__u32 pdn;			/* restrack id of the MR's PD */
 	__u32 mrn;			/* restrack id of the MR */
-	__u32 pad3;
+	__u32 nl_flags;			/* TPH_MR_NL_* */
 };
+
+/* tph_ev_mr.nl_flags (hook ITER) */
+#define TPH_MR_NL_PDN		0x1	/* pdn given (user MRs; kernel MRs have none) */
 
 /* MR_DEREG */
 struct tph_ev_mr_dereg {

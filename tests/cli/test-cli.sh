@@ -105,8 +105,22 @@ if [ "$(id -u)" -eq 0 ]; then
 	else
 		check "trace -D 1 exits 0" "[ $rc -eq 0 ] && grep -q 'ready:' /tmp/tph.err"
 	fi
+	# MRs from before start: this host's RDMA netlink (ib_core) or why not
+	$T list >/tmp/tph.list 2>&1; rc=$?
+	$T list -j >/tmp/tph.list.json 2>/dev/null
+	if python3 -c 'import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 20)' 2>/dev/null; then
+		check "list: existing MRs read over RDMA netlink, marked pre-start" \
+			"[ $rc -eq 0 ] && grep -qE '^  existing MRs: [0-9]+ on [0-9]+ RDMA device\(s\), pre-start, from RDMA netlink' /tmp/tph.list &&
+			 jq -e '.recovery.mrs_recovered == true' /tmp/tph.list.json >/dev/null"
+	else
+		check "list: no RDMA netlink here: 'not recovered' with the reason (text, JSON)" \
+			"[ $rc -eq 0 ] && grep -qx '  existing MRs: not recovered: the kernel has no RDMA netlink (socket(NETLINK_RDMA): Protocol not supported; ib_core not loaded)' /tmp/tph.list &&
+			 grep -q '^(existing MRs: not recovered: the kernel has no RDMA netlink' /tmp/tph.list &&
+			 jq -e '.recovery.mrs_recovered == false and .recovery.mrs_netlink == 0 and
+				(.recovery.mrs | test(\"not recovered: .*ib_core not loaded\"))' /tmp/tph.list.json >/dev/null"
+	fi
 else
-	for c in "probe on the host" "probe -j" "unprivileged trace" "trace -D 1"; do
+	for c in "probe on the host" "probe -j" "unprivileged trace" "trace -D 1" "list: existing MRs"; do
 		skip "$c" "not root"
 	done
 fi
