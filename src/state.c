@@ -286,7 +286,7 @@ static int iter_emit(void *ctx, const union tph_record *r)
 {
 	struct iter_sink *k = ctx;
 
-	emit(k->fn, k->ctx, k->rep, r);
+	state_emit(k->fn, k->ctx, k->rep, r);
 	return 0;
 }
 

@@ -58,15 +58,9 @@ struct state_report {
 	bool mrs_ok;			/* the RDMA netlink dump could be read */
 	bool debugfs_ok;
 	char debugfs[192];		/* bufinfo: what happened */
- *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
- *    dma-buf with its attached devices -> dmabuf_export and attach records
- *    (no process, no attach cookie, no p2p/dynamic, no tags);
- *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
- *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
- *    PD, owner; no dma-buf, no TPH outcome).
- * What cannot be recovered is said in the report: the TPH outcome of MRs
- * that already exist, the ST table contents, and the published tags where
- * the iterator is missing or cannot read them.
+	char iter[320];			/* iter/dmabuf: used, or why not */
+	char tags[320];			/* published TPH state */
+	char mrs[320];			/* existing MRs */
 	char st[192];			/* ST tables / PCI TPH state */
 };
 
@@ -78,15 +72,27 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 void state_parse_bufinfo(FILE *f, uint64_t now_ns, state_record_fn fn, void *ctx,
 			 struct state_report *rep);
 void state_report_print(FILE *out, const struct state_report *rep);
- *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
- *    dma-buf with its attached devices -> dmabuf_export and attach records
- *    (no process, no attach cookie, no p2p/dynamic, no tags);
- *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
- *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
- *    PD, owner; no dma-buf, no TPH outcome).
- * What cannot be recovered is said in the report: the TPH outcome of MRs
- * that already exist, the ST table contents, and the published tags where
- * the iterator is missing or cannot read them.
+/* one line: where the dma-bufs at start came from (top's header) */
+void state_report_summary(const struct state_report *rep, char *buf, size_t len);
+
+/* for the sources: a synthetic record's header (hook "iter"), and feeding it */
+void state_iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
+		    uint32_t pid, const char *comm);
+void state_emit(state_record_fn fn, void *ctx, struct state_report *rep,
+		const union tph_record *r);
+/* /proc/PID/comm ("" if unreadable) */
+void state_read_comm(const char *proc, const char *pid, char *comm, size_t len);
+
+struct rdma_mr;
+/*
+ * The RDMA netlink source alone (state_rdma.c): fills rep->mrs,
+ * rep->mrs_netlink, rep->mrs_ok. @proc and @sysfs_ib may be NULL.
+ */
+void state_recover_rdma(const char *proc, const char *sysfs_ib, uint64_t now,
+			state_record_fn fn, void *ctx, struct state_report *rep);
+/* one dumped MR as a pre-start mr_reg record; -ENOKEY without its lkey */
+int state_rdma_record(const struct rdma_mr *mr, const char *proc, const char *sysfs_ib,
+		      uint64_t now, union tph_record *r);
 struct json_object *state_report_json(const struct state_report *rep);
 
 #endif /* TPHTRACE_STATE_H */
