@@ -49,7 +49,7 @@ pkgs=(
 	gcc-aarch64-linux-gnu qemu-system-arm
 	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64
 	libjson-c-dev:arm64 libmicrohttpd-dev:arm64 libcap-dev:arm64
-	libgnutls28-dev:arm64 libyaml-dev:arm64 libcrypt-dev:arm64
+	libgnutls28-dev:arm64 libyaml-dev:arm64 libcrypt-dev:arm64 libnl-3-dev:arm64
 	libtinfo6:arm64 libjq1:arm64 libonig5:arm64
 )
 $SUDO $APT install "${pkgs[@]}" >"$log" 2>&1 || { tail -n 30 "$log" >&2; exit 1; }
