@@ -60,3 +60,45 @@ tap_count() {
 	     /^not ok / { f++ }
 	     END { printf "%d %d %d\n", p, f, s }' "$@"
 }
+
+# Guest suites (tests/vm/test-*.sh driving tests/vm/run-guest.sh):
+#   guest_result NAME KVER RC LOG
+#                       the guest's "check ..." and "# ..." lines from LOG,
+#                       then one "check NAME kernel=KVER ... result=FAIL" line
+#                       when run-guest's exit RC says the job hit its time
+#                       limit (124), the guest died (125), or the job failed
+#                       without a failed check
+#   guest_close FILE    "N passed, N failed, N skipped" from FILE's result=
+#                       lines; false when one failed
+# In a guest job (bash):
+#   wait_for FILE REGEX SECONDS
+#                       until FILE has a line matching REGEX; false after
+#                       SECONDS
+guest_result() { # NAME KVER RC LOG
+	local why=""
+	sed -n -e '/^check /p' -e '/^# /p' "$4"
+	case $3 in
+	0) ;;
+	124) why="the guest ran past its time limit (load?)" ;;
+	125) why="the guest died without a result" ;;
+	*) grep -q 'result=FAIL' "$4" || why="exit $3 without a failed check" ;;
+	esac
+	[ -z "$why" ] || echo "check $1 kernel=$2 hooks=- result=FAIL $why; log $4"
+}
+
+guest_close() { # FILE
+	local p f s
+	p=$(grep -c 'result=PASS' "$1") f=$(grep -c 'result=FAIL' "$1")
+	s=$(grep -c 'result=SKIP' "$1")
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" -eq 0 ]
+}
+
+wait_for() { # FILE REGEX SECONDS
+	local i=0
+	while ! grep -qE "$2" "$1" 2>/dev/null; do
+		[ "$i" -ge $(($3 * 10)) ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}

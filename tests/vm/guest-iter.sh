@@ -44,15 +44,8 @@ jcheck() {
 	fi
 }
 field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
-# wait until FILE matches the extended regex (up to SECONDS)
-wait_for() { # FILE REGEX SECONDS
-	local i=0
-	while ! grep -qE "$2" "$1" 2>/dev/null; do
-		[ $i -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+# wait_for FILE REGEX SECONDS (tests/lib/suite.sh)
+. tests/lib/suite.sh
 
 echo "# kernel $kver"
 $T probe -j > "$W/probe.json" 2>/dev/null

@@ -44,14 +44,8 @@ jchecks() {
 }
 # as the pairs' jq program ends
 PAIRS='.[] | "\(if .[1] == true then "PASS" else "FAIL" end)\t\(.[0])"'
-wait_for() { # FILE REGEX SECONDS
-	local i=0
-	while ! grep -qE "$2" "$1" 2>/dev/null; do
-		[ $i -ge $(($3 * 10)) ] && return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+# wait_for FILE REGEX SECONDS (tests/lib/suite.sh)
+. tests/lib/suite.sh
 echo "# kernel $kver"
 t0=$(date +%s)
 

@@ -79,19 +79,8 @@ for k in $kernels; do
 	mkdir -p "$job"
 	bash "$here/run-guest.sh" -K "$kver" -t 400 -J "$job" -s "$here/guest-iter.sh" \
 		"$ko" "$ctl" >"$out/guest-$kver.log" 2>&1
-	rc=$?
-	sed -n -e '/^check /p' -e '/^# /p' "$out/guest-$kver.log"
-	case $rc in
-	0) ;;
-	124) line iter_guest "$kver" FAIL "the guest ran past its time limit (load?); log $out/guest-$kver.log" ;;
-	125) line iter_guest "$kver" FAIL "the guest died without a result; log $out/guest-$kver.log" ;;
-	*) grep -q 'result=FAIL' "$out/guest-$kver.log" ||
-		line iter_guest "$kver" FAIL "exit $rc without a failed check; log $out/guest-$kver.log" ;;
-	esac
+	guest_result iter_guest "$kver" $? "$out/guest-$kver.log"
 	echo "# $kver: $(($(date +%s) - t0)) s (tphsim build + boot + checks)"
 done > "$out/all.log"
 cat "$out/all.log"
-p=$(grep -c 'result=PASS' "$out/all.log") f=$(grep -c 'result=FAIL' "$out/all.log")
-s=$(grep -c 'result=SKIP' "$out/all.log")
-echo "$p passed, $f failed, $s skipped"
-[ "$f" -eq 0 ]
+guest_close "$out/all.log"

@@ -66,19 +66,8 @@ for k in $kernels; do
 	[ "$k" = new ] && full=1
 	bash "$here/run-guest.sh" -K "$kver" -t 300 -J "$job" -e NETLINK_FULL=$full \
 		-s "$here/guest-netlink.sh" >"$out/guest-$kver.log" 2>&1
-	rc=$?
-	sed -n -e '/^check /p' -e '/^# /p' "$out/guest-$kver.log"
-	case $rc in
-	0) ;;
-	124) line netlink_guest "$kver" FAIL "the guest ran past its time limit (load?); log $out/guest-$kver.log" ;;
-	125) line netlink_guest "$kver" FAIL "the guest died without a result; log $out/guest-$kver.log" ;;
-	*) grep -q 'result=FAIL' "$out/guest-$kver.log" ||
-		line netlink_guest "$kver" FAIL "exit $rc without a failed check; log $out/guest-$kver.log" ;;
-	esac
+	guest_result netlink_guest "$kver" $? "$out/guest-$kver.log"
 	echo "# $kver: $(($(date +%s) - t0)) s (boot + checks)"
 done >"$out/all.log"
 cat "$out/all.log"
-p=$(grep -c 'result=PASS' "$out/all.log") f=$(grep -c 'result=FAIL' "$out/all.log")
-s=$(grep -c 'result=SKIP' "$out/all.log")
-echo "$p passed, $f failed, $s skipped"
-[ "$f" -eq 0 ]
+guest_close "$out/all.log"
