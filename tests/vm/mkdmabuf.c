@@ -11,7 +11,9 @@
  * Prints "exporter=NAME ino=INODE size=SIZE pid=PID" and closes it
  * (release). -n names it (DMA_BUF_SET_NAME); -w holds it until FILE exists,
  * then closes it and prints "closed_ns=NS" (CLOCK_MONOTONIC, the clock of
- * tphtrace's timestamps, read after close() returned).
+ * tphtrace's timestamps, read just BEFORE close(): the release happens inside
+ * close(), so a sampled release may carry any time after this one, including
+ * one before close() returns).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,9 +156,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (wait_file && access(wait_file, F_OK))
 		usleep(10000);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	close(fd);
 	if (wait_file) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
 		printf("closed_ns=%llu\n",
 		       (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec);
 	}
