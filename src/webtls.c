@@ -18,21 +18,18 @@ static void add(char *buf, size_t len, const char *item)
 	snprintf(buf + off, off < len ? len - off : 0, ":%s", item);
 }
 
-/* "+NAME" once (a priority string lists each algorithm once) */
+/* ":+NAME" unless the string has it already (each algorithm once) */
 static void add_once(char *buf, size_t len, const char *name)
 {
-	char item[64], probe[66];
+	char item[64];
+	const char *p;
+	size_t n;
 
 	snprintf(item, sizeof(item), "+%s", name);
-	snprintf(probe, sizeof(probe), ":%s:", item);
-	/* compare against ":...:" with a trailing ':' appended */
-	{
-		char tmp[1100];
-
-		snprintf(tmp, sizeof(tmp), "%s:", buf);
-		if (strstr(tmp, probe))
+	n = strlen(item);
+	for (p = strstr(buf, item); p; p = strstr(p + 1, item))
+		if (p > buf && p[-1] == ':' && (p[n] == ':' || !p[n]))
 			return;
-	}
 	add(buf, len, item);
 }
 
