@@ -1167,9 +1167,11 @@ static struct MHD_Daemon *start_mhd(struct httpd *h)
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, h->pool,
 				/* ours counts first; this is a backstop */
 				MHD_OPTION_CONNECTION_LIMIT, h->lim.max_conns + 8,
-				/* libmicrohttpd's inactivity timeout, below our deadlines */
+				/* libmicrohttpd's inactivity timeout: a backstop behind
+				 * our deadlines, never before them */
 				MHD_OPTION_CONNECTION_TIMEOUT,
-				(h->lim.request_timeout_ms + 999) / 1000,
+				((h->lim.request_timeout_ms > h->lim.keepalive_timeout_ms ?
+				  h->lim.request_timeout_ms : h->lim.keepalive_timeout_ms) + 999) / 1000,
 				MHD_OPTION_NOTIFY_CONNECTION, on_conn, h,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				MHD_OPTION_UNESCAPE_CALLBACK, unescape, h,

@@ -102,6 +102,37 @@ raw $PORT 'b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r
 check "--web.keepalive-timeout=0: Connection: close, one answer per connection" \
 	"[ \$(status_lines $W/noka) -eq 1 ] && grep -qi '^Connection: close' $W/noka"
 
+# keep-alive lasts --web.keepalive-timeout, past --web.request-timeout
+start kat --web.request-timeout=2s --web.keepalive-timeout=8s || nok "exporter starts with keep-alive 8 s"
+python3 - "$PORT" >"$W/kat" <<'EOF'
+import socket, sys, time
+def ask(s):
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    d = b""
+    while b"</html>" not in d:
+        x = s.recv(65536)
+        if not x:
+            return "closed"
+        d += x
+    return d.split(b"\r\n")[0].decode()
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port)); s.settimeout(10)
+first = ask(s)
+time.sleep(4)             # past the 2 s request deadline, within the 8 s keep-alive
+second = ask(s)
+time.sleep(12)            # past the keep-alive deadline
+s.settimeout(2)
+try:
+    third = "closed" if s.recv(1) == b"" else "open"
+except socket.timeout:
+    third = "open"
+except OSError:
+    third = "closed"
+print(first, "|", second, "|", third)
+EOF
+check "keep-alive 8 s: a second request 4 s later is answered on the same connection; 12 s later it is closed" \
+	"[ \"\$(cat $W/kat)\" = 'HTTP/1.1 200 OK | HTTP/1.1 200 OK | closed' ]"
+
 # per-address limit and deadline, on an exporter with small limits
 start small --web.max-connections-per-ip=4 --web.request-timeout=2s || nok "exporter starts with small limits"
 python3 - "$PORT" >"$W/perip" <<'EOF'
