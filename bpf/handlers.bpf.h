@@ -462,6 +462,7 @@ static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int r
 	r->tag = a->tag;
 	r->loc = a->loc;
 	r->ret = ret;
+	r->st_entries = 0;	/* the hooks do not read the table size yet */
 	rec_submit(r, ret);
 	return 0;
 }

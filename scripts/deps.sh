@@ -29,7 +29,7 @@ pkgs=(
 	libmicrohttpd-dev libjson-c-dev libcmocka-dev libcap-dev
 	libgnutls28-dev libyaml-dev libcrypt-dev openssl libcap2-bin util-linux
 	qemu-system-x86 busybox-static dwarves kmod cpio xz-utils zstd
-	pciutils jq curl prometheus python3
+	pciutils jq curl prometheus python3 python3-jsonschema
 	libclang-rt-19-dev
 	linux-source-6.12 perl
 	debootstrap

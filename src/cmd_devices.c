@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 
 #include "cmds.h"
+#include "jw.h"
+#include "opts.h"
 #include "pcicfg.h"
 
 #define DEFAULT_SYSFS	"/sys/bus/pci/devices"
@@ -22,14 +23,15 @@
 #define MSG_MAX		12
 #define MSG_LEN		240
 
-enum { OPT_DUMP = 0x100, OPT_SYSFS, OPT_USAGE };
+enum { OPT_DUMP = 0x100, OPT_SYSFS };
 
 struct devices_opts {
+	struct cmd_opts co;
 	const char *dump;
 	const char *sysfs, *sysfs_default;
 	const char *bdf_arg;
 	struct pcicfg_bdf bdf;
-	bool json, all, help_done;
+	bool json, all;
 };
 
 /* A few sentences about one device: what could not be read, what is odd. */
@@ -232,43 +234,29 @@ static void view_init(struct dev_view *v, const struct pcicfg_set *set, size_t i
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                      */
 
-static void j_str(struct json_object *o, const char *key, const char *val)
-{
-	json_object_object_add(o, key, val ? json_object_new_string(val) : NULL);
-}
-
-static void j_int(struct json_object *o, const char *key, int64_t val)
-{
-	json_object_object_add(o, key, json_object_new_int64(val));
-}
-
-/* -1 means "unknown": null */
-static void j_int_or_null(struct json_object *o, const char *key, int64_t val)
-{
-	json_object_object_add(o, key, val < 0 ? NULL : json_object_new_int64(val));
-}
-
-static void j_bool(struct json_object *o, const char *key, bool val)
-{
-	json_object_object_add(o, key, json_object_new_boolean(val));
-}
-
-static void j_hex(struct json_object *o, const char *key, unsigned int val, int digits)
+static void j_hex(struct jw *w, const char *key, unsigned int val, int digits)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%0*x", digits, val);
-	j_str(o, key, buf);
+	jw_kstr(w, key, buf);
 }
 
-static void j_msgs(struct json_object *o, const char *key, const struct msgs *m)
+/* -1 means "unknown": null */
+static void j_int_or_null(struct jw *w, const char *key, int64_t val)
 {
-	struct json_object *a = json_object_new_array();
+	jw_key(w, key);
+	val < 0 ? jw_null(w) : jw_i64(w, val);
+}
+
+static void j_msgs(struct jw *w, const char *key, const struct msgs *m)
+{
 	unsigned int i;
 
+	jw_karr(w, key);
 	for (i = 0; i < m->n; i++)
-		json_object_array_add(a, json_object_new_string(m->s[i]));
-	json_object_object_add(o, key, a);
+		jw_str(w, m->s[i]);
+	jw_arr_end(w);
 }
 
 static const char *state_key(enum pcicfg_state s)
@@ -281,70 +269,75 @@ static const char *state_key(enum pcicfg_state s)
 	return keys[s];
 }
 
-static struct json_object *json_pcie(const struct pcicfg_info *in)
+static void json_pcie(struct jw *w, const struct pcicfg_info *in)
 {
-	struct json_object *o = json_object_new_object();
 	int comp = in->devcap2_state == PCICFG_PRESENT ?
 		   (int)pcicfg_devcap2_tph_comp(in->devcap2) :
 		   in->devcap2_state == PCICFG_ABSENT ? 0 : -1;
 
-	j_int(o, "offset", in->pcie_off);
-	j_int(o, "version", in->pcie_version);
-	j_int(o, "port_type", in->port_type);
-	j_str(o, "port_type_name", pcicfg_port_type_key(in->port_type));
-	j_int_or_null(o, "devcap2", in->devcap2_state == PCICFG_PRESENT ? (int64_t)in->devcap2 : -1);
-	j_int_or_null(o, "tph_completer", comp);
-	j_str(o, "tph_completer_name", comp < 0 ? NULL : pcicfg_comp_key((unsigned int)comp));
-	return o;
+	jw_kobj(w, "pcie");
+	jw_ki64(w, "offset", in->pcie_off);
+	jw_ki64(w, "version", in->pcie_version);
+	jw_ki64(w, "port_type", in->port_type);
+	jw_kstr(w, "port_type_name", pcicfg_port_type_key(in->port_type));
+	j_int_or_null(w, "devcap2", in->devcap2_state == PCICFG_PRESENT ? (int64_t)in->devcap2 : -1);
+	j_int_or_null(w, "tph_completer", comp);
+	jw_kstr(w, "tph_completer_name", comp < 0 ? NULL : pcicfg_comp_key((unsigned int)comp));
+	jw_obj_end(w);
 }
 
-static struct json_object *json_tph(const struct pcicfg_dev *d)
+static void json_tph(struct jw *w, const struct pcicfg_dev *d)
 {
 	const struct pcicfg_tph *t = &d->info.tph;
-	struct json_object *o = json_object_new_object();
-	struct json_object *modes = json_object_new_object(), *st;
 	unsigned int i;
 	uint16_t e;
 
-	j_int(o, "offset", t->off);
-	j_int(o, "version", t->version);
-	j_int(o, "cap", t->cap);
-	j_bool(modes, "ns", t->capf.st_ns);
-	j_bool(modes, "iv", t->capf.st_iv);
-	j_bool(modes, "ds", t->capf.st_ds);
-	json_object_object_add(o, "st_modes", modes);
-	j_bool(o, "ext_requester", t->capf.ext_tph);
-	j_int(o, "st_location", t->capf.st_loc);
-	j_str(o, "st_location_name", pcicfg_st_loc_key(t->capf.st_loc));
-	j_int(o, "st_table_size", t->capf.st_table_size);
-	j_int(o, "ctrl", t->ctrl);
-	j_int(o, "st_mode_selected", t->ctrlf.mode_sel);
-	j_str(o, "st_mode_selected_name", pcicfg_st_mode_key(t->ctrlf.mode_sel));
-	j_int(o, "requester_enable", t->ctrlf.req_en);
-	j_str(o, "requester_enable_name", pcicfg_req_key(t->ctrlf.req_en));
-	st = t->capf.st_loc == PCICFG_ST_LOC_CAP ? json_object_new_array() : NULL;
-	for (i = 0; st && !pcicfg_tph_st_entry(d, i, &e); i++)
-		json_object_array_add(st, json_object_new_int(e));
-	json_object_object_add(o, "st_entries", st);
-	j_bool(o, "st_entries_truncated", t->st_truncated);
-	return o;
+	jw_kobj(w, "tph");
+	jw_ki64(w, "offset", t->off);
+	jw_ki64(w, "version", t->version);
+	jw_ki64(w, "cap", t->cap);
+	jw_kobj(w, "st_modes");
+	jw_kbool(w, "ns", t->capf.st_ns);
+	jw_kbool(w, "iv", t->capf.st_iv);
+	jw_kbool(w, "ds", t->capf.st_ds);
+	jw_obj_end(w);
+	jw_kbool(w, "ext_requester", t->capf.ext_tph);
+	jw_ki64(w, "st_location", t->capf.st_loc);
+	jw_kstr(w, "st_location_name", pcicfg_st_loc_key(t->capf.st_loc));
+	jw_ki64(w, "st_table_size", t->capf.st_table_size);
+	jw_ki64(w, "ctrl", t->ctrl);
+	jw_ki64(w, "st_mode_selected", t->ctrlf.mode_sel);
+	jw_kstr(w, "st_mode_selected_name", pcicfg_st_mode_key(t->ctrlf.mode_sel));
+	jw_ki64(w, "requester_enable", t->ctrlf.req_en);
+	jw_kstr(w, "requester_enable_name", pcicfg_req_key(t->ctrlf.req_en));
+	jw_key(w, "st_entries");
+	if (t->capf.st_loc == PCICFG_ST_LOC_CAP) {
+		jw_arr(w);
+		for (i = 0; !pcicfg_tph_st_entry(d, i, &e); i++)
+			jw_u64(w, e);
+		jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_kbool(w, "st_entries_truncated", t->st_truncated);
+	jw_obj_end(w);
 }
 
 /* {"status": "ok|loop|malformed|unreadable", "offset": N} of a whole-list walk */
-static struct json_object *json_list(const struct pcicfg_why *w)
+static void json_list(struct jw *w, const char *key, const struct pcicfg_why *why)
 {
-	struct json_object *o = json_object_new_object();
 	const char *status = "ok";
 
-	if (w->err == -ELOOP)
+	if (why->err == -ELOOP)
 		status = "loop";
-	else if (w->err == -EPROTO)
+	else if (why->err == -EPROTO)
 		status = "malformed";
-	else if (w->err)
+	else if (why->err)
 		status = "unreadable";
-	j_str(o, "status", status);
-	j_int_or_null(o, "offset", w->err ? (int64_t)w->pos : -1);
-	return o;
+	jw_kobj(w, key);
+	jw_kstr(w, "status", status);
+	j_int_or_null(w, "offset", why->err ? (int64_t)why->pos : -1);
+	jw_obj_end(w);
 }
 
 static const char *rp_state_key(enum pcicfg_rp_state s)
@@ -357,108 +350,120 @@ static const char *rp_state_key(enum pcicfg_rp_state s)
 	return keys[s];
 }
 
-static struct json_object *json_root_port(const struct dev_view *v)
+static void json_root_port(struct jw *w, const struct dev_view *v)
 {
 	const struct pcicfg_dev *rp = &v->set->devs[v->rp.idx];
-	struct json_object *o;
 	char bdf[PCICFG_BDF_STRLEN];
 	int comp = -1;
 
-	if (v->rp.state != PCICFG_RP_FOUND)
-		return NULL;
-	o = json_object_new_object();
-	j_str(o, "bdf", bdf_str(rp, bdf));
+	if (v->rp.state != PCICFG_RP_FOUND) {
+		jw_knull(w, "root_port");
+		return;
+	}
+	jw_kobj(w, "root_port");
+	jw_kstr(w, "bdf", bdf_str(rp, bdf));
 	if (rp->info.devcap2_state == PCICFG_PRESENT)
 		comp = (int)pcicfg_devcap2_tph_comp(rp->info.devcap2);
 	else if (rp->info.devcap2_state == PCICFG_ABSENT)
 		comp = 0;
-	j_int_or_null(o, "tph_completer", comp);
-	j_str(o, "tph_completer_name", comp < 0 ? NULL : pcicfg_comp_key((unsigned int)comp));
-	return o;
+	j_int_or_null(w, "tph_completer", comp);
+	jw_kstr(w, "tph_completer_name", comp < 0 ? NULL : pcicfg_comp_key((unsigned int)comp));
+	jw_obj_end(w);
 }
 
-static struct json_object *json_requester(const struct pcicfg_req_eval *ev)
+static void json_requester(struct jw *w, const struct pcicfg_req_eval *ev)
 {
-	struct json_object *o;
-
-	if (!ev->valid)
-		return NULL;
-	o = json_object_new_object();
-	j_int(o, "device_max", ev->dev_max);
-	j_str(o, "device_max_name", pcicfg_req_key(ev->dev_max));
-	j_bool(o, "rciep_uncapped", ev->rciep);
-	j_int_or_null(o, "root_port_completer", ev->rp_comp);
-	j_int_or_null(o, "effective", ev->effective);
-	j_str(o, "effective_name", ev->effective < 0 ? "unknown" :
-		  pcicfg_req_key((unsigned int)ev->effective));
-	j_bool(o, "capped", ev->capped);
-	j_int_or_null(o, "kernel_raw", ev->kernel_raw);
-	return o;
-}
-
-static struct json_object *json_bridge(const struct pcicfg_info *in)
-{
-	struct json_object *o;
-
-	if (!in->has_buses)
-		return NULL;
-	o = json_object_new_object();
-	j_int(o, "primary_bus", in->pri_bus);
-	j_int(o, "secondary_bus", in->sec_bus);
-	j_int(o, "subordinate_bus", in->sub_bus);
-	return o;
-}
-
-static void json_ids(struct json_object *o, const struct pcicfg_info *in)
-{
-	if (!in->valid) {
-		j_str(o, "vendor_id", NULL);
-		j_str(o, "device_id", NULL);
-		j_str(o, "class", NULL);
-		j_str(o, "revision", NULL);
-		j_str(o, "header_type", NULL);
-		j_str(o, "multifunction", NULL);
+	if (!ev->valid) {
+		jw_knull(w, "requester");
 		return;
 	}
-	j_hex(o, "vendor_id", in->vendor, 4);
-	j_hex(o, "device_id", in->device, 4);
-	j_hex(o, "class", in->class, 6);
-	j_int(o, "revision", in->revision);
-	j_int(o, "header_type", in->hdr_layout);
-	j_bool(o, "multifunction", in->multifunction);
+	jw_kobj(w, "requester");
+	jw_ki64(w, "device_max", ev->dev_max);
+	jw_kstr(w, "device_max_name", pcicfg_req_key(ev->dev_max));
+	jw_kbool(w, "rciep_uncapped", ev->rciep);
+	j_int_or_null(w, "root_port_completer", ev->rp_comp);
+	j_int_or_null(w, "effective", ev->effective);
+	jw_kstr(w, "effective_name", ev->effective < 0 ? "unknown" :
+		pcicfg_req_key((unsigned int)ev->effective));
+	jw_kbool(w, "capped", ev->capped);
+	j_int_or_null(w, "kernel_raw", ev->kernel_raw);
+	jw_obj_end(w);
 }
 
-static struct json_object *json_device(const struct dev_view *v)
+static void json_bridge(struct jw *w, const struct pcicfg_info *in)
+{
+	if (!in->has_buses) {
+		jw_knull(w, "bridge");
+		return;
+	}
+	jw_kobj(w, "bridge");
+	jw_ki64(w, "primary_bus", in->pri_bus);
+	jw_ki64(w, "secondary_bus", in->sec_bus);
+	jw_ki64(w, "subordinate_bus", in->sub_bus);
+	jw_obj_end(w);
+}
+
+static void json_ids(struct jw *w, const struct pcicfg_info *in)
+{
+	if (!in->valid) {
+		jw_knull(w, "vendor_id");
+		jw_knull(w, "device_id");
+		jw_knull(w, "class");
+		jw_knull(w, "revision");
+		jw_knull(w, "header_type");
+		jw_knull(w, "multifunction");
+		return;
+	}
+	j_hex(w, "vendor_id", in->vendor, 4);
+	j_hex(w, "device_id", in->device, 4);
+	j_hex(w, "class", in->class, 6);
+	jw_ki64(w, "revision", in->revision);
+	jw_ki64(w, "header_type", in->hdr_layout);
+	jw_kbool(w, "multifunction", in->multifunction);
+}
+
+static void json_device(struct jw *w, const struct dev_view *v)
 {
 	const struct pcicfg_dev *d = v->d;
 	const struct pcicfg_info *in = &d->info;
-	struct json_object *o = json_object_new_object();
 	char bdf[PCICFG_BDF_STRLEN];
 
-	j_str(o, "bdf", bdf_str(d, bdf));
-	json_ids(o, in);
-	j_str(o, "source", v->set->source == PCICFG_SRC_DUMP ? "dump" : "sysfs");
-	j_int_or_null(o, "dump_line", d->line ? (int64_t)d->line : -1);
-	j_int(o, "config_bytes", d->len);
-	j_int_or_null(o, "config_size", d->size ? (int64_t)d->size : -1);
-	json_object_object_add(o, "bridge", json_bridge(in));
-	j_str(o, "upstream_bridge", d->parent >= 0 ?
-	      bdf_str(&v->set->devs[d->parent], bdf) : NULL);
-	j_str(o, "upstream", d->parent >= 0 ? "bridge" :
-	      d->parent == PCICFG_PARENT_ROOT ? "root_bus" : "unknown");
-	json_object_object_add(o, "cap_list", in->valid ? json_list(&in->std_list) : NULL);
-	json_object_object_add(o, "ext_cap_list", in->pcie_state == PCICFG_PRESENT ?
-			       json_list(&in->ext_list) : NULL);
-	j_str(o, "pcie_status", state_key(in->pcie_state));
-	json_object_object_add(o, "pcie", in->pcie_state == PCICFG_PRESENT ? json_pcie(in) : NULL);
-	j_str(o, "tph_status", state_key(in->tph_state));
-	json_object_object_add(o, "tph", in->tph_state == PCICFG_PRESENT ? json_tph(d) : NULL);
-	j_str(o, "root_port_status", rp_state_key(v->rp.state));
-	json_object_object_add(o, "root_port", json_root_port(v));
-	json_object_object_add(o, "requester", json_requester(&v->ev));
-	j_msgs(o, "unreadable", &v->unreadable);
-	j_msgs(o, "notes", &v->notes);
-	return o;
+	jw_obj(w);
+	jw_kstr(w, "bdf", bdf_str(d, bdf));
+	json_ids(w, in);
+	jw_kstr(w, "source", v->set->source == PCICFG_SRC_DUMP ? "dump" : "sysfs");
+	j_int_or_null(w, "dump_line", d->line ? (int64_t)d->line : -1);
+	jw_ki64(w, "config_bytes", d->len);
+	j_int_or_null(w, "config_size", d->size ? (int64_t)d->size : -1);
+	json_bridge(w, in);
+	jw_kstr(w, "upstream_bridge", d->parent >= 0 ?
+		bdf_str(&v->set->devs[d->parent], bdf) : NULL);
+	jw_kstr(w, "upstream", d->parent >= 0 ? "bridge" :
+		d->parent == PCICFG_PARENT_ROOT ? "root_bus" : "unknown");
+	if (in->valid)
+		json_list(w, "cap_list", &in->std_list);
+	else
+		jw_knull(w, "cap_list");
+	if (in->pcie_state == PCICFG_PRESENT)
+		json_list(w, "ext_cap_list", &in->ext_list);
+	else
+		jw_knull(w, "ext_cap_list");
+	jw_kstr(w, "pcie_status", state_key(in->pcie_state));
+	if (in->pcie_state == PCICFG_PRESENT)
+		json_pcie(w, in);
+	else
+		jw_knull(w, "pcie");
+	jw_kstr(w, "tph_status", state_key(in->tph_state));
+	if (in->tph_state == PCICFG_PRESENT)
+		json_tph(w, d);
+	else
+		jw_knull(w, "tph");
+	jw_kstr(w, "root_port_status", rp_state_key(v->rp.state));
+	json_root_port(w, v);
+	json_requester(w, &v->ev);
+	j_msgs(w, "unreadable", &v->unreadable);
+	j_msgs(w, "notes", &v->notes);
+	jw_obj_end(w);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -696,62 +701,38 @@ static const struct argp_option options[] = {
 	  "Read an lspci -x/-xxx/-xxxx dump instead of sysfs", 0 },
 	{ "sysfs", OPT_SYSFS, "DIR", 0, "sysfs PCI device directory (default "
 	  DEFAULT_SYSFS ")", 0 },
-	{ "device", 'd', "BDF", 0, "Only this device ([domain:]bus:dev.fn)", 0 },
-	{ "json", 'j', NULL, 0, "JSON: one array of device objects (docs/devices.md)", 0 },
 	{ "all", 'a', NULL, 0, "Full block for every device, not only TPH-relevant ones", 0 },
-	{ "help", 'h', NULL, 0, "Give this help list", -1 },
-	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ 0 }
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct devices_opts *o = state->input;
-	const char *end;
 
 	switch (key) {
 	case OPT_DUMP:
 		o->dump = arg;
-		break;
+		return 0;
 	case OPT_SYSFS:
 		o->sysfs = arg;
-		break;
-	case 'd':
-		if (pcicfg_bdf_parse(arg, &o->bdf, &end) || *end) {
-			argp_error(state, "bad device address '%s' (expected [domain:]bus:dev.fn)",
-				   arg);
-			return EINVAL;
-		}
-		o->bdf_arg = arg;
-		break;
-	case 'j':
-		o->json = true;
-		break;
+		return 0;
 	case 'a':
 		o->all = true;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		o->help_done = true;
-		break;
-	case OPT_USAGE:
-		argp_state_help(state, stdout, ARGP_HELP_USAGE);
-		o->help_done = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		return EINVAL;
+		return 0;
 	case ARGP_KEY_END:
-		if (o->dump && o->sysfs != o->sysfs_default) {
+		if (o->dump && o->sysfs != o->sysfs_default)
 			argp_error(state, "--config-dump and --sysfs exclude each other");
-			return EINVAL;
-		}
-		break;
-	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-	return 0;
+	return ARGP_ERR_UNKNOWN;
 }
+
+static const struct opt_doc devices_docs[] = {
+	{ 'd', "Only this device ([domain:]bus:dev.fn)" },
+	{ 'j', "JSON: the devices array of docs/json.md (fields: docs/devices.md)" },
+	{ 'v', "Full block for every device (as --all)" },
+	{ 0 },
+};
 
 static const struct argp devices_argp = {
 	options, parse_opt, NULL,
@@ -766,17 +747,25 @@ static const struct argp devices_argp = {
 
 static int parse_args(int argc, char **argv, struct devices_opts *o)
 {
-	char **args = calloc((size_t)argc + 1, sizeof(*args));
-	char name[] = "tphtrace devices";
+	const char *end;
 	int ret;
 
-	if (!args)
-		return -ENOMEM;
-	memcpy(args, argv, (size_t)argc * sizeof(*args));
-	args[0] = name;
-	ret = argp_parse(&devices_argp, argc, args, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o);
-	free(args);
-	return ret ? -ret : 0;
+	o->co = (struct cmd_opts){ .cmd = "devices", .docs = devices_docs,
+				   .applies = OPT_F_JSON | OPT_F_VERBOSE | OPT_F_DEVICE };
+	ret = opts_parse(&o->co, &devices_argp, o, argc, argv);
+	if (ret)
+		return ret;
+	o->json = o->co.json;
+	o->all |= o->co.verbose;
+	if (o->co.filter.dev[0]) {
+		o->bdf_arg = o->co.filter.dev;
+		if (pcicfg_bdf_parse(o->bdf_arg, &o->bdf, &end) || *end) {
+			fprintf(stderr, "tphtrace devices: bad device address '%s' (expected "
+				"[domain:]bus:dev.fn)\n", o->bdf_arg);
+			return 2;
+		}
+	}
+	return 0;
 }
 
 static int load(const struct devices_opts *o, struct pcicfg_set *set)
@@ -805,27 +794,26 @@ static int load(const struct devices_opts *o, struct pcicfg_set *set)
 static int emit_json(const struct pcicfg_set *set, const struct devices_opts *o, long only,
 		     const char *input)
 {
-	struct json_object *arr = json_object_new_array();
 	struct dev_view *v = malloc(sizeof(*v));
+	struct jw w;
 	size_t i;
-	int ret = -ENOMEM;
 
-	if (!arr || !v)
-		goto out;
+	if (!v)
+		return -ENOMEM;
+	jw_init(&w, stdout);
+	jw_doc(&w, "devices");
+	jw_kstr(&w, "input", input);
+	jw_karr(&w, "devices");
 	for (i = 0; i < set->n; i++) {
 		if (only >= 0 && (size_t)only != i)
 			continue;
 		view_init(v, set, i, input);
-		json_object_array_add(arr, json_device(v));
+		json_device(&w, v);
 	}
-	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_SPACED |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
-	ret = 0;
-out:
+	jw_arr_end(&w);
+	jw_obj_end(&w);
 	free(v);
-	json_object_put(arr);
-	return ret;
+	return 0;
 }
 
 static int emit_text(const struct pcicfg_set *set, const struct devices_opts *o, long only,
@@ -859,8 +847,8 @@ int cmd_devices(int argc, char **argv)
 	int ret;
 
 	ret = parse_args(argc, argv, &o);
-	if (ret || o.help_done)
-		return ret ? 2 : 0;
+	if (ret)
+		return ret;
 	input = o.dump ? o.dump : o.sysfs;
 	ret = load(&o, &set);
 	if (!ret && o.bdf_arg) {

@@ -1,105 +1,64 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* tphtrace trace: stream every record as text columns or JSON lines. */
-#include <argp.h>
-#include <errno.h>
-#include <signal.h>
+/*
+ * tphtrace trace: stream every record as text for people (a header line,
+ * names next to numbers, wrapped to the terminal) or as JSON lines, live or
+ * from a recorded file (--replay renders a JSON trace as text).
+ */
+#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "args.h"
 #include "cmds.h"
-#include "collect.h"
-#include "filter.h"
 #include "record.h"
+#include "runner.h"
+#include "text.h"
 
 struct trace_args {
-	struct hook_force force;
-	struct rec_filter filter;
-	bool json;
+	struct cmd_opts o;
 	bool timestamps;
-	bool verbose;
-	double duration;
-	double poll_interval;
+	unsigned int width;	/* wrap text at (0: never) */
+	bool header_done;
 	uint64_t lost_shown;
 	FILE *out;
 };
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
-
-enum { OPT_HOOKS = 0x100, OPT_POLL_INTERVAL };
-
 static const struct argp_option trace_opts[] = {
-	{ "json", 'j', NULL, 0, "JSON lines (docs/trace-format.md)", 0 },
-	{ "timestamp", 'T', NULL, 0, "Print a timestamp on each line", 0 },
-	{ "pid", 'p', "PID", 0, "Only this process (tgid)", 0 },
-	{ "device", 'd', "DEV", 0,
-	  "Only records naming this device (PCI address or name)", 0 },
-	{ "dmabuf", 'i', "INODE", 0, "Only records of this dma-buf (inode)", 0 },
-	{ "duration", 'D', "SECONDS", 0, "Stop after this long", 0 },
-	{ "hooks", OPT_HOOKS, "EVENT=FAMILY", 0,
-	  "Force a hook family for EVENT or 'all' (tp_btf, raw_tp, fentry, kprobe; "
-	  "iter for dmabuf_export, dmabuf_release)", 0 },
-	POLL_INTERVAL_OPT(OPT_POLL_INTERVAL),
-	{ "verbose", 'v', NULL, 0, "libbpf debug output and verifier logs", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print a timestamp on each line (seconds, the clock "
+	  "of 'ts' and of --at)", 0 },
 	{},
 };
 
 static error_t trace_parse(int key, char *arg, struct argp_state *state)
 {
 	struct trace_args *a = state->input;
-	char err[160];
 
-	switch (key) {
-	case 'j':
-		a->json = true;
-		break;
-	case 'T':
-		a->timestamps = true;
-		break;
-	case 'v':
-		a->verbose = true;
-		break;
-	case 'p':
-	case 'i':
-	case 'd':
-		if (filter_parse(&a->filter, key, arg, err, sizeof(err)))
-			argp_error(state, "%s", err);
-		break;
-	case 'D':
-		if (args_seconds(arg, &a->duration))
-			argp_error(state, "invalid duration '%s'", arg);
-		break;
-	case OPT_HOOKS:
-		if (hooks_parse_force(&a->force, arg, err, sizeof(err)))
-			argp_error(state, "%s", err);
-		break;
-	case OPT_POLL_INTERVAL:
-		if (collector_parse_interval(arg, &a->poll_interval))
-			argp_error(state, "invalid poll interval '%s' (seconds, >= 0.01)", arg);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	default:
+	if (key != 'T')
 		return ARGP_ERR_UNKNOWN;
-	}
+	a->timestamps = true;
 	return 0;
 }
 
+static const struct opt_doc trace_docs[] = {
+	{ 'j', "JSON lines (docs/trace-format.md), the input of every --replay" },
+	{ 'D', "Stop after SECONDS" },
+	{ 'd', "Only records naming this device (PCI address or name)" },
+	{ 'i', "Only records of this dma-buf (inode)" },
+	{ 'p', "Only records of this process (tgid)" },
+	{ 'r', "Render a recorded 'trace -j' file ('-': stdin) instead of tracing: "
+	  "as text, or filtered with -j" },
+	{ 'v', "libbpf debug output and verifier logs; text lines not wrapped" },
+	{ 0 },
+};
+
 static const char trace_doc[] =
 "Stream TPH and dma-buf events: publishes, queries, MR registrations with the "
-"reason they did (not) get a steering tag, ST table and PCI TPH changes.\n"
+"reason they did (not) get a steering tag, ST table and PCI TPH changes. Text "
+"lines name what the numbers mean (ret=-95(EOPNOTSUPP), mode=2(ds)).\n"
 "\nLost records (ring buffer full) are counted and reported on stderr "
 "whenever the count changes, and at exit.\v"
 "EXAMPLES:\n"
 "  tphtrace trace                   # everything, text\n"
 "  tphtrace trace -j > trace.jsonl  # record for 'tphtrace check --replay'\n"
+"  tphtrace trace --replay trace.jsonl -T   # read a recording\n"
 "  tphtrace trace -d 0000:3b:00.0   # one NIC or exporter\n"
 "  tphtrace trace --hooks all=kprobe\n";
 
@@ -109,112 +68,99 @@ static int on_record(void *ctx, const union tph_record *rec)
 	char line[4096];	/* a record's longest JSON line is < 1500 bytes */
 	int n;
 
-	if (!filter_match(&a->filter, rec))
+	if (!filter_match(&a->o.filter, rec))
 		return 0;
-	if (a->json)
+	if (a->o.json) {
 		n = tph_record_json(rec, line, sizeof(line));
-	else
-		n = tph_record_format(rec, a->timestamps, line, sizeof(line));
-	if (n >= 0) {
-		line[n] = '\n';
-		fwrite(line, 1, n + 1, a->out);
+		if (n >= 0) {
+			line[n] = '\n';
+			fwrite(line, 1, n + 1, a->out);
+		}
+		return 0;
 	}
+	if (!a->header_done) {
+		fprintf(a->out, "%s\n", tph_record_header(a->timestamps));
+		a->header_done = true;
+	}
+	n = tph_record_format(rec, a->timestamps, line, sizeof(line));
+	if (n < 0)
+		return 0;
+	if (a->width && (unsigned int)n > a->width)
+		text_wrap(a->out, line, 0, a->timestamps ? 22 : 15, a->width);
+	else
+		fprintf(a->out, "%s\n", line);
 	return 0;
 }
 
-static void report_lost(struct collector *c, struct trace_args *a, bool final)
+static void report_lost(struct trace_args *a, const uint64_t lost[TPH_DROP_MAX])
 {
-	uint64_t lost[TPH_DROP_MAX], total;
+	uint64_t total = lost[TPH_DROP_RINGBUF] + lost[TPH_DROP_STATE];
 
-	if (collector_lost(c, lost))
-		return;
-	total = lost[TPH_DROP_RINGBUF] + lost[TPH_DROP_STATE];
-	if (total == a->lost_shown && !final)
-		return;
 	a->lost_shown = total;
-	if (a->json) {
-		fprintf(a->out, "{\"kind\":\"lost\",\"records\":%llu,\"ringbuf\":%llu,"
-			"\"state\":%llu}\n", (unsigned long long)total,
-			(unsigned long long)lost[TPH_DROP_RINGBUF],
-			(unsigned long long)lost[TPH_DROP_STATE]);
+	if (a->o.json) {
+		fprintf(a->out, "{\"kind\":\"lost\",\"records\":%" PRIu64 ",\"ringbuf\":%"
+			PRIu64 ",\"state\":%" PRIu64 "}\n", total, lost[TPH_DROP_RINGBUF],
+			lost[TPH_DROP_STATE]);
 		fflush(a->out);
 	}
-	fprintf(stderr, "tphtrace: %llu record(s) lost (ring buffer full: %llu, "
-		"state map full: %llu)\n", (unsigned long long)total,
-		(unsigned long long)lost[TPH_DROP_RINGBUF],
-		(unsigned long long)lost[TPH_DROP_STATE]);
+	fprintf(stderr, "tphtrace: %" PRIu64 " record(s) lost (ring buffer full: %" PRIu64
+		", state map full: %" PRIu64 ")\n", total, lost[TPH_DROP_RINGBUF],
+		lost[TPH_DROP_STATE]);
 }
 
-static double now_s(void)
+static void on_lost(void *ctx, uint64_t total, uint64_t ringbuf, uint64_t state)
 {
-	struct timespec ts;
+	uint64_t lost[TPH_DROP_MAX] = { [TPH_DROP_RINGBUF] = ringbuf,
+					[TPH_DROP_STATE] = state };
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	report_lost(ctx, lost);
+}
+
+static int on_ready(void *ctx, struct runner *r)
+{
+	if (r->c)
+		fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events "
+			"hooked, series shape %s\n", collector_nlinks(r->c), runner_hooked(r),
+			TPH_EV_MAX - 1, tph_shape_name(collector_plan(r->c)->shape));
+	return 0;
+}
+
+/*
+ * Records come in batches: one flush per wake-up, not per record. Output
+ * gone (the reader closed the pipe, disk full): stop; main() reports the
+ * write error, or nothing for a closed pipe.
+ */
+static int on_batch(void *ctx)
+{
+	struct trace_args *a = ctx;
+
+	return fflush(a->out) || ferror(a->out);
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct argp argp = { trace_opts, trace_parse, NULL, trace_doc, NULL, NULL, NULL };
-	struct trace_args a = { .out = stdout };
-	struct collector_opts o = {};
-	struct collector *c = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
-	double end = 0;
-	char err[256];
-	int ret, timeout;
+	struct trace_args a = {
+		.o = { .cmd = "trace", .docs = trace_docs,
+		       .applies = OPT_F_JSON | OPT_F_VERBOSE | OPT_F_DURATION | OPT_F_DEVICE |
+				  OPT_F_PID | OPT_F_DMABUF | OPT_F_REPLAY | OPT_F_AT |
+				  OPT_F_HOOKS | OPT_F_POLL },
+		.out = stdout,
+	};
+	struct runner_cfg cfg = { .o = &a.o, .live = RUN_LIVE };
+	struct runner_ops ops = { .on_record = on_record, .on_lost = on_lost,
+				  .on_ready = on_ready, .on_batch = on_batch, .ctx = &a };
+	struct runner r;
+	int ret;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
-		return 2;
-	o.force = &a.force;
-	o.filter_tgid = a.filter.pid;
-	o.verbose = a.verbose;
-	o.poll_interval_s = a.poll_interval;
-	o.on_record = on_record;
-	o.ctx = &a;
-	ret = collector_open(&c, &o, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "tphtrace trace: %s\n", err);
-		return 2;
-	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events hooked, "
-		"series shape %s\n", collector_nlinks(c),
-		TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(c)), TPH_EV_MAX - 1,
-		tph_shape_name(collector_plan(c)->shape));
-	collector_sampled_str(c, err, sizeof(err));
-	if (err[0])
-		fprintf(stderr, "tphtrace: %s\n", err);
-	if (a.duration > 0)
-		end = now_s() + a.duration;
-	while (!exiting) {
-		timeout = -1;
-		if (end) {
-			double left = end - now_s();
-
-			if (left <= 0)
-				break;
-			timeout = (int)(left * 1000) + 1;
-		}
-		ret = collector_poll(c, timeout);
-		if (ret == -EINTR) {
-			ret = 0;
-			continue;
-		}
-		if (ret < 0) {
-			fprintf(stderr, "tphtrace trace: ring buffer: %s\n", strerror(-ret));
-			break;
-		}
-		/* output gone (reader closed the pipe, disk full): stop; main()
-		 * reports the write error, or nothing for a closed pipe */
-		if (fflush(a.out) || ferror(a.out))
-			break;
-		report_lost(c, &a, false);
-	}
-	report_lost(c, &a, true);
+	ret = opts_parse(&a.o, &argp, &a, argc, argv);
+	if (ret)
+		return ret;
+	a.width = a.o.verbose ? 0 : text_width(stdout, 0);
+	ret = runner_run(&r, &cfg, &ops);
+	if (r.c && !ret && !collector_lost(r.c, r.lost))
+		report_lost(&a, r.lost);
 	fflush(a.out);
-	collector_close(c);
-	return ret < 0 ? 2 : 0;
+	runner_close(&r);
+	return ret;
 }

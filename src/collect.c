@@ -64,18 +64,49 @@ int check_privileges(char *err, size_t errlen)
 	return -EPERM;
 }
 
+int collector_deliver(const struct collector_opts *opts, const void *data, size_t len)
+{
+	union tph_record rec;
+
+	if (tph_record_check(data, len))
+		return -EINVAL;
+	memset(&rec, 0, sizeof(rec));
+	memcpy(&rec, data, len < sizeof(rec) ? len : sizeof(rec));
+	/* as the JSON reader does, so that live and replay see one device */
+	tph_record_normalise(&rec);
+	return opts->on_record ? opts->on_record(opts->ctx, &rec) : 0;
+}
+
 static int on_rb(void *ctx, void *data, size_t len)
 {
 	struct collector *c = ctx;
-	union tph_record rec;
+	int ret = collector_deliver(&c->opts, data, len);
 
-	if (tph_record_check(data, len)) {
+	if (ret == -EINVAL) {
 		c->bad_records++;
 		return 0;
 	}
-	memset(&rec, 0, sizeof(rec));
-	memcpy(&rec, data, len < sizeof(rec) ? len : sizeof(rec));
-	return c->opts.on_record ? c->opts.on_record(c->opts.ctx, &rec) : 0;
+	return ret;
+}
+
+/* the ring buffer of the first generation, polled through epfd */
+static int open_ring(struct collector *c, char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = SRC_RING };
+	int ret;
+
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
+	if (!c->rb) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
+		return ret;
+	}
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot poll the ring buffer: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
 }
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -290,9 +321,9 @@ static int on_sampled(void *ctx, const union tph_record *rec)
 {
 	struct collector *c = ctx;
 
-	if (c->opts.filter_tgid || !c->opts.on_record)
+	if (c->opts.filter_tgid)
 		return 0;
-	return c->opts.on_record(c->opts.ctx, rec);
+	return collector_deliver(&c->opts, rec, tph_record_size(rec->hdr.kind));
 }
 
 static int uevent_open(void)
@@ -333,7 +364,8 @@ static void on_module_loaded(struct collector *c, const char *module)
 	c->probe = np;
 	if (!better)
 		return;
-	if (apply_plan(c, &plan, err, sizeof(err))) {
+	if (apply_plan(c, &plan, err, sizeof(err)) || (!c->rb && c->ngen &&
+						       open_ring(c, err, sizeof(err)))) {
 		fprintf(stderr, "tphtrace: module %s loaded, re-attach failed: %s\n",
 			module, err);
 		return;
@@ -395,7 +427,7 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	if (ret)
 		goto cleanup;
 	start_poller(c);
-	if (!c->ngen && !c->poller) {
+	if (!c->ngen && !c->poller && !opts->keep_waiting) {
 		snprintf(err, errlen, "no event has a usable hook on this kernel "
 			 "(see 'tphtrace probe')");
 		ret = -ENOENT;
@@ -404,17 +436,13 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (c->epfd < 0) {
 		ret = -errno;
+		snprintf(err, errlen, "epoll: %s", strerror(-ret));
 		goto cleanup;
 	}
 	if (c->ngen) {
-		c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
-		if (!c->rb) {
-			ret = -errno;
-			snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
+		ret = open_ring(c, err, errlen);
+		if (ret)
 			goto cleanup;
-		}
-		ev.data.u32 = SRC_RING;
-		epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev);
 	}
 	if (c->poller) {
 		ev.data.u32 = SRC_POLLER;
@@ -430,6 +458,24 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 cleanup:
 	collector_close(c);
 	return ret;
+}
+
+int collector_plan_only(const struct hook_force *force, struct hook_plan *plan,
+			char *err, size_t errlen)
+{
+	struct sys_probe *p;
+	struct probe_ops ops;
+	int ret;
+
+	ret = check_privileges(err, errlen);
+	if (!ret)
+		ret = sys_probe_new(&p, err, errlen);
+	if (ret)
+		return ret;
+	sys_probe_ops(p, &ops);
+	hooks_plan(&ops, force, plan);
+	sys_probe_free(p);
+	return 0;
 }
 
 /*
@@ -464,6 +510,11 @@ static int drain(struct collector *c)
 			return total;
 		nanosleep(&nap, NULL);
 	}
+}
+
+int collector_fd(struct collector *c)
+{
+	return c->epfd;
 }
 
 int collector_poll(struct collector *c, int timeout_ms)
@@ -504,10 +555,10 @@ int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX])
 	uint32_t k;
 	int i, ret = 0;
 
-	if (!c->ngen) {		/* only the sampled fallback: nothing to lose */
-		memset(lost, 0, sizeof(lost[0]) * TPH_DROP_MAX);
+	/* nothing loaded (waiting, or only the sampled fallback): nothing to lose */
+	memset(lost, 0, TPH_DROP_MAX * sizeof(*lost));
+	if (!c->ngen)
 		return 0;
-	}
 	if (ncpu <= 0)
 		return -EINVAL;
 	vals = calloc(ncpu, sizeof(*vals));
@@ -564,6 +615,37 @@ int collector_parse_interval(const char *arg, double *out)
 int collector_nlinks(struct collector *c)
 {
 	return c->nlinks;
+}
+
+int collector_hooked(struct collector *c)
+{
+	return c->ngen || c->poller ? TPH_EV_MAX - 1 - hooks_unavailable(&c->plan) : 0;
+}
+
+int collector_prog_stats(struct collector *c, struct prog_stats *out, int max)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *p;
+	uint32_t len;
+	int g, n = 0, fd;
+
+	for (g = 0; g < c->ngen; g++) {
+		bpf_object__for_each_program(p, c->skel[g]->obj) {
+			fd = bpf_program__fd(p);
+			if (n >= max || !bpf_program__autoload(p) || fd < 0)
+				continue;
+			memset(&info, 0, sizeof(info));
+			len = sizeof(info);
+			if (bpf_obj_get_info_by_fd(fd, &info, &len))
+				continue;
+			snprintf(out[n].name, sizeof(out[n].name), "%s", bpf_program__name(p));
+			out[n].run_time_ns = info.run_time_ns;
+			out[n].run_cnt = info.run_cnt;
+			out[n].recursion_misses = info.recursion_misses;
+			n++;
+		}
+	}
+	return n;
 }
 
 void collector_close(struct collector *c)

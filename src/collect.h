@@ -20,6 +20,12 @@ struct collector_opts {
 	uint32_t filter_tgid;
 	bool verbose;
 	double poll_interval_s;		/* hook "iter" snapshots; 0: 1 s */
+	/*
+	 * No event hookable yet: succeed anyway and attach when a module that
+	 * makes hooks possible loads (the exporter serves self-metrics
+	 * meanwhile). Without it collector_open() fails with -ENOENT.
+	 */
+	bool keep_waiting;
 	record_fn on_record;
 	void *ctx;
 };
@@ -30,6 +36,8 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 		   char *err, size_t errlen);
 /* wait up to @timeout_ms (-1: forever) and deliver records; -EINTR on signal */
 int collector_poll(struct collector *c, int timeout_ms);
+/* an fd that polls readable when collector_poll() has work (records, uevents) */
+int collector_fd(struct collector *c);
 /* total records lost so far, by cause (enum tph_drop) */
 int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX]);
 const struct hook_plan *collector_plan(struct collector *c);
@@ -47,10 +55,38 @@ void collector_sampled_str(struct collector *c, char *buf, size_t len);
 	  "seen; at least 0.01)", 0 }
 /* parse a --poll-interval value; -EINVAL unless >= 0.01 s */
 int collector_parse_interval(const char *arg, double *out);
+/* events with a hook, programs attached */
+int collector_hooked(struct collector *c);
 int collector_nlinks(struct collector *c);
 void collector_close(struct collector *c);
 
+/* Kernel statistics of one loaded program (bpf_prog_info). */
+struct prog_stats {
+	char name[64];		/* the program's full name (not cut at 15) */
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+	uint64_t recursion_misses;
+};
+
+/*
+ * The programs this collector loaded, by name, with their run time and run
+ * count (they count while BPF statistics are on). Reading them needs no
+ * privilege: it works after the capabilities are dropped.
+ */
+int collector_prog_stats(struct collector *c, struct prog_stats *out, int max);
+
+/*
+ * The hook plan of this kernel without loading anything (tphtrace probe):
+ * the one place besides collector_open() that plans hooks.
+ */
+int collector_plan_only(const struct hook_force *force, struct hook_plan *plan,
+			char *err, size_t errlen);
+
 /* privilege check: 0, or -EPERM with the missing capability in @err */
 int check_privileges(char *err, size_t errlen);
+
+/* the record path of the ring buffer (tests drive it without BPF): checks
+ * @len bytes at @data, normalises device names, hands it to on_record */
+int collector_deliver(const struct collector_opts *opts, const void *data, size_t len);
 
 #endif /* TPHTRACE_COLLECT_H */

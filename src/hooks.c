@@ -58,7 +58,7 @@ int hooks_parse_force(struct hook_force *force, const char *arg, char *err,
 static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 			struct event_plan *ep)
 {
-	char module[32], why[96];
+	char module[32], why[HOOK_FAMILY_WHY_LEN];
 	unsigned int missing = 0;
 	int i;
 
@@ -237,4 +237,16 @@ bool hooks_prog_selected(const struct hook_plan *plan, const char *prog)
 				return true;
 	}
 	return false;
+}
+
+void hooks_families(const struct hook_plan *plan, unsigned char family[TPH_EV_MAX])
+{
+	const struct hook_cand *c;
+	int k;
+
+	family[0] = TPH_HOOK_NONE;
+	for (k = 1; k < TPH_EV_MAX; k++) {
+		c = hooks_chosen(plan, k);
+		family[k] = c ? c->family : TPH_HOOK_NONE;
+	}
 }

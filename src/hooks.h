@@ -17,6 +17,13 @@
 
 /* hook_cand.shapes: the series shapes a candidate is for (0: any kernel) */
 #define SHAPE(s)		(1u << TPH_SHAPE_##s)
+/*
+ * Room for the reason of every candidate of an event, never cut: a family's
+ * refusal (HOOK_FAMILY_WHY_LEN) or a missing symbol, per candidate
+ * (tests/unit/test_hooks.c checks the table's worst case fits).
+ */
+#define HOOK_FAMILY_WHY_LEN	160
+#define HOOK_WHY_LEN		(HOOK_MAX_CANDS * (HOOK_FAMILY_WHY_LEN + 16))
 
 struct hook_target {
 	const char *prog;	/* BPF program in tphtrace.bpf.c */
@@ -97,7 +104,7 @@ struct event_plan {
 	int cand;			/* index into cand[], -1: unavailable */
 	bool forced;			/* chosen by --hooks */
 	unsigned int optional_missing;	/* bitmask of t[] not available */
-	char why[192];			/* why unavailable / what is missing */
+	char why[HOOK_WHY_LEN];		/* why unavailable: every candidate's reason */
 	char module[32];		/* module of the first required target */
 };
 
@@ -120,6 +127,8 @@ int hooks_plan(const struct probe_ops *ops, const struct hook_force *force,
 int hooks_unavailable(const struct hook_plan *plan);
 const struct hook_cand *hooks_chosen(const struct hook_plan *plan,
 				     unsigned int kind);
+/* the hook family chosen for each event (TPH_HOOK_NONE: unavailable) */
+void hooks_families(const struct hook_plan *plan, unsigned char family[TPH_EV_MAX]);
 /* true if @prog is selected by any event of @plan */
 bool hooks_prog_selected(const struct hook_plan *plan, const char *prog);
 

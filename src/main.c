@@ -13,7 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include "cmds.h"
+#include "jw.h"
+#include "opts.h"
 
 struct cmd {
 	const char *name;
@@ -66,13 +69,31 @@ static void usage(FILE *f)
 		"Commands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\n'tphtrace COMMAND --help' describes each command.\n"
+	fprintf(f, "\nEvery command takes the common options -h, -j, -v, -D, -d, -p, -i, "
+		"--replay\n(tphtrace(8), COMMON OPTIONS). 'tphtrace help COMMAND' or "
+		"'tphtrace COMMAND --help'\ndescribes a command.\n"
 		"Report bugs with a trace: tphtrace trace -j > trace.jsonl\n");
 }
 
 int cmd_version(int argc, char **argv)
 {
-	printf("tphtrace %s (%s%s)\n", TPHTRACE_VERSION, TPHTRACE_GIT, BUILD_NOTE);
+	struct argp argp = { NULL, NULL, NULL, "Print the version.", NULL, NULL, NULL };
+	struct cmd_opts o = { .cmd = "version", .applies = OPT_F_JSON };
+	struct jw w;
+	int ret;
+
+	ret = argc ? opts_parse(&o, &argp, NULL, argc, argv) : 0;
+	if (ret)
+		return ret;
+	if (!o.json) {
+		printf("tphtrace %s (%s%s)\n", TPHTRACE_VERSION, TPHTRACE_GIT, BUILD_NOTE);
+		return 0;
+	}
+	jw_init(&w, stdout);
+	jw_doc(&w, "version");
+	jw_kstr(&w, "revision", TPHTRACE_GIT);
+	jw_kstr(&w, "libbpf", libbpf_version_string());
+	jw_obj_end(&w);
 	return 0;
 }
 
@@ -109,10 +130,34 @@ static void check_stdout_at_exit(void)
 	_exit(2);
 }
 
-int main(int argc, char **argv)
+/* the command @name names (an unambiguous prefix, bpftool-style), NULL */
+static const struct cmd *find_cmd(const char *name)
 {
 	const struct cmd *match = NULL;
-	size_t i, len;
+	size_t i, len = strlen(name);
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strncmp(cmds[i].name, name, len))
+			continue;
+		if (strlen(cmds[i].name) == len)
+			return &cmds[i];
+		if (match) {
+			fprintf(stderr, "tphtrace: ambiguous command '%s'\n", name);
+			return NULL;
+		}
+		match = &cmds[i];
+	}
+	if (!match) {
+		fprintf(stderr, "tphtrace: unknown command '%s'\n\n", name);
+		usage(stderr);
+	}
+	return match;
+}
+
+int main(int argc, char **argv)
+{
+	char help[] = "--help";
+	const struct cmd *c;
 
 	/* usage errors exit 2 like every other error, not argp's EX_USAGE */
 	argp_err_exit_status = 2;
@@ -124,29 +169,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help")) {
+	    (!strcmp(argv[1], "help") && argc == 2)) {
 		usage(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))
 		return cmd_version(0, NULL);
-	/* bpftool-style unambiguous prefixes: "tphtrace tr" */
-	len = strlen(argv[1]);
-	for (i = 0; i < NCMDS; i++) {
-		if (strncmp(cmds[i].name, argv[1], len))
-			continue;
-		if (match && strlen(cmds[i].name) != len) {
-			fprintf(stderr, "tphtrace: ambiguous command '%s'\n", argv[1]);
+	/* tphtrace help CMD: CMD's --help */
+	if (!strcmp(argv[1], "help")) {
+		c = find_cmd(argv[2]);
+		if (!c)
 			return 2;
-		}
-		match = &cmds[i];
-		if (strlen(cmds[i].name) == len)
-			break;
+		argv[3] = help;
+		return c->fn(2, argv + 2);
 	}
-	if (!match) {
-		fprintf(stderr, "tphtrace: unknown command '%s'\n\n", argv[1]);
-		usage(stderr);
+	c = find_cmd(argv[1]);
+	if (!c)
 		return 2;
-	}
-	return match->fn(argc - 1, argv + 1);
+	/* argv[0] of the command is its full name: usage lines say "tphtrace trace" */
+	argv[1] = (char *)c->name;
+	return c->fn(argc - 1, argv + 1);
 }

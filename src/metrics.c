@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Exporter metrics: record-fed counters, self-metrics, rendering. */
-#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +69,7 @@ int metrics_init(struct metrics *m, unsigned int max_series)
 		m->fam[i].n = m->fam[i].cap = 0;
 		metrics_dropped(m, m->fam[i].name, 0);
 	}
-	m->expc = calloc(METRICS_EXPC_SLOTS, sizeof(*m->expc));
-	return m->expc ? 0 : -ENOMEM;
+	return 0;
 }
 
 void metrics_free(struct metrics *m)
@@ -80,22 +78,8 @@ void metrics_free(struct metrics *m)
 
 	for (i = 0; i < MF_COUNT; i++)
 		free(m->fam[i].s);
-	free(m->expc);
 	free(m->agg.r);
 	memset(m, 0, sizeof(*m));
-}
-
-const char *metrics_result(int ret, char *buf, size_t len)
-{
-	const char *name;
-
-	if (ret == 0)
-		return "ok";
-	name = strerrorname_np(ret < 0 ? -ret : ret);
-	if (name)
-		return name;
-	snprintf(buf, len, "E%d", ret < 0 ? -ret : ret);
-	return buf;
 }
 
 void metrics_dropped(struct metrics *m, const char *family, uint64_t n)
@@ -207,51 +191,6 @@ uint64_t metrics_get(const struct metrics *m, enum metrics_family_id id,
 	return found ? f->s[pos].v : 0;
 }
 
-/* ---- dma-buf -> exporter join cache (direct-mapped, bounded) ---- */
-
-static struct metrics_expc_slot *expc_slot(struct metrics *m, uint64_t ino)
-{
-	uint64_t h = ino * 0x9e3779b97f4a7c15ull;
-
-	return &m->expc[(h >> 32) % METRICS_EXPC_SLOTS];
-}
-
-static void expc_learn(struct metrics *m, uint64_t ino, const char *exporter,
-		       bool from_device)
-{
-	struct metrics_expc_slot *s;
-
-	if (!ino || !exporter || !*exporter)
-		return;
-	s = expc_slot(m, ino);
-	/* a device beats a name; a name never overrides a device of this ino */
-	if (s->ino == ino && s->from_device && !from_device)
-		return;
-	s->ino = ino;
-	s->from_device = from_device;
-	snprintf(s->exporter, sizeof(s->exporter), "%s", exporter);
-}
-
-static const char *expc_lookup(struct metrics *m, uint64_t ino)
-{
-	struct metrics_expc_slot *s = expc_slot(m, ino);
-
-	return ino && s->ino == ino ? s->exporter : NULL;
-}
-
-static void expc_forget(struct metrics *m, uint64_t ino)
-{
-	struct metrics_expc_slot *s = expc_slot(m, ino);
-
-	if (ino && s->ino == ino)
-		memset(s, 0, sizeof(*s));
-}
-
-static void buf_name(const struct tph_buf *b, char *out, size_t len)
-{
-	snprintf(out, len, "%.*s", (int)sizeof(b->exp_name), b->exp_name);
-}
-
 /*
  * A device as a label: its PCI address, else its name. A record that names
  * a device only by name (an IB device on MR deregistration) gets the PCI
@@ -274,43 +213,19 @@ static const char *dev_label(const struct metrics *m, const struct tph_dev *d,
 	return *out ? out : "unknown";
 }
 
-static const char *width_label(unsigned int req_type, unsigned int extended,
-			       bool check_req)
+static char *width_label(unsigned int width, char *buf, size_t len)
 {
-	if (check_req && req_type != TPH_REQ_TPH_ONLY && req_type != TPH_REQ_EXT_TPH)
-		return "0";
-	return extended ? "16" : "8";
-}
-
-/* label of model device @d: PCI address, else name; NULL if none */
-static const char *mdev_label(const struct model *md, uint16_t d, char *out,
-			      size_t len)
-{
-	if (d == M_NODEV || d >= md->ndevs)
-		return NULL;
-	tph_dev_str(&md->devs[d].id, out, len);
-	return *out ? out : NULL;
-}
-
-static const char *buf_exporter(const struct model *md, const struct m_buf *b,
-				char *out, size_t len)
-{
-	if (mdev_label(md, b->exporter, out, len))
-		return out;
-	if (b->exp_name[0]) {
-		snprintf(out, len, "%.*s", TPH_NAME_LEN, b->exp_name);
-		return out;
-	}
-	return NULL;
+	snprintf(buf, len, "%u", width);
+	return buf;
 }
 
 /* the exporter of dma-buf @ino as the model knows it, NULL if it does not */
 static const char *model_exporter(const struct model *md, uint64_t ino, char *out,
 				  size_t len)
 {
-	uint32_t i = model_find_buf(md, ino);
+	uint32_t i = md ? model_find_buf(md, ino) : M_NONE;
 
-	return i == M_NONE ? NULL : buf_exporter(md, M_BUF(md, i), out, len);
+	return i == M_NONE ? NULL : model_buf_exporter(md, M_BUF(md, i), out, len);
 }
 
 static const char *const st_ops[] = { "unknown", "alloc", "get", "put" };
@@ -318,7 +233,7 @@ static const char *const pci_ops[] = { "unknown", "enable", "disable", "st_write
 
 void metrics_record(struct metrics *m, const union tph_record *rec)
 {
-	char dev[METRICS_LV_LEN], exp[METRICS_LV_LEN], res[16];
+	char dev[METRICS_LV_LEN], exp[METRICS_LV_LEN], res[16], wl[8];
 	const char *v[METRICS_MAX_LABELS];
 	const char *e;
 	unsigned int kind = rec->hdr.kind;
@@ -327,60 +242,36 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 	metrics_inc(m, MF_RECORDS, v, 1);
 
 	switch (kind) {
-	case TPH_EV_DMABUF_EXPORT:
-		buf_name(&rec->dmabuf.buf, exp, sizeof(exp));
-		expc_learn(m, rec->dmabuf.buf.ino, exp, false);
-		break;
-	case TPH_EV_DMABUF_RELEASE:
-		expc_forget(m, rec->dmabuf.buf.ino);
-		break;
-	case TPH_EV_ATTACH:
-	case TPH_EV_DETACH:
-	case TPH_EV_MAP:
-	case TPH_EV_UNMAP:
-	case TPH_EV_INVALIDATE:
-		buf_name(&rec->attach.buf, exp, sizeof(exp));
-		expc_learn(m, rec->attach.buf.ino, exp, false);
-		break;
 	case TPH_EV_TPH_PUBLISH:
 		v[0] = dev_label(m, &rec->publish.exporter, exp, sizeof(exp));
-		if (rec->publish.exporter.valid)
-			expc_learn(m, rec->publish.ino, exp, true);
 		/* hook iter: published state read at start, not a SET */
 		if (rec->hdr.hook == TPH_HOOK_ITER)
 			break;
-		v[1] = metrics_result(rec->publish.ret, res, sizeof(res));
+		v[1] = tph_errno_name(rec->publish.ret, res, sizeof(res));
 		metrics_inc(m, MF_PUBLISHES, v, 1);
 		break;
 	case TPH_EV_TPH_QUERY:
-		if ((rec->query.qflags & TPH_Q_EXPORTER_SEEN) && rec->query.exporter.valid) {
+		/* the exporter callback names the device; else what the model knows */
+		if ((rec->query.qflags & TPH_Q_EXPORTER_SEEN) && rec->query.exporter.valid)
 			e = dev_label(m, &rec->query.exporter, exp, sizeof(exp));
-			expc_learn(m, rec->query.buf.ino, e, true);
-		} else {
-			e = expc_lookup(m, rec->query.buf.ino);
-			if (!e) {
-				buf_name(&rec->query.buf, exp, sizeof(exp));
-				expc_learn(m, rec->query.buf.ino, exp, false);
-				e = *exp ? exp : "unknown";
-			}
-		}
-		v[0] = e;
-		v[1] = width_label(0, rec->query.extended, false);
-		v[2] = metrics_result(rec->query.ret, res, sizeof(res));
+		else
+			e = model_exporter(m->model, rec->query.buf.ino, exp, sizeof(exp));
+		v[0] = e && *e ? e : "unknown";
+		v[1] = width_label(rec->query.extended ? 16 : 8, wl, sizeof(wl));
+		v[2] = tph_errno_name(rec->query.ret, res, sizeof(res));
 		metrics_inc(m, MF_QUERIES, v, 1);
 		break;
 	case TPH_EV_MR_REG:
 		v[0] = dev_label(m, &rec->mr.nic, dev, sizeof(dev));
-		e = m->model ? model_exporter(m->model, rec->mr.ino, exp, sizeof(exp)) : NULL;
-		if (!e)
-			e = expc_lookup(m, rec->mr.ino);
+		e = model_exporter(m->model, rec->mr.ino, exp, sizeof(exp));
 		v[1] = e ? e : "unknown";
-		v[2] = width_label(rec->mr.req_type, rec->mr.extended, true);
+		v[2] = width_label(rules_mr_width(rec->mr.req_type, rec->mr.extended), wl,
+				   sizeof(wl));
 		v[3] = tph_source_name(rec->mr.source);
 		v[4] = tph_reason_name(rec->mr.reason);
 		metrics_inc(m, MF_MR_REG, v, 1);
 		if (rec->mr.ret) {
-			v[1] = metrics_result(rec->mr.ret, res, sizeof(res));
+			v[1] = tph_errno_name(rec->mr.ret, res, sizeof(res));
 			metrics_inc(m, MF_MR_FAIL, v, 1);
 		}
 		break;
@@ -391,28 +282,28 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 	case TPH_EV_ST_INDEX:
 		v[0] = dev_label(m, &rec->st.nic, dev, sizeof(dev));
 		v[1] = st_ops[rec->st.op < ARRAY_SIZE(st_ops) ? rec->st.op : 0];
-		v[2] = metrics_result(rec->st.ret, res, sizeof(res));
+		v[2] = tph_errno_name(rec->st.ret, res, sizeof(res));
 		metrics_inc(m, MF_ST_OPS, v, 1);
 		break;
 	case TPH_EV_PCI_TPH:
+		/* the state read at start is not an operation */
+		if (rec->hdr.hook == TPH_HOOK_ITER)
+			break;
 		v[0] = dev_label(m, &rec->pci.dev, dev, sizeof(dev));
 		v[1] = pci_ops[rec->pci.op < ARRAY_SIZE(pci_ops) ? rec->pci.op : 0];
-		v[2] = metrics_result(rec->pci.ret, res, sizeof(res));
+		v[2] = tph_errno_name(rec->pci.ret, res, sizeof(res));
 		metrics_inc(m, MF_PCI_OPS, v, 1);
 		break;
 	}
 }
 
-void metrics_set_plan(struct metrics *m, const struct hook_plan *plan)
+void metrics_set_hooks(struct metrics *m, const unsigned char family[TPH_EV_MAX])
 {
-	const struct hook_cand *c;
 	int k;
 
-	m->have_plan = plan != NULL;
-	for (k = 1; k < TPH_EV_MAX; k++) {
-		c = plan ? hooks_chosen(plan, k) : NULL;
-		m->hook_family[k] = c ? c->family : TPH_HOOK_NONE;
-	}
+	m->have_hooks = family != NULL;
+	for (k = 0; k < TPH_EV_MAX; k++)
+		m->hook_family[k] = family ? family[k] : TPH_HOOK_NONE;
 }
 
 void metrics_set_lost(struct metrics *m, const uint64_t lost[TPH_DROP_MAX])
@@ -461,14 +352,14 @@ static void render_family(struct prom_writer *w, const struct metrics_family *f)
 
 static int cmp_prog(const void *a, const void *b)
 {
-	return strcmp(((const struct metrics_prog *)a)->name,
-		      ((const struct metrics_prog *)b)->name);
+	return strcmp(((const struct prog_stats *)a)->name,
+		      ((const struct prog_stats *)b)->name);
 }
 
-static void render_progs(struct prom_writer *w, const struct metrics_prog *progs,
+static void render_progs(struct prom_writer *w, const struct prog_stats *progs,
 			 size_t n)
 {
-	struct metrics_prog sorted[METRICS_MAX_PROGS];
+	struct prog_stats sorted[METRICS_MAX_PROGS];
 	struct prom_label l;
 	size_t i;
 
@@ -502,7 +393,7 @@ static void render_progs(struct prom_writer *w, const struct metrics_prog *progs
 }
 
 void metrics_render(struct metrics *m, struct prom_buf *buf,
-		    const struct metrics_prog *progs, size_t nprogs,
+		    const struct prog_stats *progs, size_t nprogs,
 		    metrics_model_fn model_render, void *model_ctx)
 {
 	struct prom_writer w;
@@ -541,7 +432,7 @@ void metrics_render(struct metrics *m, struct prom_buf *buf,
 		    "1 for each event with the hook family that observes it; 0 "
 		    "with family=\"none\" for an event nothing on this kernel can "
 		    "observe (see 'tphtrace probe').");
-	if (m->have_plan) {
+	if (m->have_hooks) {
 		for (k = 1; k < TPH_EV_MAX; k++) {
 			l[0] = (struct prom_label){ "event", tph_kind_name(k) };
 			l[1] = (struct prom_label){ "family", tph_hook_name(m->hook_family[k]) };
@@ -666,39 +557,9 @@ static void agg_render(struct prom_writer *w, const struct metrics_agg *a,
 	}
 }
 
-/* entries [0, fresh) of a pool are the only ones ever used */
-#define FOR_USED(md, pool, i) \
-	for ((i) = 0; (i) < (md)->p[pool].fresh; (i)++) \
-		if (model_used(md, pool, i))
-
 static const char *or_unknown(const char *s)
 {
 	return s ? s : "unknown";
-}
-
-static bool mr_width_ext(const struct m_mr *x)
-{
-	if (x->req_type == TPH_REQ_EXT_TPH)
-		return true;
-	if (x->req_type == TPH_REQ_TPH_ONLY)
-		return false;
-	return x->extended;
-}
-
-/* An MR programmed with the dma-buf's tag that the dma-buf no longer
- * publishes as it was: SET again with another tag, or invalidated/revoked
- * since the registration (rules TPH009, TPH010). */
-static bool mr_stale(const struct m_mr *x, const struct m_buf *b)
-{
-	uint16_t cur;
-
-	if (x->ph == TPH_NO_PH || x->source != TPH_SRC_DMABUF)
-		return false;
-	if (x->inval_count < b->inval_count || (b->bflags & MB_REVOKED))
-		return true;
-	if (x->pub_gen >= b->pub_gen)
-		return false;
-	return !model_buf_tag(b, mr_width_ext(x), &cur) || cur != x->st || b->ph != x->ph;
 }
 
 static const char *const l_exp[] = { "exporter" };
@@ -706,32 +567,27 @@ static const char *const l_exp_imp[] = { "exporter", "importer" };
 static const char *const l_exp_w[] = { "exporter", "width" };
 static const char *const l_imp_exp_tph[] = { "importer", "exporter", "tph" };
 static const char *const l_imp_exp[] = { "importer", "exporter" };
-static const char *const l_nic[] = { "nic" };
 
-void metrics_render_model(struct metrics *m, struct prom_writer *w,
-			  const struct model *md, const struct rules *rs)
+/* dma-bufs and published tags per exporter */
+static void render_bufs(struct metrics_agg *a, struct prom_writer *w, const struct model *md)
 {
-	char e[METRICS_LV_LEN], d[METRICS_LV_LEN];
-	struct metrics_agg *a = &m->agg;
-	const struct m_buf *b;
+	char e[METRICS_LV_LEN];
 	const char *v[METRICS_AGG_LABELS];
-	struct prom_label l;
+	const struct m_buf *b;
 	uint32_t i;
-	unsigned int k;
 
-	/* dma-bufs and published tags per exporter */
 	agg_reset(a, 1);
-	FOR_USED(md, MP_BUF, i) {
-		v[0] = or_unknown(buf_exporter(md, M_BUF(md, i), e, sizeof(e)));
+	MODEL_FOR_EACH(md, MP_BUF, i) {
+		v[0] = or_unknown(model_buf_exporter(md, M_BUF(md, i), e, sizeof(e)));
 		agg_add(a, v, 1);
 	}
 	agg_render(w, a, "tphtrace_dmabufs",
 		   "Live dma-bufs, by exporter (device, else exporter name).", l_exp);
 
 	agg_reset(a, 2);
-	FOR_USED(md, MP_BUF, i) {
+	MODEL_FOR_EACH(md, MP_BUF, i) {
 		b = M_BUF(md, i);
-		v[0] = or_unknown(buf_exporter(md, b, e, sizeof(e)));
+		v[0] = or_unknown(model_buf_exporter(md, b, e, sizeof(e)));
 		if (b->pub_flags & M_PUB_ST) {
 			v[1] = "8";
 			agg_add(a, v, 1);
@@ -746,153 +602,174 @@ void metrics_render_model(struct metrics *m, struct prom_writer *w,
 		   "ST width in bits.", l_exp_w);
 
 	agg_reset(a, 2);
-	FOR_USED(md, MP_ATTACH, i) {
+	MODEL_FOR_EACH(md, MP_ATTACH, i) {
 		const struct m_attach *at = M_ATTACH(md, i);
+		char d[METRICS_LV_LEN];
 
 		b = model_used(md, MP_BUF, at->buf) ? M_BUF(md, at->buf) : NULL;
-		v[0] = or_unknown(b ? buf_exporter(md, b, e, sizeof(e)) : NULL);
-		v[1] = or_unknown(mdev_label(md, at->importer, d, sizeof(d)));
+		v[0] = or_unknown(b ? model_buf_exporter(md, b, e, sizeof(e)) : NULL);
+		v[1] = or_unknown(model_dev_label(md, at->importer, d, sizeof(d)));
 		agg_add(a, v, 1);
 	}
 	agg_render(w, a, "tphtrace_dmabuf_attachments",
 		   "Live dma-buf attachments, by exporter and importer device.", l_exp_imp);
+}
 
-	/* MRs, and those carrying a tag the dma-buf no longer publishes */
+/* MRs, and those carrying a tag the dma-buf no longer publishes (rules) */
+static void render_mrs(struct metrics_agg *a, struct prom_writer *w, const struct model *md)
+{
+	char e[METRICS_LV_LEN], d[METRICS_LV_LEN];
+	const char *v[METRICS_AGG_LABELS];
+	const struct m_buf *b;
+	uint32_t i;
+
 	agg_reset(a, 3);
-	FOR_USED(md, MP_MR, i) {
+	MODEL_FOR_EACH(md, MP_MR, i) {
 		const struct m_mr *x = M_MR(md, i);
 
-		if (x->pre_start)
-			continue;	/* tphtrace_mrs_pre_start: TPH not known */
-		b = x->buf != M_NONE && model_used(md, MP_BUF, x->buf) ? M_BUF(md, x->buf) : NULL;
-		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
-		v[1] = or_unknown(b ? buf_exporter(md, b, e, sizeof(e)) : NULL);
-		v[2] = x->ph != TPH_NO_PH ? "true" : "false";
+		b = model_mr_buf(md, x);
+		v[0] = or_unknown(model_dev_label(md, x->nic, d, sizeof(d)));
+		v[1] = or_unknown(b ? model_buf_exporter(md, b, e, sizeof(e)) : NULL);
+		v[2] = model_mr_has_tph(x) ? "true" : "false";
 		agg_add(a, v, 1);
 	}
 	agg_render(w, a, "tphtrace_mrs",
 		   "Live mlx5 dma-buf MRs, by importer NIC, exporter and whether the "
 		   "mkey has TPH.", l_imp_exp_tph);
 
-	agg_reset(a, 1);
-	FOR_USED(md, MP_MR, i) {
-		const struct m_mr *x = M_MR(md, i);
-
-		if (!x->pre_start)
-			continue;
-		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
-		agg_add(a, v, 1);
-	}
-	agg_render(w, a, "tphtrace_mrs_pre_start",
-		   "MRs that existed when tphtrace started, by RDMA device (RDMA netlink "
-		   "resource dump, any memory, not only dma-bufs); their TPH outcome is "
-		   "not known.", l_nic);
-
 	agg_reset(a, 2);
-	FOR_USED(md, MP_MR, i) {
+	MODEL_FOR_EACH(md, MP_MR, i) {
 		const struct m_mr *x = M_MR(md, i);
 
-		if (x->buf == M_NONE || !model_used(md, MP_BUF, x->buf))
+		if (!rules_mr_stale(md, x))
 			continue;
-		b = M_BUF(md, x->buf);
-		if (!mr_stale(x, b))
-			continue;
-		v[0] = or_unknown(mdev_label(md, x->nic, d, sizeof(d)));
-		v[1] = or_unknown(buf_exporter(md, b, e, sizeof(e)));
+		v[0] = or_unknown(model_dev_label(md, x->nic, d, sizeof(d)));
+		v[1] = or_unknown(model_buf_exporter(md, model_mr_buf(md, x), e, sizeof(e)));
 		agg_add(a, v, 1);
 	}
 	agg_render(w, a, "tphtrace_mrs_stale",
 		   "Live MRs programmed with a tag their dma-buf no longer publishes "
-		   "(SET again with another tag, invalidated or revoked since).", l_imp_exp);
+		   "(SET again with another tag, or invalidated since: rules TPH009, "
+		   "TPH010).", l_imp_exp);
+}
 
-	/* devices: ST tables and PCI TPH state */
+static void dev_sample(struct prom_writer *w, const struct model *md, uint16_t k,
+		       const char *label, uint64_t v)
+{
+	char d[METRICS_LV_LEN];
+	struct prom_label l = { label, or_unknown(model_dev_label(md, k, d, sizeof(d))) };
+
+	prom_sample_u64(w, &l, 1, v);
+}
+
+/* ST tables (the capacity is the rules' judgement) and PCI TPH state */
+static void render_devices(struct prom_writer *w, const struct model *md)
+{
+	unsigned int k;
+
 	prom_family(w, "tphtrace_st_table_used_entries", PROM_GAUGE,
-		    "Steering-tag table entries in use, per NIC.");
+		    "Steering-tag table entries in use, per NIC (0 for a table known "
+		    "from config space before its first use).");
 	for (k = 0; k < md->ndevs; k++) {
 		const struct m_dev *dv = &md->devs[k];
 
-		if (!(dv->roles & MD_NIC) || dv->st_direct == 1 ||
-		    (dv->st_direct == TPH_UNKNOWN_U8 && !dv->st_used && !dv->st_full))
+		/* a table: known in size, or a NIC that has used or filled one */
+		if (dv->st_direct == 1 ||
+		    (!rules_st_capacity(dv) && (!(dv->roles & MD_NIC) ||
+						(dv->st_direct == TPH_UNKNOWN_U8 &&
+						 !dv->st_used && !dv->st_full))))
 			continue;
-		l = (struct prom_label){ "nic", or_unknown(mdev_label(md, k, d, sizeof(d))) };
-		prom_sample_u64(w, &l, 1, dv->st_used);
+		dev_sample(w, md, k, "nic", dv->st_used);
 	}
 	prom_family(w, "tphtrace_st_table_capacity_entries", PROM_GAUGE,
-		    "Steering-tag table size per NIC, once known (learned when the "
-		    "table was first found full).");
-	for (k = 0; k < md->ndevs; k++) {
-		const struct m_dev *dv = &md->devs[k];
-
-		if (!(dv->roles & MD_NIC) || !dv->st_capacity)
-			continue;
-		l = (struct prom_label){ "nic", or_unknown(mdev_label(md, k, d, sizeof(d))) };
-		prom_sample_u64(w, &l, 1, dv->st_capacity);
-	}
+		    "Steering-tag table entries that can hold a tag, per NIC: the PCI ST "
+		    "Table Size less the reserved entry 0 (from config space at start, "
+		    "else learned when the table was first found full).");
+	for (k = 0; k < md->ndevs; k++)
+		if (rules_st_capacity(&md->devs[k]))
+			dev_sample(w, md, k, "nic", rules_st_capacity(&md->devs[k]));
 	prom_family(w, "tphtrace_pci_tph_requester_type", PROM_GAUGE,
 		    "TPH requester type enabled per PCI function: 0 disabled, 1 TPH, "
 		    "3 extended TPH (devices whose state tphtrace has seen).");
 	for (k = 0; k < md->ndevs; k++) {
 		const struct m_dev *dv = &md->devs[k];
 
-		if (dv->req_type == TPH_UNKNOWN_U8 ||
-		    (dv->req_type != TPH_REQ_DISABLE && dv->req_type != TPH_REQ_TPH_ONLY &&
-		     dv->req_type != TPH_REQ_EXT_TPH))
+		if (dv->req_type != TPH_REQ_DISABLE && dv->req_type != TPH_REQ_TPH_ONLY &&
+		    dv->req_type != TPH_REQ_EXT_TPH)
 			continue;
-		l = (struct prom_label){ "device", or_unknown(mdev_label(md, k, d, sizeof(d))) };
-		prom_sample_u64(w, &l, 1, dv->enabled == 0 ? 0 : dv->req_type);
+		dev_sample(w, md, k, "device", dv->enabled == 0 ? 0 : dv->req_type);
 	}
+}
 
-	/* findings: every rule, 0 when it has none */
-	if (rs) {
-		uint64_t distinct[64] = {}, occ[64] = {};
-		struct prom_label rl[2];
-		uint32_t f;
+/* findings: every rule, 0 when it has none */
+static void render_findings(struct prom_writer *w, const struct rules *rs)
+{
+	uint64_t distinct[64] = {}, occ[64] = {};
+	struct prom_label rl[2];
+	unsigned int k;
+	uint32_t f;
 
-		for (f = 0; f < rs->n; f++) {
-			if (rs->f[f].rule < 64) {
-				distinct[rs->f[f].rule]++;
-				occ[rs->f[f].rule] += rs->f[f].count;
-			}
+	for (f = 0; f < rs->n; f++) {
+		if (rs->f[f].rule < 64) {
+			distinct[rs->f[f].rule]++;
+			occ[rs->f[f].rule] += rs->f[f].count;
 		}
-		prom_family(w, "tphtrace_findings", PROM_GAUGE,
-			    "Distinct findings of the rules engine (kept since start; "
-			    "'tphtrace check' explains each rule), by rule id and severity.");
-		for (k = 0; k < tph_nrules && k < 64; k++) {
-			rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
-			rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
-			prom_sample_u64(w, rl, 2, distinct[k]);
-		}
-		prom_family(w, "tphtrace_finding_occurrences_total", PROM_COUNTER,
-			    "Occurrences of findings (a finding seen again counts again), "
-			    "by rule id and severity.");
-		for (k = 0; k < tph_nrules && k < 64; k++) {
-			rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
-			rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
-			prom_sample_u64(w, rl, 2, occ[k]);
-		}
-		prom_family(w, "tphtrace_findings_dropped_total", PROM_COUNTER,
-			    "Findings not kept because the findings store was full "
-			    "(--max-findings).");
-		prom_sample_u64(w, NULL, 0, rs->dropped);
 	}
+	prom_family(w, "tphtrace_findings", PROM_GAUGE,
+		    "Distinct findings of the rules engine (kept since start; "
+		    "'tphtrace check' explains each rule), by rule id and severity.");
+	for (k = 0; k < tph_nrules && k < 64; k++) {
+		rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
+		rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
+		prom_sample_u64(w, rl, 2, distinct[k]);
+	}
+	prom_family(w, "tphtrace_finding_occurrences_total", PROM_COUNTER,
+		    "Occurrences of findings (a finding seen again counts again), "
+		    "by rule id and severity.");
+	for (k = 0; k < tph_nrules && k < 64; k++) {
+		rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
+		rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
+		prom_sample_u64(w, rl, 2, occ[k]);
+	}
+	prom_family(w, "tphtrace_findings_dropped_total", PROM_COUNTER,
+		    "Findings not kept because the findings store was full "
+		    "(--max-findings).");
+	prom_sample_u64(w, NULL, 0, rs->dropped);
+}
 
-	/* the model's own bounds */
+/* the model's own bounds */
+static void render_pools(struct prom_writer *w, const struct model *md)
+{
+	struct prom_label l;
+	int k;
+
 	prom_family(w, "tphtrace_model_entries", PROM_GAUGE,
 		    "Entries in use in each model pool.");
 	for (k = 0; k < MP_MAX; k++) {
 		l = (struct prom_label){ "pool", model_pool_name(k) };
-		prom_sample_u64(w, &l, 1, md->p[k].used);
+		prom_sample_u64(w, &l, 1, model_count(md, k));
 	}
 	prom_family(w, "tphtrace_model_capacity_entries", PROM_GAUGE,
 		    "Size of each model pool (--max-dmabufs, --max-mrs, ...).");
 	for (k = 0; k < MP_MAX; k++) {
 		l = (struct prom_label){ "pool", model_pool_name(k) };
-		prom_sample_u64(w, &l, 1, md->p[k].cap);
+		prom_sample_u64(w, &l, 1, model_capacity(md, k));
 	}
 	prom_family(w, "tphtrace_model_evictions_total", PROM_COUNTER,
 		    "Model entries evicted because their pool was full.");
 	for (k = 0; k < MP_MAX; k++) {
 		l = (struct prom_label){ "pool", model_pool_name(k) };
-		prom_sample_u64(w, &l, 1, md->p[k].evicted);
+		prom_sample_u64(w, &l, 1, model_evicted(md, k));
 	}
+}
+
+void metrics_render_model(struct metrics *m, struct prom_writer *w,
+			  const struct model *md, const struct rules *rs)
+{
+	render_bufs(&m->agg, w, md);
+	render_mrs(&m->agg, w, md);
+	render_devices(w, md);
+	if (rs)
+		render_findings(w, rs);
+	render_pools(w, md);
 }

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "hooks.h"
+#include "collect.h"
 #include "model.h"
 #include "prom.h"
 #include "rules.h"
@@ -29,7 +29,6 @@
 #define METRICS_MAX_LABELS	5
 #define METRICS_LV_LEN		48	/* a label value, NUL included */
 #define METRICS_DEFAULT_MAX_SERIES 1000
-#define METRICS_EXPC_SLOTS	4096	/* dma-buf -> exporter join cache */
 #define METRICS_MAX_PROGS	128
 #define METRICS_MAX_CODES	8
 
@@ -60,14 +59,6 @@ enum metrics_family_id {
 	MF_COUNT,
 };
 
-/* One BPF program's kernel statistics (bpf_prog_info). */
-struct metrics_prog {
-	char name[64];
-	uint64_t run_time_ns;
-	uint64_t run_cnt;
-	uint64_t recursion_misses;
-};
-
 struct metrics_drop {
 	const char *family;
 	uint64_t n;
@@ -88,17 +79,11 @@ struct metrics_agg {
 	bool oom;
 };
 
-struct metrics_expc_slot {
-	uint64_t ino;
-	bool from_device;	/* exporter is a device, not just a name */
-	char exporter[METRICS_LV_LEN];
-};
-
 struct metrics {
 	unsigned int max_series;
 	struct metrics_family fam[MF_COUNT];
-	struct metrics_expc_slot *expc;
-	/* the live model, when there is one: names an MR's exporter */
+	/* the live model (the feed applies a record before the metrics count
+	 * it): names a dma-buf's exporter and a device known only by name */
 	const struct model *model;
 	struct metrics_agg agg;
 
@@ -107,7 +92,7 @@ struct metrics {
 	bool collector_up;
 	bool stats_enabled;
 	int nlinks;
-	bool have_plan;
+	bool have_hooks;
 	unsigned char hook_family[TPH_EV_MAX];	/* enum tph_hook_family */
 	uint64_t lost[TPH_DROP_MAX];
 	struct {
@@ -126,7 +111,8 @@ void metrics_free(struct metrics *m);
 void metrics_record(struct metrics *m, const union tph_record *rec);
 
 /* Self-metrics inputs. */
-void metrics_set_plan(struct metrics *m, const struct hook_plan *plan);
+/* the hook family of each event (enum tph_hook_family; NULL: none known) */
+void metrics_set_hooks(struct metrics *m, const unsigned char family[TPH_EV_MAX]);
 void metrics_set_lost(struct metrics *m, const uint64_t lost[TPH_DROP_MAX]);
 void metrics_http_request(struct metrics *m, unsigned int code);
 /* series left out of @family (store full, or cut at rendering) */
@@ -150,7 +136,7 @@ uint64_t metrics_get(const struct metrics *m, enum metrics_family_id id,
  */
 typedef void (*metrics_model_fn)(void *ctx, struct prom_writer *w);
 void metrics_render(struct metrics *m, struct prom_buf *buf,
-		    const struct metrics_prog *progs, size_t nprogs,
+		    const struct prog_stats *progs, size_t nprogs,
 		    metrics_model_fn model_render, void *model_ctx);
 
 /*
@@ -160,8 +146,5 @@ void metrics_render(struct metrics *m, struct prom_buf *buf,
  */
 void metrics_render_model(struct metrics *m, struct prom_writer *w,
 			  const struct model *md, const struct rules *rs);
-
-/* "ok" for 0, else the errno name of -@ret ("ENOENT"), else "E<n>" */
-const char *metrics_result(int ret, char *buf, size_t len);
 
 #endif /* TPHTRACE_METRICS_H */

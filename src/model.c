@@ -382,6 +382,26 @@ void model_dev_str(const struct model *m, uint16_t dev, char *buf, size_t len)
 		snprintf(buf, len, "%.*s", TPH_NAME_LEN, d->name);
 }
 
+const char *model_dev_label(const struct model *m, uint16_t dev, char *buf, size_t len)
+{
+	if (dev == M_NODEV || dev >= m->ndevs)
+		return NULL;
+	tph_dev_str(&m->devs[dev].id, buf, len);
+	return *buf ? buf : NULL;
+}
+
+const char *model_buf_exporter(const struct model *m, const struct m_buf *b, char *buf,
+			       size_t len)
+{
+	if (model_dev_label(m, b->exporter, buf, len))
+		return buf;
+	if (b->exp_name[0]) {
+		snprintf(buf, len, "%.*s", TPH_NAME_LEN, b->exp_name);
+		return buf;
+	}
+	return NULL;
+}
+
 /* ---- dma-bufs, holders, attachments, MRs ------------------------------------ */
 
 uint32_t model_find_buf(const struct model *m, uint64_t ino)
@@ -487,11 +507,6 @@ static void attach_remove(struct model *m, uint32_t i)
 	pool_release(&m->p[MP_ATTACH], i);
 }
 
-static bool mr_has_tph(const struct m_mr *r)
-{
-	return r->ph != TPH_NO_PH;
-}
-
 static void mr_unlink(struct model *m, uint32_t i)
 {
 	struct m_mr *r = M_MR(m, i);
@@ -506,7 +521,7 @@ static void mr_unlink(struct model *m, uint32_t i)
 		b->mr_head = r->next;
 	if (r->next != M_NONE)
 		M_MR(m, r->next)->prev = r->prev;
-	if (mr_has_tph(r))
+	if (model_mr_has_tph(r))
 		b->mrs_tph--;
 	else
 		b->mrs_notph--;
@@ -520,7 +535,7 @@ static void mr_remove(struct model *m, uint32_t i)
 	mr_unlink(m, i);
 	if (r->nic != M_NODEV) {
 		m->devs[r->nic].mrs--;
-		if (mr_has_tph(r))
+		if (model_mr_has_tph(r))
 			m->devs[r->nic].mrs_tph--;
 		if (r->pre_start)
 			m->devs[r->nic].mrs_pre_start--;
@@ -890,7 +905,7 @@ static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 		m->mrs_pre_start++;
 	if (nic != M_NODEV) {
 		m->devs[nic].mrs++;
-		if (mr_has_tph(x))
+		if (model_mr_has_tph(x))
 			m->devs[nic].mrs_tph++;
 		if (pre)
 			m->devs[nic].mrs_pre_start++;
@@ -910,7 +925,7 @@ static void apply_mr(struct model *m, const struct tph_ev_mr *r)
 	if (b->mr_head != M_NONE)
 		M_MR(m, b->mr_head)->prev = i;
 	b->mr_head = i;
-	if (mr_has_tph(x))
+	if (model_mr_has_tph(x))
 		b->mrs_tph++;
 	else
 		b->mrs_notph++;
@@ -948,9 +963,8 @@ static void apply_st(struct model *m, const struct tph_ev_st *r)
 	if (r->ret < 0) {
 		if (r->op == TPH_ST_ALLOC && st_full_errno(r->ret)) {
 			d->st_full++;
-			/* index 0 is reserved: a full table's size is max index + 1 */
-			if (!d->st_capacity && d->st_max_index)
-				d->st_capacity = d->st_max_index + 1;
+			if (!d->st_size_at_full && d->st_max_index)
+				d->st_size_at_full = d->st_max_index + 1;
 		}
 		return;
 	}
@@ -998,8 +1012,19 @@ static void apply_pci(struct model *m, const struct tph_ev_pci *r)
 	if (di == M_NODEV)
 		return;
 	d = &m->devs[di];
+	if (r->st_entries)
+		d->st_table_size = r->st_entries;
 	switch (r->op) {
 	case TPH_PCI_ENABLE:
+		if (r->hdr.hook == TPH_HOOK_ITER) {
+			/* state read at start (config space), not an operation */
+			d->enabled = r->req_type != TPH_REQ_DISABLE;
+			d->mode = r->mode;
+			d->req_type = r->req_type;
+			d->dev_req_type = r->dev_req_type;
+			d->rp_completer = r->rp_completer;
+			return;
+		}
 		d->enable_ret = r->ret;
 		if (r->dev_req_type != TPH_UNKNOWN_U8)
 			d->dev_req_type = r->dev_req_type;
@@ -1202,6 +1227,22 @@ static int cmp_kv(const void *a, const void *b)
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+uint32_t model_next(const struct model *m, enum model_pool pool, uint32_t i)
+{
+	const struct pool *p = &m->p[pool];
+
+	/* entries [fresh, cap) were never used */
+	for (i = i == M_NONE ? 0 : i + 1; i < p->fresh; i++)
+		if (p->flags[i] & POOL_USED)
+			return i;
+	return M_NONE;
+}
+
+const struct m_buf *model_mr_buf(const struct model *m, const struct m_mr *x)
+{
+	return x->buf != M_NONE && model_used(m, MP_BUF, x->buf) ? M_BUF(m, x->buf) : NULL;
 }
 
 uint32_t *model_sorted(const struct model *m, enum model_pool pool, uint32_t *n)

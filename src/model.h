@@ -217,10 +217,11 @@ struct m_dev {
 	uint32_t st_fail_index;
 	uint16_t st_fail_tag;
 	int32_t st_fail_ret;
-	/* ST table */
+	/* ST table (rules_st_capacity() judges its size from these) */
 	uint32_t st_used;	/* entries in use */
 	uint32_t st_max_index;	/* highest index seen */
-	uint32_t st_capacity;	/* learned at the first "table full", 0 unknown */
+	uint32_t st_table_size;	/* PCI ST Table Size (config space), 0 unknown */
+	uint32_t st_size_at_full; /* max index + 1 at the first "table full", 0 none */
 	uint32_t st_full;	/* allocations refused: table full */
 	/* live MRs / attachments */
 	uint32_t mrs;
@@ -255,11 +256,39 @@ void model_set_lost(struct model *m, uint64_t total, uint64_t ringbuf,
 		    uint64_t state);
 uint64_t model_evictions(const struct model *m);
 
-/* ---- lookups (views and rules) -------------------------------------------- */
+/* ---- read API (views, metrics and rules use only this) --------------------- */
 
 static inline bool model_used(const struct model *m, enum model_pool p, uint32_t i)
 {
 	return i < m->p[p].cap && (m->p[p].flags[i] & POOL_USED);
+}
+
+/* entries in use, pool size, entries evicted because the pool was full */
+static inline uint32_t model_count(const struct model *m, enum model_pool p)
+{
+	return m->p[p].used;
+}
+
+static inline uint32_t model_capacity(const struct model *m, enum model_pool p)
+{
+	return m->p[p].cap;
+}
+
+static inline uint64_t model_evicted(const struct model *m, enum model_pool p)
+{
+	return m->p[p].evicted;
+}
+
+/* the used entry of @pool after @i (M_NONE: the first), M_NONE at the end */
+uint32_t model_next(const struct model *m, enum model_pool pool, uint32_t i);
+#define MODEL_FOR_EACH(m, pool, i) \
+	for ((i) = model_next(m, pool, M_NONE); (i) != M_NONE; (i) = model_next(m, pool, i))
+
+/* the dma-buf an MR is on, NULL if it is not in the model */
+const struct m_buf *model_mr_buf(const struct model *m, const struct m_mr *x);
+static inline bool model_mr_has_tph(const struct m_mr *x)
+{
+	return x->ph != TPH_NO_PH;
 }
 
 #define M_ENT(m, pool, type, i) (&((type *)(m)->p[pool].ent)[i])
@@ -294,6 +323,11 @@ static inline uint16_t model_st_index(const struct model *m, uint32_t i)
 
 /* "0000:3b:00.0 (mlx5_0)", "mlx5_0", "0000:3b:00.0" or "-" */
 void model_dev_str(const struct model *m, uint16_t dev, char *buf, size_t len);
+/* one short name per device: its PCI address, else its name; NULL if none */
+const char *model_dev_label(const struct model *m, uint16_t dev, char *buf, size_t len);
+/* a dma-buf's exporter: its device's label, else the exporter name; NULL */
+const char *model_buf_exporter(const struct model *m, const struct m_buf *b, char *buf,
+			       size_t len);
 /* the tag currently published for @extended, false if none */
 bool model_buf_tag(const struct m_buf *b, bool extended, uint16_t *st);
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Record names, validation, and table-driven text/JSON rendering. */
+#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "record.h"
+#include "rules.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -110,6 +112,35 @@ const char *tph_req_type_name(unsigned int req_type)
 	return name_of(req_names, ARRAY_SIZE(req_names), req_type) ?: "unknown";
 }
 
+const char *tph_completer_name(unsigned int c)
+{
+	/* DEVCAP2 TPH Completer Supported (PCIe r6.0 7.5.3.15) */
+	static const char *const n[] = { "none", "tph", "reserved", "ext" };
+
+	return c == TPH_UNKNOWN_U8 ? "unknown" : name_of(n, ARRAY_SIZE(n), c) ?: "?";
+}
+
+const char *tph_mode_name(unsigned int mode)
+{
+	/* PCI_TPH_ST_{NS,IV,DS}_MODE */
+	static const char *const n[] = { "ns", "iv", "ds" };
+
+	return mode == TPH_UNKNOWN_U8 ? "unknown" : name_of(n, ARRAY_SIZE(n), mode) ?: "?";
+}
+
+const char *tph_errno_name(int ret, char *buf, size_t len)
+{
+	const char *name;
+
+	if (ret == 0)
+		return "ok";
+	name = strerrorname_np(ret < 0 ? -ret : ret);
+	if (name)
+		return name;
+	snprintf(buf, len, "E%d", ret < 0 ? -ret : ret);
+	return buf;
+}
+
 size_t tph_record_size(unsigned int kind)
 {
 	switch (kind) {
@@ -193,8 +224,11 @@ enum ftype {
 	F_REASON, F_SOURCE, F_REQ, F_ST_OP, F_PCI_OP,
 	F_PH,		/* u8, 0xff renders as null */
 	F_QBIT,		/* bit @arg of u8 qflags, null unless VALID_KNOWN */
-	F_WIDTH,	/* output only: 8/16 from u8 "extended", 0 if @arg off */
+	F_WIDTH,	/* output only: rules_mr_width(), req type at @arg (0: none) */
 	F_TPH,		/* output only: ph != 0xff */
+	F_ERR,		/* s32 kernel result: text adds the errno name */
+	F_MODE,		/* u8 ST mode: text adds ns/iv/ds */
+	F_COMPL,	/* u8 TPH completer type: text adds none/tph/ext */
 };
 
 struct field {
@@ -223,7 +257,7 @@ static const struct field hdr_fields[] = {
 static const struct field dmabuf_fields[] = {
 	BUF_FIELDS(tph_ev_dmabuf),
 	FLD_AS(tph_ev_dmabuf, "name", name, F_STR, TPH_NAME_LEN),
-	FLD(tph_ev_dmabuf, ret, F_S32),
+	FLD(tph_ev_dmabuf, ret, F_ERR),
 };
 
 static const struct field attach_fields[] = {
@@ -233,7 +267,7 @@ static const struct field attach_fields[] = {
 	FLD_AS(tph_ev_attach, "p2p", peer2peer, F_BOOL, 0),
 	FLD(tph_ev_attach, dynamic, F_BOOL),
 	FLD(tph_ev_attach, dir, F_U8),
-	FLD(tph_ev_attach, ret, F_S32),
+	FLD(tph_ev_attach, ret, F_ERR),
 };
 
 static const struct field publish_fields[] = {
@@ -243,8 +277,8 @@ static const struct field publish_fields[] = {
 	FLD(tph_ev_publish, st, F_U8),
 	FLD(tph_ev_publish, st_ext, F_U16),
 	FLD(tph_ev_publish, ph, F_U8),
-	FLD(tph_ev_publish, completer, F_U8),
-	FLD(tph_ev_publish, ret, F_S32),
+	FLD(tph_ev_publish, completer, F_COMPL),
+	FLD(tph_ev_publish, ret, F_ERR),
 };
 
 static const struct field query_fields[] = {
@@ -256,7 +290,7 @@ static const struct field query_fields[] = {
 	FLD(tph_ev_query, ph, F_U8),
 	FLD_AS(tph_ev_query, "published_8", qflags, F_QBIT, TPH_Q_ST_VALID),
 	FLD_AS(tph_ev_query, "published_16", qflags, F_QBIT, TPH_Q_ST_EXT_VALID),
-	FLD(tph_ev_query, ret, F_S32),
+	FLD(tph_ev_query, ret, F_ERR),
 };
 
 static const struct field mr_fields[] = {
@@ -277,9 +311,9 @@ static const struct field mr_fields[] = {
 	FLD_AS(tph_ev_mr, "tph", ph, F_TPH, 0),
 	FLD(tph_ev_mr, reason, F_REASON),
 	FLD(tph_ev_mr, reused, F_BOOL),
-	FLD(tph_ev_mr, query_ret, F_S32),
-	FLD(tph_ev_mr, st_ret, F_S32),
-	FLD(tph_ev_mr, ret, F_S32),
+	FLD(tph_ev_mr, query_ret, F_ERR),
+	FLD(tph_ev_mr, st_ret, F_ERR),
+	FLD(tph_ev_mr, ret, F_ERR),
 };
 
 static const struct field mr_dereg_fields[] = {
@@ -289,7 +323,7 @@ static const struct field mr_dereg_fields[] = {
 	FLD(tph_ev_mr_dereg, mkey, F_U32),
 	FLD(tph_ev_mr_dereg, st_index, F_U16),
 	FLD(tph_ev_mr_dereg, pooled, F_BOOL),
-	FLD(tph_ev_mr_dereg, ret, F_S32),
+	FLD(tph_ev_mr_dereg, ret, F_ERR),
 };
 
 static const struct field st_fields[] = {
@@ -299,20 +333,21 @@ static const struct field st_fields[] = {
 	FLD(tph_ev_st, st_index, F_U16),
 	FLD(tph_ev_st, refcount, F_U32),
 	FLD(tph_ev_st, direct, F_BOOL),
-	FLD(tph_ev_st, ret, F_S32),
+	FLD(tph_ev_st, ret, F_ERR),
 };
 
 static const struct field pci_fields[] = {
 	FLD(tph_ev_pci, op, F_PCI_OP),
 	FLD(tph_ev_pci, dev, F_DEV),
-	FLD(tph_ev_pci, mode, F_U8),
+	FLD(tph_ev_pci, mode, F_MODE),
 	FLD(tph_ev_pci, req_type, F_REQ),
 	FLD(tph_ev_pci, dev_req_type, F_REQ),
-	FLD(tph_ev_pci, rp_completer, F_U8),
+	FLD(tph_ev_pci, rp_completer, F_COMPL),
 	FLD(tph_ev_pci, index, F_U32),
 	FLD(tph_ev_pci, tag, F_U16),
 	FLD(tph_ev_pci, loc, F_U32),
-	FLD(tph_ev_pci, ret, F_S32),
+	FLD(tph_ev_pci, ret, F_ERR),
+	FLD(tph_ev_pci, st_entries, F_U32),
 };
 
 struct kind_fields {
@@ -387,9 +422,11 @@ static struct json_object *field_json(const uint8_t *base, const struct field *f
 	uint8_t u8 = *p;
 
 	switch (f->type) {
-	case F_U64: case F_U32: case F_U16: case F_U8:
-		return json_object_new_uint64(get_uint(p, f->type));
-	case F_S32:
+	case F_U64: case F_U32: case F_U16: case F_U8: case F_MODE: case F_COMPL:
+		return json_object_new_uint64(get_uint(p, f->type == F_U64 ? F_U64 :
+						       f->type == F_U32 ? F_U32 :
+						       f->type == F_U16 ? F_U16 : F_U8));
+	case F_S32: case F_ERR:
 		memcpy(&s, p, 4);
 		return json_object_new_int(s);
 	case F_BOOL:
@@ -430,13 +467,8 @@ static struct json_object *field_json(const uint8_t *base, const struct field *f
 		if (!(u8 & TPH_Q_VALID_KNOWN))
 			return NULL;
 		return json_object_new_boolean(u8 & f->arg);
-	case F_WIDTH: {
-		unsigned int req = req_at(base, f);
-
-		if (f->arg && req != TPH_REQ_TPH_ONLY && req != TPH_REQ_EXT_TPH)
-			return json_object_new_int(0);
-		return json_object_new_int(u8 ? 16 : 8);
-	}
+	case F_WIDTH:
+		return json_object_new_int(rules_mr_width(req_at(base, f), u8));
 	case F_TPH:
 		return json_object_new_boolean(u8 != TPH_NO_PH);
 	}
@@ -561,12 +593,14 @@ static int field_parse(uint8_t *base, const struct field *f, struct json_object 
 		return 0;
 	}
 	switch (f->type) {
-	case F_U64: case F_U32: case F_U16: case F_U8:
-		if (int_in_range(v, 0, uint_max(f->type), why, whylen))
+	case F_U64: case F_U32: case F_U16: case F_U8: case F_MODE: case F_COMPL:
+		if (int_in_range(v, 0, uint_max(f->type == F_MODE || f->type == F_COMPL ?
+						F_U8 : f->type), why, whylen))
 			return -EINVAL;
-		set_uint(p, f->type, json_object_get_uint64(v));
+		set_uint(p, f->type == F_MODE || f->type == F_COMPL ? F_U8 : f->type,
+			 json_object_get_uint64(v));
 		return 0;
-	case F_S32: {
+	case F_S32: case F_ERR: {
 		int32_t s32;
 
 		if (int_in_range(v, INT32_MIN, INT32_MAX, why, whylen))
@@ -705,6 +739,7 @@ int tph_record_from_json(struct json_object *o, union tph_record *rec, char *err
 			 errlen) ||
 	    parse_fields(o, (uint8_t *)rec, kf.f, kf.n, err, errlen))
 		return -EINVAL;
+	tph_record_normalise(rec);
 	return 0;
 }
 
@@ -907,6 +942,27 @@ static void w_field(struct wbuf *w, const uint8_t *base, const struct field *f, 
 		memcpy(&s32, p, 4);
 		w_s64(w, s32);
 		return;
+	case F_ERR: {
+		char e[16];
+
+		memcpy(&s32, p, 4);
+		w_s64(w, s32);
+		if (!json && s32 < 0) {	/* -95(EOPNOTSUPP) */
+			w_ch(w, '(');
+			w_str(w, tph_errno_name(s32, e, sizeof(e)));
+			w_ch(w, ')');
+		}
+		return;
+	}
+	case F_MODE:
+	case F_COMPL:
+		w_u64(w, u8);
+		if (!json) {	/* 2(ds), 3(ext) */
+			w_ch(w, '(');
+			w_str(w, f->type == F_MODE ? tph_mode_name(u8) : tph_completer_name(u8));
+			w_ch(w, ')');
+		}
+		return;
 	case F_BOOL:
 		w_str(w, u8 ? "true" : "false");
 		return;
@@ -957,15 +1013,9 @@ static void w_field(struct wbuf *w, const uint8_t *base, const struct field *f, 
 		else
 			w_str(w, (u8 & f->arg) ? "true" : "false");
 		return;
-	case F_WIDTH: {
-		unsigned int req = req_at(base, f);
-
-		if (f->arg && req != TPH_REQ_TPH_ONLY && req != TPH_REQ_EXT_TPH)
-			w_ch(w, '0');
-		else
-			w_str(w, u8 ? "16" : "8");
+	case F_WIDTH:
+		w_u64(w, rules_mr_width(req_at(base, f), u8));
 		return;
-	}
 	case F_TPH:
 		w_str(w, u8 != TPH_NO_PH ? "true" : "false");
 		return;
@@ -1066,4 +1116,58 @@ int tph_record_json(const union tph_record *rec, char *buf, size_t len)
 	}
 	w_ch(&w, '}');
 	return w_end(&w, buf);
+}
+
+const char *tph_record_header(bool timestamps)
+{
+	static char h[2][96];
+	int t = timestamps;
+
+	/* the widths of tph_record_format(): "%-14s %-16.16s %7u %-6s" */
+	if (!h[t][0])
+		snprintf(h[t], sizeof(h[t]), "%s%-14s %-16s %7s %-6s DETAILS",
+			 t ? "TIME(s)     " : "", "EVENT", "COMM", "PID", "HOOK");
+	return h[t];
+}
+
+static void dev_normalise(struct tph_dev *d)
+{
+	struct tph_dev pci = {};
+
+	if ((d->valid & (TPH_DEV_PCI | TPH_DEV_NAME)) != TPH_DEV_NAME)
+		return;
+	tph_dev_parse(&pci, d->name);
+	if (pci.valid == TPH_DEV_PCI)
+		*d = pci;
+}
+
+void tph_record_normalise(union tph_record *rec)
+{
+	switch (rec->hdr.kind) {
+	case TPH_EV_ATTACH:
+	case TPH_EV_DETACH:
+	case TPH_EV_MAP:
+	case TPH_EV_UNMAP:
+	case TPH_EV_INVALIDATE:
+		dev_normalise(&rec->attach.importer);
+		break;
+	case TPH_EV_TPH_PUBLISH:
+		dev_normalise(&rec->publish.exporter);
+		break;
+	case TPH_EV_TPH_QUERY:
+		dev_normalise(&rec->query.exporter);
+		break;
+	case TPH_EV_MR_REG:
+		dev_normalise(&rec->mr.nic);
+		break;
+	case TPH_EV_MR_DEREG:
+		dev_normalise(&rec->mr_dereg.nic);
+		break;
+	case TPH_EV_ST_INDEX:
+		dev_normalise(&rec->st.nic);
+		break;
+	case TPH_EV_PCI_TPH:
+		dev_normalise(&rec->pci.dev);
+		break;
+	}
 }

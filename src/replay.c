@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Trace-file replay and the feed that drives the model and the rules. */
+/* Trace-file replay. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <json-c/json.h>
-#include "collect.h"
 #include "record.h"
-#include "filter.h"
 #include "linereader.h"
 #include "replay.h"
 
@@ -76,6 +73,8 @@ static long replay_lines(struct line_reader *lr, const char *name,
 	char *line, why[160];
 	size_t len;
 	long n = 0, ret = 0;
+	uint64_t until = ops->until_ns;
+	bool first = true, past = false;
 	union tph_record rec;
 	int r;
 
@@ -116,7 +115,8 @@ static long replay_lines(struct line_reader *lr, const char *name,
 				ret = -EINVAL;
 				break;
 			}
-			if (ops->on_lost)
+			/* totals so far: those after --at are not yet known then */
+			if (ops->on_lost && !past)
 				ops->on_lost(ops->ctx, t, rb, st);
 			continue;
 		}
@@ -127,6 +127,15 @@ static long replay_lines(struct line_reader *lr, const char *name,
 			break;
 		}
 		json_object_put(o);
+		if (first && ops->until_relative)
+			until += rec.hdr.ts_ns;
+		first = false;
+		if ((ops->until_ns || ops->until_relative) && rec.hdr.ts_ns > until) {
+			past = true;
+			continue;
+		}
+		if (ops->only_tgid && rec.hdr.tgid != ops->only_tgid)
+			continue;
 		n++;
 		if (ops->on_record && (ret = ops->on_record(ops->ctx, &rec)) < 0) {
 			snprintf(err, errlen, "%s:%lu: %s", name, lineno, strerror((int)-ret));
@@ -186,175 +195,3 @@ long replay_file(const char *path, const struct replay_ops *ops, char *err,
 	return ret;
 }
 
-/* ---- feed -------------------------------------------------------------------- */
-
-double feed_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-void feed_default_opts(struct feed_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	model_default_limits(&o->lim);
-	o->max_findings = 4096;
-}
-
-static int parse_count(const char *arg, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 0);
-	if (errno || *end || !*arg || *arg == '-' || v == 0 || v > (1ul << 26))
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-int feed_parse_opt(struct feed_opts *o, int key, const char *arg, char *err,
-		   size_t errlen)
-{
-	uint32_t *dst;
-
-	switch (key) {
-	case 'p': {
-		struct rec_filter f = {};
-
-		if (filter_parse(&f, 'p', arg, err, errlen))
-			return -EINVAL;
-		o->filter_tgid = f.pid;
-		return 0;
-	}
-	case 'v':
-		o->verbose = true;
-		return 0;
-	case FEED_OPT_MAX_BUFS:
-		dst = &o->lim.bufs;
-		break;
-	case FEED_OPT_MAX_MRS:
-		dst = &o->lim.mrs;
-		break;
-	case FEED_OPT_MAX_ATTACH:
-		dst = &o->lim.attachments;
-		break;
-	case FEED_OPT_MAX_FINDINGS:
-		dst = &o->max_findings;
-		break;
-	case FEED_OPT_HOOKS:
-		return hooks_parse_force(&o->force, arg, err, errlen) ? -EINVAL : 0;
-	case FEED_OPT_POLL_INTERVAL:
-		if (!collector_parse_interval(arg, &o->poll_interval_s))
-			return 0;
-		snprintf(err, errlen, "invalid poll interval '%s' (seconds, >= 0.01)", arg);
-		return -EINVAL;
-	default:
-		return 1;
-	}
-	if (parse_count(arg, dst)) {
-		snprintf(err, errlen, "invalid count '%s' (1..%lu)", arg, 1ul << 26);
-		return -EINVAL;
-	}
-	/* holders follow dma-bufs: two processes per dma-buf on average */
-	if (key == FEED_OPT_MAX_BUFS)
-		o->lim.holders = *dst > (1u << 25) ? 1u << 26 : *dst * 2;
-	return 0;
-}
-
-int feed_init(struct feed *f, const struct feed_opts *o)
-{
-	memset(f, 0, sizeof(*f));
-	if (model_init(&f->m, &o->lim))
-		return -ENOMEM;
-	if (rules_init(&f->rs, &f->m, o->max_findings)) {
-		model_free(&f->m);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-void feed_close(struct feed *f)
-{
-	if (f->c)
-		collector_close(f->c);
-	f->c = NULL;
-	rules_free(&f->rs);
-	model_free(&f->m);
-}
-
-int feed_record(void *ctx, const union tph_record *rec)
-{
-	struct feed *f = ctx;
-
-	if (model_apply(&f->m, rec))
-		return 0;
-	rules_on_record(&f->rs, rec);
-	return 0;
-}
-
-void feed_lost(void *ctx, uint64_t total, uint64_t ringbuf, uint64_t state)
-{
-	struct feed *f = ctx;
-
-	model_set_lost(&f->m, total, ringbuf, state);
-}
-
-int feed_open_live(struct feed *f, const struct feed_opts *o)
-{
-	struct collector_opts co = {
-		.force = &o->force,
-		.filter_tgid = o->filter_tgid,
-		.verbose = o->verbose,
-		.poll_interval_s = o->poll_interval_s,
-		.on_record = feed_record,
-		.ctx = f,
-	};
-	int ret;
-
-	ret = collector_open(&f->c, &co, f->live_err, sizeof(f->live_err));
-	if (ret) {
-		f->c = NULL;
-		if (!f->live_err[0])
-			snprintf(f->live_err, sizeof(f->live_err), "%s", strerror(-ret));
-		return ret;
-	}
-	f->live = true;
-	f->hooked = TPH_EV_MAX - 1 - hooks_unavailable(collector_plan(f->c));
-	return 0;
-}
-
-int feed_poll(struct feed *f, int timeout_ms)
-{
-	uint64_t lost[TPH_DROP_MAX];
-	int ret;
-
-	if (!f->c)
-		return -ENOTCONN;
-	ret = collector_poll(f->c, timeout_ms);
-	if (!collector_lost(f->c, lost))
-		model_set_lost(&f->m, lost[TPH_DROP_RINGBUF] + lost[TPH_DROP_STATE],
-			       lost[TPH_DROP_RINGBUF], lost[TPH_DROP_STATE]);
-	return ret;
-}
-
-void feed_recover(struct feed *f, const struct state_opts *so)
-{
-	state_recover(so, feed_record, f, &f->st);
-	f->recovered = true;
-}
-
-int feed_replay(struct feed *f, const char *path, char *err, size_t errlen)
-{
-	struct replay_ops ops = { feed_record, feed_lost, f };
-	long n = replay_file(path, &ops, err, errlen);
-
-	if (n < 0)
-		return (int)n;
-	f->replay = path;
-	f->replay_records = (uint64_t)n;
-	return 0;
-}

@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <json-c/json.h>
 #include "model.h"
 
 enum rule_sev {
@@ -34,7 +33,6 @@ struct rule {
 	const char *id;		/* stable: TPH001.. */
 	enum rule_sev sev;
 	const char *title;
-	const char *eref;	/* misconfiguration catalogue entries (E1..E16) */
 	uint32_t kinds;		/* RULE_KIND() of the triggering records | RULE_STATE */
 	/* @rec is NULL for the state pass */
 	void (*check)(struct rule_ctx *c, const union tph_record *rec);
@@ -45,7 +43,26 @@ extern const struct rule tph_rules[];
 extern const unsigned int tph_nrules;
 const struct rule *rule_by_id(const char *id);
 
-#define FINDING_VALUES_LEN	192
+/* One typed value of a finding's evidence. */
+enum finding_vtype {
+	FV_U64,		/* decimal */
+	FV_I64,
+	FV_HEX,		/* tags, keys, flags: 0x.. in text, a number in JSON */
+	FV_ERRNO,	/* a kernel result: "-95 (EOPNOTSUPP)" in text, -95 in JSON */
+	FV_STR,		/* a static string (names from record.c, rules_pub_str()) */
+};
+
+struct finding_value {
+	const char *key;	/* static */
+	uint8_t type;		/* enum finding_vtype */
+	union {
+		uint64_t u;
+		int64_t i;
+		const char *s;	/* static */
+	};
+};
+
+#define FINDING_MAX_VALUES	8
 
 struct finding {
 	uint16_t rule;		/* index into tph_rules */
@@ -59,7 +76,8 @@ struct finding {
 	char exp_name[TPH_NAME_LEN];
 	char exporter[64];	/* exporter device as rendered at the time */
 	char device[64];	/* NIC / importer / PCI function */
-	char values[FINDING_VALUES_LEN];	/* "key=value key=value" */
+	uint8_t nvalues;
+	struct finding_value values[FINDING_MAX_VALUES];
 };
 
 struct rules {
@@ -73,6 +91,39 @@ struct rules {
 	uint64_t unobserved;		/* MR outcomes with reason "unknown" */
 };
 
+/*
+ * ---- the judgements the rules own (rules_facts.c) -------------------------
+ * Views, metrics and the record writer use these and derive nothing
+ * themselves.
+ */
+
+/* ST width an MR asked for: 16, 8, 0 when its TPH requester is off; an
+ * unknown requester type falls back to the width of its query */
+unsigned int rules_mr_width(uint8_t req_type, uint8_t extended);
+
+/*
+ * An MR went without TPH because its dma-buf publishes only the other ST
+ * width: the reason the BPF side derived for that registration said so, or
+ * it said not_published (the exporter's answer was not observed in that
+ * call) while the model knows, from an earlier SET or query, that the other
+ * width is published.
+ */
+bool rules_mr_width_mismatch(const struct model *m, const struct tph_ev_mr *r);
+
+/* an MR carries a tag its dma-buf no longer publishes as it did (bitmask) */
+#define RULES_STALE_SET		0x1	/* SET again with another tag since */
+#define RULES_STALE_INVAL	0x2	/* invalidated (revoked, moved) since */
+unsigned int rules_mr_stale(const struct model *m, const struct m_mr *x);
+
+/* ST table entries that can hold a tag (index 0 is reserved), 0 unknown:
+ * from the PCI ST Table Size, else learned at the first "table full" */
+uint32_t rules_st_capacity(const struct m_dev *d);
+/* the table is known and at least 90% used: the alert's threshold */
+bool rules_st_nearly_full(const struct m_dev *d);
+
+/* published widths: "8", "16", "8+16", "none" */
+const char *rules_pub_str(uint8_t pub_flags);
+
 int rules_init(struct rules *rs, const struct model *m, uint32_t max_findings);
 void rules_free(struct rules *rs);
 /* run the rules triggered by @rec; call right after model_apply(@rec) */
@@ -85,10 +136,22 @@ const struct finding **rules_sorted(const struct rules *rs, uint32_t *n);
 /* distinct findings per dma-buf, indexed like the model's dma-buf pool */
 uint32_t *rules_count_by_buf(const struct rules *rs);
 
-void rules_print_text(FILE *out, const struct rules *rs, bool hints);
-struct json_object *rules_finding_json(const struct rules *rs,
-				       const struct finding *f);
-/* {"findings":[...],"summary":{...}} (new reference) */
-struct json_object *rules_to_json(const struct rules *rs);
+/* findings that name dma-buf @ino (0: any) and device @dev (M_NODEV: any) */
+bool rules_finding_matches(const struct finding *f, uint64_t ino, uint16_t dev);
+
+/* ---- output (rules_out.c) ---- */
+struct jw;
+struct text_opts;
+/* one finding per block; @width wraps (0: no limit); only matching findings */
+void rules_print_text(FILE *out, const struct rules *rs, bool hints, unsigned int width,
+		      uint64_t ino, uint16_t dev);
+/* one finding's evidence as "key=value key=value" */
+void rules_values_str(const struct finding *f, char *buf, size_t len);
+void rules_finding_json(struct jw *w, const struct rules *rs, const struct finding *f);
+/* "findings":[...],"summary":{...} members of the current object */
+void rules_json(struct jw *w, const struct rules *rs, uint64_t ino, uint16_t dev);
+/* the rule table: text or a "rules":[...] member */
+void rules_table_print(FILE *out, unsigned int width);
+void rules_table_json(struct jw *w);
 
 #endif /* TPHTRACE_RULES_H */

@@ -15,6 +15,7 @@
 
 #define DEFAULT_PROC	"/proc"
 #define DEFAULT_BUFINFO	"/sys/kernel/debug/dma_buf/bufinfo"
+#define DEFAULT_PCI	"/sys/bus/pci/devices"
 
 static uint64_t mono_ns(void)
 {
@@ -40,7 +41,7 @@ void state_iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
 void state_emit(state_record_fn fn, void *ctx, struct state_report *rep,
 		const union tph_record *r)
 {
-	rep->records++;
+	rep->rv.records++;
 	fn(ctx, r);
 }
 
@@ -59,7 +60,7 @@ static bool is_dmabuf_link(const char *target)
 	       !strcmp(target, "anon_inode:dmabuf");
 }
 
-void state_read_comm(const char *proc, const char *pid, char *comm, size_t len)
+static void read_comm(const char *proc, const char *pid, char *comm, size_t len)
 {
 	char path[512];
 	FILE *f;
@@ -186,7 +187,7 @@ static void scan_proc(const char *proc, uint64_t now, state_record_fn fn, void *
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		rep->procs++;
-		state_read_comm(proc, de->d_name, comm, sizeof(comm));
+		read_comm(proc, de->d_name, comm, sizeof(comm));
 		holds = false;
 		scan_fds(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
 		scan_maps(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
@@ -249,31 +250,32 @@ void state_parse_bufinfo(FILE *f, uint64_t now, state_record_fn fn, void *ctx,
 static void scan_bufinfo(const char *path, uint64_t now, state_record_fn fn, void *ctx,
 			 struct state_report *rep)
 {
+	struct recovery *rv = &rep->rv;
 	struct stat st;
 	FILE *f;
+	int e;
 
 	f = fopen(path, "r");
 	if (!f) {
-		int e = errno;
-
+		e = errno;
+		/* an empty mount point: debugfs not mounted */
 		if (e == ENOENT && stat("/sys/kernel/debug", &st) == 0 &&
-		    !strcmp(path, DEFAULT_BUFINFO)) {
-			/* an empty mount point: debugfs not mounted */
-			snprintf(rep->debugfs, sizeof(rep->debugfs),
-				 "%s: not available (debugfs not mounted? "
-				 "mount -t debugfs none /sys/kernel/debug)", path);
-		} else {
-			snprintf(rep->debugfs, sizeof(rep->debugfs), "%s: not available (%s)",
-				 path, strerror(e));
-		}
+		    !strcmp(path, DEFAULT_BUFINFO))
+			recovery_add(rv, RV_ATTACHMENTS, "debugfs", false, 0,
+				     "%s: not available (debugfs not mounted? "
+				     "mount -t debugfs none /sys/kernel/debug)", path);
+		else
+			recovery_add(rv, RV_ATTACHMENTS, "debugfs", false, 0,
+				     "%s: not available (%s)", path, strerror(e));
 		return;
 	}
 	state_parse_bufinfo(f, now, fn, ctx, rep);
 	fclose(f);
 	rep->debugfs_ok = true;
-	snprintf(rep->debugfs, sizeof(rep->debugfs),
-		 "%s: %u dma-buf(s), %u attachment(s)", path, rep->bufs_debugfs,
-		 rep->attach_debugfs);
+	recovery_add(rv, RV_DMABUFS, "debugfs", true, rep->bufs_debugfs,
+		     "%s: %u dma-buf(s)", path, rep->bufs_debugfs);
+	recovery_add(rv, RV_ATTACHMENTS, "debugfs", true, rep->attach_debugfs,
+		     "%s: %u attachment(s)", path, rep->attach_debugfs);
 }
 
 struct iter_sink {
@@ -290,10 +292,11 @@ static int iter_emit(void *ctx, const union tph_record *r)
 	return 0;
 }
 
-/* every dma-buf from the kernel's own list; false: the kernel cannot (rep->iter says why) */
+/* every dma-buf from the kernel's own list; false: the kernel cannot (the report says why) */
 static bool scan_iter(bool verbose, state_record_fn fn, void *ctx, struct state_report *rep)
 {
 	struct iter_sink k = { fn, ctx, rep };
+	struct recovery *rv = &rep->rv;
 	struct inventory *inv = NULL;
 	struct snapshot s;
 	char why[200];
@@ -308,11 +311,10 @@ static bool scan_iter(bool verbose, state_record_fn fn, void *ctx, struct state_
 				 strerror(-ret));
 	}
 	if (ret) {
-		snprintf(rep->iter, sizeof(rep->iter), "%s; dma-bufs from /proc and debugfs "
-			 "bufinfo instead (no p2p/dynamic, no published tags)", why);
-		snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: "
-			 "not recovered (exporter-private state: needs iter/dmabuf) - learned at "
-			 "the next SET or query");
+		recovery_add(rv, RV_DMABUFS, "iter", false, 0, "%s; dma-bufs from /proc and "
+			     "debugfs bufinfo instead (no p2p/dynamic, no published tags)", why);
+		recovery_add(rv, RV_TAGS, "iter", false, 0, "exporter-private state: needs "
+			     "iter/dmabuf (%s); learned at the next SET or query", why);
 		inventory_close(inv);
 		return false;
 	}
@@ -322,14 +324,19 @@ static bool scan_iter(bool verbose, state_record_fn fn, void *ctx, struct state_
 	rep->attach_iter = (unsigned int)s.natt;
 	rep->tags_iter = s.tags_read;
 	rep->truncated_iter = s.truncated;
-	snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: %u dma-buf(s), %u attachment(s)",
-		 rep->bufs_iter, rep->attach_iter);
+	recovery_add(rv, RV_DMABUFS, "iter", true, rep->bufs_iter,
+		     "iter/dmabuf: %u dma-buf(s)", rep->bufs_iter);
 	if (s.truncated)
-		snprintf(rep->iter + strlen(rep->iter), sizeof(rep->iter) - strlen(rep->iter),
-			 " (%u dma-buf(s) with more than %d attachments: the rest not listed)",
-			 s.truncated, TPH_ITER_MAX_ATTACH);
-	snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: %u; %s",
-		 rep->tags_iter, inventory_tags(inv));
+		recovery_add(rv, RV_ATTACHMENTS, "iter", true, rep->attach_iter,
+			     "iter/dmabuf: %u attachment(s); %u dma-buf(s) with more than %d "
+			     "attachments: the rest not listed", rep->attach_iter, s.truncated,
+			     TPH_ITER_MAX_ATTACH);
+	else
+		recovery_add(rv, RV_ATTACHMENTS, "iter", true, rep->attach_iter,
+			     "iter/dmabuf: %u attachment(s)", rep->attach_iter);
+	recovery_add(rv, RV_TAGS, "iter", true, rep->tags_iter,
+		     "iter/dmabuf: %u dma-buf(s) with published tags; %s", rep->tags_iter,
+		     inventory_tags(inv));
 	snap_free(&s);
 	inventory_close(inv);
 	return true;
@@ -340,82 +347,33 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 {
 	const char *proc = o && o->proc ? o->proc : DEFAULT_PROC;
 	const char *bufinfo = o && o->bufinfo ? o->bufinfo : DEFAULT_BUFINFO;
+	const char *pci = o && o->pci ? o->pci : DEFAULT_PCI;
+	struct recovery *rv = &rep->rv;
 	uint64_t now = mono_ns();
 
 	memset(rep, 0, sizeof(*rep));
-	if (o && o->no_iter) {
-		snprintf(rep->iter, sizeof(rep->iter), "iter/dmabuf: not used (disabled)");
-		snprintf(rep->tags, sizeof(rep->tags), "published tags of existing dma-bufs: "
-			 "not recovered (iter/dmabuf not used)");
-	} else {
+	recovery_init(rv);
+	if (o && o->no_iter)
+		recovery_add(rv, RV_TAGS, "iter", false, 0, "iter/dmabuf not used (disabled): "
+			     "learned at the next SET or query");
+	else
 		scan_iter(o && o->verbose, fn, ctx, rep);
-	}
 	/* holders by pid: the iterator knows dma-bufs, not who holds them */
 	scan_proc(proc, now, fn, ctx, rep);
-	if (rep->iter_ok)
-		snprintf(rep->debugfs, sizeof(rep->debugfs), "%s: not read (iter/dmabuf "
-			 "listed every dma-buf)", bufinfo);
-	else
+	recovery_add(rv, RV_DMABUFS, "proc", rep->procs > 0, rep->fds + rep->maps,
+		     "%u fd(s) and %u mapping(s) in %u of %u process(es)%s", rep->fds,
+		     rep->maps, rep->holders, rep->procs,
+		     rep->procs_denied ? " (some not readable: run as root)" : "");
+	recovery_add(rv, RV_HOLDERS, "proc", rep->procs > 0, rep->holders,
+		     "%u process(es) hold a dma-buf", rep->holders);
+	if (!rep->iter_ok)
 		scan_bufinfo(bufinfo, now, fn, ctx, rep);
-	state_recover_rdma(proc, o ? o->sysfs_ib : NULL, now, fn, ctx, rep);
-	snprintf(rep->st, sizeof(rep->st),
-		 "ST tables and PCI TPH state: not recovered (see 'tphtrace devices')");
-}
-
-void state_report_print(FILE *out, const struct state_report *rep)
-{
-	if (rep->iter_ok)
-		fprintf(out, "recovered at start: %u dma-buf(s) listed by the kernel (iter/dmabuf); "
-			"%u fd(s) and %u mapping(s) in %u of %u process(es)%s\n", rep->bufs_iter,
-			rep->fds, rep->maps, rep->holders, rep->procs,
-			rep->procs_denied ? " (some processes not readable)" : "");
-	else
-		fprintf(out, "recovered at start: %u dma-buf fd(s) and %u mapping(s) in %u of %u "
-			"process(es)%s\n", rep->fds, rep->maps, rep->holders, rep->procs,
-			rep->procs_denied ? " (some processes not readable)" : "");
-	fprintf(out, "  debugfs %s\n", rep->debugfs);
-	fprintf(out, "  %s\n", rep->iter);
-	fprintf(out, "  %s\n", rep->tags);
-	fprintf(out, "  %s\n", rep->mrs);
-	fprintf(out, "  %s\n", rep->st);
-}
-
-void state_report_summary(const struct state_report *rep, char *buf, size_t len)
-{
-	if (rep->iter_ok)
-		snprintf(buf, len, "%u dma-buf(s) from iter/dmabuf (%u with published tags), "
-			 "%u fd(s), %u mapping(s)", rep->bufs_iter, rep->tags_iter, rep->fds,
-			 rep->maps);
-	else
-		snprintf(buf, len, "%u dma-buf fd(s), %u mapping(s), debugfs %s (iter/dmabuf "
-			 "unavailable)", rep->fds, rep->maps, rep->debugfs_ok ? "read" :
-			 "unavailable");
-}
-
-struct json_object *state_report_json(const struct state_report *rep)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "processes", json_object_new_int(rep->procs));
-	json_object_object_add(o, "processes_denied", json_object_new_int(rep->procs_denied));
-	json_object_object_add(o, "holders", json_object_new_int(rep->holders));
-	json_object_object_add(o, "fds", json_object_new_int(rep->fds));
-	json_object_object_add(o, "mappings", json_object_new_int(rep->maps));
-	json_object_object_add(o, "debugfs_dmabufs", json_object_new_int(rep->bufs_debugfs));
-	json_object_object_add(o, "debugfs_attachments",
-			       json_object_new_int(rep->attach_debugfs));
-	json_object_object_add(o, "iter_used", json_object_new_boolean(rep->iter_ok));
-	json_object_object_add(o, "iter_dmabufs", json_object_new_int(rep->bufs_iter));
-	json_object_object_add(o, "iter_attachments", json_object_new_int(rep->attach_iter));
-	json_object_object_add(o, "iter_tags", json_object_new_int(rep->tags_iter));
-	json_object_object_add(o, "iter_truncated", json_object_new_int(rep->truncated_iter));
-	json_object_object_add(o, "records", json_object_new_uint64(rep->records));
-	json_object_object_add(o, "debugfs", json_object_new_string(rep->debugfs));
-	json_object_object_add(o, "iter", json_object_new_string(rep->iter));
-	json_object_object_add(o, "tags", json_object_new_string(rep->tags));
-	json_object_object_add(o, "mrs", json_object_new_string(rep->mrs));
-	json_object_object_add(o, "mrs_recovered", json_object_new_boolean(rep->mrs_ok));
-	json_object_object_add(o, "mrs_netlink", json_object_new_int(rep->mrs_netlink));
-	json_object_object_add(o, "st", json_object_new_string(rep->st));
-	return o;
+	if (*pci)
+		state_recover_pci(pci, now, fn, ctx, rep);
+	recovery_add(rv, RV_MRS, "-", false, 0,
+		     "no RDMA netlink dump yet: MRs registered before start are "
+		     "neither listed nor judged");
+	recovery_add(rv, RV_ST_ENTRIES, "-", false, 0,
+		     "NIC ST table contents are driver-private: entries in use are "
+		     "counted from the next alloc/put");
 }

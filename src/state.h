@@ -13,12 +13,14 @@
  *  - debugfs dma_buf/bufinfo, only on kernels without the iterator: every
  *    dma-buf with its attached devices -> dmabuf_export and attach records
  *    (no process, no attach cookie, no p2p/dynamic, no tags);
- *  - RDMA netlink resource dump (state_rdma.c, rdma_nl.c): every MR of
- *    every IB device -> mr_reg records marked pre-start (mkey = lkey, rkey,
- *    PD, owner; no dma-buf, no TPH outcome).
- * What cannot be recovered is said in the report: the TPH outcome of MRs
- * that already exist, the ST table contents, and the published tags where
- * the iterator is missing or cannot read them.
+ *  - sysfs PCI config space (state_pci.c): every function with a TPH
+ *    Requester capability -> a pci_tph record with the requester type it
+ *    has enabled, the ST mode, what it offers, its Root Port's completer
+ *    and the ST table size.
+ * Every source says what it saw and what it could not in the report's
+ * struct recovery (recovery.h): MRs that already exist (RDMA netlink
+ * resource dump), the ST table contents, and the published tags where the
+ * iterator is missing or cannot read them.
  */
 #ifndef TPHTRACE_STATE_H
 #define TPHTRACE_STATE_H
@@ -26,18 +28,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <json-c/json.h>
+#include "recovery.h"
 #include "tphtrace/tphtrace.h"
-
-/* how views mark an MR that existed before start */
-#define MR_ORIGIN_PRE_START	"pre-start, from RDMA netlink"
 
 struct state_opts {
 	const char *proc;	/* default "/proc" */
 	const char *bufinfo;	/* default "/sys/kernel/debug/dma_buf/bufinfo" */
 	bool no_iter;		/* do not use iter/dmabuf (tests of the fallback) */
 	bool verbose;		/* libbpf's messages */
-	const char *sysfs_ib;	/* default "/sys/class/infiniband" */
+	const char *pci;	/* default "/sys/bus/pci/devices"; "" skips it */
 };
 
 struct state_report {
@@ -53,15 +52,9 @@ struct state_report {
 	unsigned int attach_iter;	/* their attachments */
 	unsigned int tags_iter;		/* dma-bufs whose published tags were read */
 	unsigned int truncated_iter;	/* dma-bufs with attachments not walked */
-	uint64_t records;		/* synthetic records produced */
-	unsigned int mrs_netlink;	/* pre-start MRs from RDMA netlink */
-	bool mrs_ok;			/* the RDMA netlink dump could be read */
+	unsigned int pci_funcs;		/* PCI functions with a TPH Requester */
 	bool debugfs_ok;
-	char debugfs[192];		/* bufinfo: what happened */
-	char iter[320];			/* iter/dmabuf: used, or why not */
-	char tags[320];			/* published TPH state */
-	char mrs[320];			/* existing MRs */
-	char st[192];			/* ST tables / PCI TPH state */
+	struct recovery rv;		/* what each source saw, for the views */
 };
 
 typedef int (*state_record_fn)(void *ctx, const union tph_record *rec);
@@ -71,28 +64,13 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 /* parse debugfs bufinfo text (exposed for tests) */
 void state_parse_bufinfo(FILE *f, uint64_t now_ns, state_record_fn fn, void *ctx,
 			 struct state_report *rep);
-void state_report_print(FILE *out, const struct state_report *rep);
-/* one line: where the dma-bufs at start came from (top's header) */
-void state_report_summary(const struct state_report *rep, char *buf, size_t len);
-
 /* for the sources: a synthetic record's header (hook "iter"), and feeding it */
 void state_iter_hdr(union tph_record *r, unsigned int kind, uint64_t now,
 		    uint32_t pid, const char *comm);
 void state_emit(state_record_fn fn, void *ctx, struct state_report *rep,
 		const union tph_record *r);
-/* /proc/PID/comm ("" if unreadable) */
-void state_read_comm(const char *proc, const char *pid, char *comm, size_t len);
-
-struct rdma_mr;
-/*
- * The RDMA netlink source alone (state_rdma.c): fills rep->mrs,
- * rep->mrs_netlink, rep->mrs_ok. @proc and @sysfs_ib may be NULL.
- */
-void state_recover_rdma(const char *proc, const char *sysfs_ib, uint64_t now,
-			state_record_fn fn, void *ctx, struct state_report *rep);
-/* one dumped MR as a pre-start mr_reg record; -ENOKEY without its lkey */
-int state_rdma_record(const struct rdma_mr *mr, const char *proc, const char *sysfs_ib,
-		      uint64_t now, union tph_record *r);
-struct json_object *state_report_json(const struct state_report *rep);
+/* the sysfs PCI source alone (state_pci.c; @sysfs: a PCI devices directory) */
+void state_recover_pci(const char *sysfs, uint64_t now_ns, state_record_fn fn, void *ctx,
+		       struct state_report *rep);
 
 #endif /* TPHTRACE_STATE_H */

@@ -45,7 +45,7 @@ struct sys_probe {
 	int nmods;
 	signed char family[TPH_HOOK_MAX];	/* -1 unknown, 0 no, 1 yes */
 	unsigned int kernel_version;		/* KERNEL_VERSION() of uname -r */
-	char family_why[TPH_HOOK_MAX][96];
+	char family_why[TPH_HOOK_MAX][HOOK_FAMILY_WHY_LEN];
 };
 
 static void want(struct sys_probe *p, const char *prefix, const char *name)

@@ -148,6 +148,8 @@ else
 	if want cli; then
 		suite "cli" bash tests/cli/test-cli.sh
 		suite "cli/views" bash tests/cli/test-views.sh
+		suite "cli/flags" bash tests/cli/test-flags.sh
+		suite "cli/json" bash tests/cli/test-json.sh
 	fi
 	if want exporter || want cli; then
 		for t in tests/exporter/test-*.sh; do

@@ -293,7 +293,7 @@ struct tph_ev_pci {
 	__u8 rp_completer;		/* ENABLE: root port completer, 0xff n/a */
 	__u8 pad;
 	__s32 ret;
-	__u32 pad2;
+	__u32 st_entries;		/* ENABLE: ST table size, 0 unknown/none */
 };
 
 /* Any record; user space decodes into it and sizes buffers by it. */

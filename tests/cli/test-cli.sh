@@ -51,8 +51,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "probe names why mr_reg is unavailable" \
 		"grep -E '^mr_reg .*unavailable: .*mlx5_ib_mr_tph' /tmp/tph.probe >/dev/null"
 	$T probe -j >/tmp/tph.probe.json 2>/dev/null; rc=$?
-	check "probe -j: exit 1 (degraded), a JSON array of 13 events" \
-		"[ $rc -eq 1 ] && jq -e 'length == 13 and all(.[]; has(\"event\"))' /tmp/tph.probe.json >/dev/null"
+	check "probe -j: exit 1 (degraded), 13 events" \
+		"[ $rc -eq 1 ] && jq -e '.command == \"probe\" and (.events | length) == 13 and all(.events[]; has(\"event\"))' /tmp/tph.probe.json >/dev/null"
 	# unprivileged: clear message naming the capabilities, exit 2
 	if command -v setpriv >/dev/null; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
@@ -66,8 +66,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	# export/release hook exists - asserted as this kernel offers them
 	if grep -qw bpf_iter_dmabuf /proc/kallsyms; then
 		$T probe -j > /tmp/tph.probe.json 2>/dev/null
-		exp=$(jq -r '.[] | select(.event == "dmabuf_export") | .hook' /tmp/tph.probe.json)
-		rel=$(jq -r '.[] | select(.event == "dmabuf_release") | .hook' /tmp/tph.probe.json)
+		exp=$(jq -r '.events[] | select(.event == "dmabuf_export") | .hook' /tmp/tph.probe.json)
+		rel=$(jq -r '.events[] | select(.event == "dmabuf_release") | .hook' /tmp/tph.probe.json)
 		check "probe: dma-buf export and release hooked where iter/dmabuf exists ($exp, $rel)" \
 			"[ '$exp' != null ] && [ '$rel' != null ]"
 		if [ "$rel" = iter ]; then
@@ -79,24 +79,24 @@ if [ "$(id -u)" -eq 0 ]; then
 		fi
 		$T probe -j --hooks dmabuf_export=iter --hooks dmabuf_release=iter > /tmp/tph.probe.json 2>/dev/null
 		check "probe --hooks dmabuf_export=iter: sampled, forced, limit in JSON" \
-			"jq -e '[.[] | select(.event == \"dmabuf_export\" or .event == \"dmabuf_release\")] | length == 2 and all(.hook == \"iter\" and .forced and .programs == [\"iter_dmabuf\"] and (.limit | test(\"shorter than the interval\")))' /tmp/tph.probe.json >/dev/null"
+			"jq -e '[.events[] | select(.event == \"dmabuf_export\" or .event == \"dmabuf_release\")] | length == 2 and all(.hook == \"iter\" and .forced and .programs == [\"iter_dmabuf\"] and (.limit | test(\"shorter than the interval\")))' /tmp/tph.probe.json >/dev/null"
 		timeout 20 $T trace -D 1.5 --hooks dmabuf_export=iter --hooks dmabuf_release=iter \
 			--poll-interval 0.2 >/dev/null 2>/tmp/tph.err; rc=$?
 		check "trace with sampled lifetimes: says so, exits 0" \
 			"[ $rc -eq 0 ] && grep -q 'dmabuf_export, dmabuf_release sampled from iter/dmabuf snapshots every 0.2 s' /tmp/tph.err"
 		$T list -j > /tmp/tph.list.json 2>/dev/null
 		check "list -j: the inventory comes from iter/dmabuf" \
-			"jq -e '.recovery.iter_used == true' /tmp/tph.list.json >/dev/null"
-		$T list > /tmp/tph.list 2>&1
+			"jq -e '.recovery.sources | map(select(.source == \"iter\" and .what == \"dmabufs\"))[0].ok' /tmp/tph.list.json >/dev/null"
+		$T list -v > /tmp/tph.list 2>&1
 		check "list: no line says the iterator is unused" \
-			"grep -q '^  iter/dmabuf: [0-9]* dma-buf' /tmp/tph.list && ! grep -Eiq 'iter/dmabuf.*(not used|unused|not in this kernel)' /tmp/tph.list"
+			"grep -q ' iter  *iter/dmabuf: [0-9]* dma-buf' /tmp/tph.list && ! grep -Eiq 'iter/dmabuf.*(not used|unused|not in this kernel)' /tmp/tph.list"
 	else
 		$T probe -j --hooks dmabuf_export=iter > /tmp/tph.probe.json 2>/dev/null
 		check "probe --hooks dmabuf_export=iter: no iterator here, says v6.16+" \
-			"jq -e '.[] | select(.event == \"dmabuf_export\") | .hook == null and (.why | test(\"v6.16\"))' /tmp/tph.probe.json >/dev/null"
+			"jq -e '.events[] | select(.event == \"dmabuf_export\") | .hook == null and (.why | test(\"v6.16\"))' /tmp/tph.probe.json >/dev/null"
 		$T list -j > /tmp/tph.list.json 2>/dev/null
 		check "list -j says the inventory fell back" \
-			"jq -e '.recovery.iter_used == false and (.recovery.iter | test(\"not in this kernel\"))' /tmp/tph.list.json >/dev/null"
+			"jq -e '.recovery.sources | map(select(.source == \"iter\" and .what == \"dmabufs\"))[0] | .ok == false and (.detail | test(\"not in this kernel\"))' /tmp/tph.list.json >/dev/null"
 	fi
 	# trace on the host attaches what exists and ends cleanly after -D
 	timeout 20 $T trace -D 1 >/dev/null 2>/tmp/tph.err; rc=$?

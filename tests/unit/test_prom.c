@@ -16,7 +16,8 @@
 #include "metrics.h"
 #include "prom.h"
 #include "record.h"
-#include "replay.h"
+#include "feed.h"
+#include "hooks.h"
 
 static const char *esc_label(const char *in)
 {
@@ -292,24 +293,33 @@ static void test_metrics_records(void **state)
 {
 	union tph_record r;
 	const char *k[5];
+	struct feed_opts fo;
+	struct feed f;
+
+	/* the exporter applies each record to the model first: the counters
+	 * name a dma-buf's exporter through it */
+	feed_default_opts(&fo);
+	assert_int_equal(feed_init(&f, &fo), 0);
+	M.model = &f.m;
+#define REC(r) do { feed_record(&f, &(r)); metrics_record(&M, &(r)); } while (0)
 
 	/* publish on 0000:17:00.0 for dma-buf 77 → MRs on it name that exporter */
 	fill(&r, TPH_EV_TPH_PUBLISH);
 	pci(&r.publish.exporter, 0x17, NULL);
 	r.publish.ino = 77;
-	metrics_record(&M, &r);
+	REC(r);
 	r.publish.ret = -EINVAL;
-	metrics_record(&M, &r);
+	REC(r);
 	mr(&r, 77, TPH_REASON_OK, 0);
-	metrics_record(&M, &r);
-	metrics_record(&M, &r);
+	REC(r);
+	REC(r);
 	mr(&r, 77, TPH_REASON_WIDTH_MISMATCH, 0);
-	metrics_record(&M, &r);
+	REC(r);
 	mr(&r, 99, TPH_REASON_NOT_PUBLISHED, 0);	/* exporter never seen */
 	r.mr.req_type = TPH_REQ_DISABLE;
-	metrics_record(&M, &r);
+	REC(r);
 	mr(&r, 77, TPH_REASON_OK, -ENOMEM);
-	metrics_record(&M, &r);
+	REC(r);
 
 	k[0] = "0000:3b:00.0"; k[1] = "0000:17:00.0"; k[2] = "16"; k[3] = "dmabuf";
 	k[4] = "ok";
@@ -328,20 +338,20 @@ static void test_metrics_records(void **state)
 	assert_int_equal(metrics_get(&M, MF_RECORDS, k), 5);
 
 	/* a query names the exporter device when the exporter callback ran,
-	 * else the join learned from the publish */
+	 * else the exporter the model learned from the publish */
 	fill(&r, TPH_EV_TPH_QUERY);
 	r.query.buf.ino = 77;
 	r.query.extended = 0;
 	r.query.ret = -ENOENT;
-	metrics_record(&M, &r);
+	REC(r);
 	k[0] = "0000:17:00.0"; k[1] = "8"; k[2] = "ENOENT";
 	assert_int_equal(metrics_get(&M, MF_QUERIES, k), 1);
 	/* release forgets the dma-buf */
 	fill(&r, TPH_EV_DMABUF_RELEASE);
 	r.dmabuf.buf.ino = 77;
-	metrics_record(&M, &r);
+	REC(r);
 	mr(&r, 77, TPH_REASON_OK, 0);
-	metrics_record(&M, &r);
+	REC(r);
 	k[0] = "0000:3b:00.0"; k[1] = "unknown"; k[2] = "16"; k[3] = "dmabuf"; k[4] = "ok";
 	assert_int_equal(metrics_get(&M, MF_MR_REG, k), 1);
 
@@ -350,13 +360,13 @@ static void test_metrics_records(void **state)
 	pci(&r.st.nic, 0x3b, NULL);
 	r.st.op = TPH_ST_ALLOC;
 	r.st.ret = -ENOSPC;
-	metrics_record(&M, &r);
+	REC(r);
 	k[0] = "0000:3b:00.0"; k[1] = "alloc"; k[2] = "ENOSPC";
 	assert_int_equal(metrics_get(&M, MF_ST_OPS, k), 1);
 	fill(&r, TPH_EV_PCI_TPH);
 	pci(&r.pci.dev, 0x3b, NULL);
 	r.pci.op = TPH_PCI_ENABLE;
-	metrics_record(&M, &r);
+	REC(r);
 	k[1] = "enable"; k[2] = "ok";
 	assert_int_equal(metrics_get(&M, MF_PCI_OPS, k), 1);
 
@@ -367,6 +377,9 @@ static void test_metrics_records(void **state)
 	assert_null(strstr(B.p, "ino"));
 	assert_null(strstr(B.p, "mkey"));
 	assert_null(strstr(B.p, "pid"));
+	M.model = NULL;
+	feed_close(&f);
+#undef REC
 }
 
 static void test_metrics_ordering(void **state)
@@ -445,7 +458,7 @@ static void test_metrics_series_cap(void **state)
 {
 	struct metrics m;
 	struct prom_buf b;
-	struct metrics_prog prog = { "tp_btf_mr_reg", 1500000000ull, 3, 0 };
+	struct prog_stats prog = { "tp_btf_mr_reg", 1500000000ull, 3, 0 };
 	struct hook_plan plan;
 	const char *k[1];
 	char v[16];
@@ -466,7 +479,12 @@ static void test_metrics_series_cap(void **state)
 	memset(&plan, 0, sizeof(plan));
 	for (i = 0; i < TPH_EV_MAX; i++)
 		plan.ev[i].cand = -1;
-	metrics_set_plan(&m, &plan);
+	{
+		unsigned char fam[TPH_EV_MAX];
+
+		hooks_families(&plan, fam);
+		metrics_set_hooks(&m, fam);
+	}
 	metrics_http_request(&m, 404);
 	metrics_http_request(&m, 200);
 	metrics_http_request(&m, 200);
@@ -536,22 +554,31 @@ static void test_metrics_golden(void **state)
 	struct metrics m;
 	struct prom_buf b;
 	union tph_record r;
+	struct feed_opts fo;
+	struct feed f;
 
 	assert_int_equal(metrics_init(&m, 100), 0);
+	feed_default_opts(&fo);
+	assert_int_equal(feed_init(&f, &fo), 0);
+	m.model = &f.m;
 	prom_buf_init(&b);
 	fill(&r, TPH_EV_TPH_PUBLISH);
 	pci(&r.publish.exporter, 0x17, NULL);
 	r.publish.ino = 5;
+	feed_record(&f, &r);
 	metrics_record(&m, &r);
 	mr(&r, 5, TPH_REASON_ST_TABLE_FULL, 0);
+	feed_record(&f, &r);
 	metrics_record(&m, &r);
 	mr(&r, 5, TPH_REASON_OK, 0);
+	feed_record(&f, &r);
 	metrics_record(&m, &r);
 	metrics_render(&m, &b, NULL, 0, NULL, NULL);
 	assert_memory_equal(b.p, golden_counters, strlen(golden_counters));
 	check_exposition(b.p);
 	prom_buf_free(&b);
 	metrics_free(&m);
+	feed_close(&f);
 }
 
 /* gauges from the live model: the same records the views see */
@@ -572,7 +599,7 @@ static void test_model_gauges(void **state)
 	m.model = &f.m;
 	prom_buf_init(&b);
 
-#define FEED(r) do { metrics_record(&m, &(r)); feed_record(&f, &(r)); } while (0)
+#define FEED(r) do { feed_record(&f, &(r)); metrics_record(&m, &(r)); } while (0)
 	/* dma-buf 7 from 0000:17:00.0, ext tag 0x11, attached by the NIC */
 	fill(&r, TPH_EV_DMABUF_EXPORT);
 	r.dmabuf.buf.ino = 7;
@@ -677,10 +704,10 @@ static void test_result_names(void **state)
 {
 	char buf[16];
 
-	assert_string_equal(metrics_result(0, buf, sizeof(buf)), "ok");
-	assert_string_equal(metrics_result(-ENOENT, buf, sizeof(buf)), "ENOENT");
-	assert_string_equal(metrics_result(-EOPNOTSUPP, buf, sizeof(buf)), "EOPNOTSUPP");
-	assert_string_equal(metrics_result(-4000, buf, sizeof(buf)), "E4000");
+	assert_string_equal(tph_errno_name(0, buf, sizeof(buf)), "ok");
+	assert_string_equal(tph_errno_name(-ENOENT, buf, sizeof(buf)), "ENOENT");
+	assert_string_equal(tph_errno_name(-EOPNOTSUPP, buf, sizeof(buf)), "EOPNOTSUPP");
+	assert_string_equal(tph_errno_name(-4000, buf, sizeof(buf)), "E4000");
 }
 
 int main(void)

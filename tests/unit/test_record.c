@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Record names, JSON round trips for every kind, text lines, validation. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -478,7 +479,34 @@ static uint64_t rnd(void)
 	return rng;
 }
 
-/* the former text formatter, rebuilt from the json-c object */
+/* result fields: every "ret" and the MR's step results */
+static bool is_errno(unsigned int kind, const char *key)
+{
+	return !strcmp(key, "ret") || !strcmp(key, "query_ret") || !strcmp(key, "st_ret");
+}
+
+static const char *ename(int v)
+{
+	static char b[16];
+
+	snprintf(b, sizeof(b), "E%d", -v);
+	return b;
+}
+
+/* ST modes (PCI_TPH_ST_*_MODE) and completer types (DEVCAP2 13:12) */
+static const char *decoded(const char *key, int v)
+{
+	static const char *const modes[] = { "ns", "iv", "ds" };
+	static const char *const comp[] = { "none", "tph", "reserved", "ext" };
+
+	if (v == 0xff)
+		return "unknown";
+	if (!strcmp(key, "mode"))
+		return v < 3 ? modes[v] : "?";
+	return v < 4 ? comp[v] : "?";
+}
+
+/* the text formatter: json-c's values, names next to the numbers */
 static void text_reference(const union tph_record *r, bool ts, char *buf, size_t len)
 {
 	static const char *const hex[] = { "st", "st_ext", "tag", "mkey", "flags", "attach" };
@@ -511,6 +539,15 @@ static void text_reference(const union tph_record *r, bool ts, char *buf, size_t
 			continue;
 		if (!v)
 			off += snprintf(buf + off, len - off, " %s=-", key);
+		else if (is_errno(r->hdr.kind, key) && json_object_get_int(v) < 0)
+			off += snprintf(buf + off, len - off, " %s=%d(%s)", key,
+					json_object_get_int(v),
+					strerrorname_np(-json_object_get_int(v)) ?:
+					ename(json_object_get_int(v)));
+		else if (!strcmp(key, "mode") || !strcmp(key, "completer") ||
+			 !strcmp(key, "rp_completer"))
+			off += snprintf(buf + off, len - off, " %s=%d(%s)", key,
+					json_object_get_int(v), decoded(key, json_object_get_int(v)));
 		else if (json_object_is_type(v, json_type_string))
 			off += snprintf(buf + off, len - off, " %s=%s", key,
 					*json_object_get_string(v) ? json_object_get_string(v) : "-");

@@ -20,7 +20,7 @@ echo "# kernel $(uname -r)"
 $T probe -j > $W/probe.json 2>$W/probe.err
 for ev in dmabuf_export dmabuf_release map unmap attach detach invalidate; do
 	check "probe: $ev hooked on a stock kernel" \
-		"jq -e '.[] | select(.event==\"$ev\") | .hook != null' $W/probe.json >/dev/null"
+		"jq -e '.events[] | select(.event==\"$ev\") | .hook != null' $W/probe.json >/dev/null"
 done
 $T probe > $W/probe.txt 2>&1
 sed 's/^/# /' $W/probe.txt

@@ -48,8 +48,10 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
 . tests/lib/suite.sh
 
 echo "# kernel $kver"
-$T probe -j > "$W/probe.json" 2>/dev/null
-$T probe -j --hooks dmabuf_export=iter --hooks dmabuf_release=iter > "$W/probe-iter.json" 2>/dev/null
+# the plan's events array (probe -j: docs/json.md)
+$T probe -j 2>/dev/null | jq '.events' > "$W/probe.json"
+$T probe -j --hooks dmabuf_export=iter --hooks dmabuf_release=iter 2>/dev/null |
+	jq '.events' > "$W/probe-iter.json"
 # the hook matrix rows of this kernel: default, and iter forced
 jq -r '.[] | select(.event | test("^dmabuf_(export|release)$")) |
 	"# probe: \(.event) \(.hook // "-") \(.source // .why)"' "$W/probe.json" "$W/probe-iter.json"
@@ -98,9 +100,9 @@ if [ $has_iter = 0 ]; then
 		sino=$(bind_ino buf0 "$W/fb.ctl")
 	fi
 	$T list -j > "$W/list.json" 2> "$W/list.err"
-	$T list > "$W/list.txt" 2>&1
+	$T list -v > "$W/list.txt" 2>&1
 	jcheck iter_fallback - json "$W/list.json" \
-		'.recovery.iter_used == false and (.recovery.iter | test("not in this kernel \\(needs v6.16\\+\\)"))'
+		'.recovery.sources | map(select(.source == "iter" and .what == "dmabufs"))[0] | .ok == false and (.detail | test("not in this kernel \\(needs v6.16\\+\\)"))'
 	if grep -q 'iter/dmabuf: not in this kernel (needs v6.16+)' "$W/list.txt"; then
 		check iter_fallback - text PASS
 	else
@@ -113,7 +115,7 @@ if [ $has_iter = 0 ]; then
 		check iter_fallback - heap SKIP "no /dev/dma_heap/system on $kver"
 	fi
 	# what the fallback cannot know: the published tags (exporter-private)
-	jcheck iter_fallback - tags "$W/list.json" '.recovery.tags | test("not recovered")'
+	jcheck iter_fallback - tags "$W/list.json" '.recovery.not_seen | index("tags") != null'
 	if [ -n "$sino" ]; then
 		jcheck iter_fallback - tphsim "$W/list.json" \
 			".dmabufs[] | select(.ino == $sino) | .exp_name == \"gpu0\" and .size == 65536 and .tag.known == false"
@@ -144,11 +146,11 @@ wait_for "$W/h.out" 'ino=' 30
 t0=$(date +%s.%N)
 $T list -j > "$W/list.json" 2> "$W/list.err"
 t1=$(date +%s.%N)
-$T list > "$W/list.txt" 2>&1
+$T list -v > "$W/list.txt" 2>&1
 echo "# list -j with the inventory: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
 uino=$(field ino "$W/u.out") hino=$(field ino "$W/h.out")
 jcheck iter_inventory iter source "$W/list.json" \
-	'.recovery.iter_used == true and .recovery.iter_dmabufs >= 2 and (.recovery.debugfs | test("not read"))'
+	'(.recovery.sources | map(select(.source == "iter" and .what == "dmabufs"))[0] | .ok and .count >= 2) and (.recovery.sources | map(select(.source == "debugfs")) | length) == 0'
 if grep -Eiq 'iter/dmabuf.*(not used|unused|not in this kernel|does not use)' "$W/list.txt"; then
 	check iter_inventory iter text FAIL "a line says the iterator is unused: $(grep -Ei 'iter/dmabuf' "$W/list.txt" | head -n 1)"
 else
@@ -167,7 +169,7 @@ if [ $sim = 1 ]; then
 	jcheck iter_inventory iter tphsim_unpublished "$W/list.json" \
 		".dmabufs[] | select(.ino == ${c:-0}) | .exp_name == \"gpu0\" and .size == 32768 and .tag.known and (.tag.published_8 | not) and (.tag.published_16 | not)"
 	jcheck iter_inventory iter tags_source "$W/list.json" \
-		'.recovery.iter_tags >= 3 and (.recovery.tags | test("tphsim"))'
+		'.recovery.sources | map(select(.source == "iter" and .what == "tags"))[0] | .ok and .count >= 3 and (.detail | test("tphsim"))'
 	kill "$ctl_pid" 2>/dev/null
 	wait "$ctl_pid" 2>/dev/null
 else

@@ -165,8 +165,10 @@ ok "guest ran ${#scns[@]} scenario(s)"
 if [ "$(cat "$work/job/list.rc" 2>/dev/null)" = 0 ] && jq -e '
 	([.dmabufs[] | select(.exp_name == "system" and .before_start and
 		(.holders | map(.comm) | index("holder")))] | map(.size) | sort) == [8192, 1048576]
-	and (.recovery.fds >= 1) and (.recovery.mappings >= 1) and (.recovery.debugfs_dmabufs >= 2)
-	and .recovery.mrs == "existing MRs: not recovered (no RDMA netlink dump)"' \
+	and (.recovery.sources | map(select(.source == "proc" and .what == "dmabufs"))[0].detail
+	     | test("^[1-9][0-9]* fd\\(s\\) and [1-9][0-9]* mapping"))
+	and (.recovery.sources | map(select(.source == "debugfs" and .what == "dmabufs"))[0].count >= 2)
+	and (.recovery.not_seen | index("mrs") != null)' \
 	"$work/job/list.json" >/dev/null; then
 	ok "list recovers dma-bufs held before start (fd, mmap, debugfs)"
 else

@@ -143,7 +143,8 @@ for spec in "${specs[@]}"; do
 	name=${spec%%=*}
 	args=${spec#*=}
 	# shellcheck disable=SC2086 # ARGS are words
-	"$T" probe -j $args >"$W/probe.$name.json" 2>"$W/probe.$name.err"
+	# the plan's events array (probe -j: docs/json.md), what test-scenarios.sh reads
+	"$T" probe -j $args 2>"$W/probe.$name.err" | jq '.events' >"$W/probe.$name.json"
 	# shellcheck disable=SC2086
 	"$T" trace -j $args >"$W/trace.$name.jsonl" 2>"$W/trace.$name.err" &
 	pids+=($!)
