@@ -307,7 +307,7 @@ static void test_writers_against_hand_written_lines(void **state)
 		"\"ret\":-12}",
 		REF_TEXT("map            ", "fentry")
 		" ino=4242 size=2097152 exp_name=vfio_pci_core importer=0000:3b:00.1"
-		" attach=0xffff888812345678 p2p=true dynamic=true dir=2 ret=-12");
+		" attach=0xffff888812345678 p2p=true dynamic=true dir=2 ret=-12(ENOMEM)");
 
 	/* INVALIDATE: no importer, no exporter name (text leaves exp_name out) */
 	ref_hdr(&r, TPH_EV_INVALIDATE, TPH_HOOK_KPROBE);
@@ -333,7 +333,7 @@ static void test_writers_against_hand_written_lines(void **state)
 		"\"flags\":3,\"st\":42,\"st_ext\":4660,\"ph\":2,\"completer\":3,\"ret\":0}",
 		REF_TEXT("tph_publish    ", "tp_btf")
 		" exporter=0001:17:02.0 ino=4242 flags=0x3 st=0x2a st_ext=0x1234 ph=2"
-		" completer=3 ret=0");
+		" completer=3(ext) ret=0");
 
 	/* exporter known by name only (a quote in it); only the 16-bit ST published */
 	ref_hdr(&r, TPH_EV_TPH_QUERY, TPH_HOOK_RAW_TP);
@@ -365,7 +365,7 @@ static void test_writers_against_hand_written_lines(void **state)
 		"\"published_8\":null,\"published_16\":null,\"ret\":-95}",
 		REF_TEXT("tph_query      ", "raw_tp")
 		" ino=4242 size=4096 exp_name=tphsim exporter=- extended=false width=8"
-		" st=0x5678 ph=1 published_8=- published_16=- ret=-95");
+		" st=0x5678 ph=1 published_8=- published_16=- ret=-95(EOPNOTSUPP)");
 
 	ref_hdr(&r, TPH_EV_MR_REG, TPH_HOOK_KPROBE);
 	ref_pci(&r.mr.nic, 0, 0x3b, 0, 0, "mlx5_0");
@@ -405,13 +405,14 @@ static void test_writers_against_hand_written_lines(void **state)
 	assert_writers(&r,
 		REF_HDR("mr_reg", "kprobe") "\"nic\":\"0000:3b:00.0\",\"ibdev\":\"mlx5_0\","
 		"\"ino\":4242,\"mkey\":6699,\"length\":1048576,\"access\":7,"
-		"\"req_type\":\"unknown\",\"extended\":true,\"width\":0,\"source\":\"none\","
+		"\"req_type\":\"unknown\",\"extended\":true,\"width\":16,\"source\":\"none\","
 		"\"st\":42,\"st_index\":0,\"ph\":null,\"tph\":false,\"reason\":\"width_mismatch\","
 		"\"reused\":false,\"query_ret\":-61,\"st_ret\":-28,\"ret\":-14}",
 		REF_TEXT("mr_reg         ", "kprobe")
 		" nic=0000:3b:00.0 ibdev=mlx5_0 ino=4242 mkey=0x1a2b length=1048576 access=7"
-		" req_type=unknown extended=true width=0 source=none st=0x2a st_index=0 ph=-"
-		" tph=false reason=width_mismatch reused=false query_ret=-61 st_ret=-28 ret=-14");
+		" req_type=unknown extended=true width=16 source=none st=0x2a st_index=0 ph=-"
+		" tph=false reason=width_mismatch reused=false query_ret=-61(ENODATA)"
+		" st_ret=-28(ENOSPC) ret=-14(EFAULT)");
 
 	/* an IB device without a known PCI function */
 	ref_hdr(&r, TPH_EV_MR_DEREG, TPH_HOOK_TP_BTF);
@@ -454,10 +455,10 @@ static void test_writers_against_hand_written_lines(void **state)
 	assert_writers(&r,
 		REF_HDR("pci_tph", "fentry") "\"op\":\"st_write\",\"dev\":\"0000:3b:00.0\","
 		"\"mode\":2,\"req_type\":\"ext\",\"dev_req_type\":\"unknown\",\"rp_completer\":255,"
-		"\"index\":3,\"tag\":42,\"loc\":2,\"ret\":-5}",
+		"\"index\":3,\"tag\":42,\"loc\":2,\"ret\":-5,\"st_entries\":0}",
 		REF_TEXT("pci_tph        ", "fentry")
-		" op=st_write dev=0000:3b:00.0 mode=2 req_type=ext dev_req_type=unknown"
-		" rp_completer=255 index=3 tag=0x2a loc=2 ret=-5");
+		" op=st_write dev=0000:3b:00.0 mode=2(ds) req_type=ext dev_req_type=unknown"
+		" rp_completer=255(unknown) index=3 tag=0x2a loc=2 ret=-5(EIO) st_entries=0");
 }
 
 /*
