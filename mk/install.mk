@@ -6,7 +6,8 @@
 #   $(BASHCOMPDIR)/tphtrace                               bash completion
 #   $(SYSTEMDUNITDIR)/tphtrace-exporter.service           systemd unit (@SBINDIR@ filled in)
 #   $(DATADIR)/{tphtrace.rules.yml,prometheus-scrape.yml,grafana-dashboard.json}
-#   $(DOCDIR)/exporter.md
+#   $(DOCDIR)/ every document --help and tphtrace(8) name (INSTALL_DOCS),
+#             README.md and the license texts
 
 PREFIX		?= /usr/local
 SBINDIR		?= $(PREFIX)/sbin
@@ -20,30 +21,34 @@ INSTALL		?= install
 
 INSTALL_DATA	:= deploy/tphtrace.rules.yml deploy/prometheus-scrape.yml \
 		   deploy/grafana-dashboard.json
+# every document --help and tphtrace(8) point to (tests/exporter/test-exporter.sh
+# checks that the list covers them)
+INSTALL_DOCS	:= README.md LICENSE docs/ARCHITECTURE.md docs/json.md docs/trace-format.md \
+		   docs/rules.md docs/devices.md docs/exporter.md docs/symbols.md
+INSTALL_LICENSES := $(wildcard LICENSES/*)
 INSTALLED	:= $(SBINDIR)/tphtrace $(MANDIR)/man8/tphtrace.8 \
 		   $(BASHCOMPDIR)/tphtrace $(SYSTEMDUNITDIR)/tphtrace-exporter.service \
 		   $(addprefix $(DATADIR)/,$(notdir $(INSTALL_DATA))) \
-		   $(DOCDIR)/exporter.md
+		   $(addprefix $(DOCDIR)/,$(notdir $(INSTALL_DOCS))) \
+		   $(addprefix $(DOCDIR)/LICENSES/,$(notdir $(INSTALL_LICENSES)))
 
 install: $(BIN)
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/LICENSES
 	$(Q)$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/tphtrace
 	$(Q)$(INSTALL) -m 0644 docs/tphtrace.8 $(DESTDIR)$(MANDIR)/man8/tphtrace.8
 	$(Q)$(INSTALL) -m 0644 contrib/bash-completion/tphtrace $(DESTDIR)$(BASHCOMPDIR)/tphtrace
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/tphtrace-exporter.service.in > \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/tphtrace-exporter.service && \
 		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/tphtrace-exporter.service
-	$(Q)$(INSTALL) -m 0644 deploy/tphtrace.rules.yml deploy/grafana-dashboard.json \
-		$(DESTDIR)$(DATADIR)/
-	$(Q)sed 's|/usr/local/share/tphtrace/|$(DATADIR)/|g' deploy/prometheus-scrape.yml > \
-		$(DESTDIR)$(DATADIR)/prometheus-scrape.yml && \
-		chmod 0644 $(DESTDIR)$(DATADIR)/prometheus-scrape.yml
-	$(Q)$(INSTALL) -m 0644 docs/exporter.md $(DESTDIR)$(DOCDIR)/exporter.md
+	$(Q)$(INSTALL) -m 0644 $(INSTALL_DATA) $(DESTDIR)$(DATADIR)/
+	$(Q)$(INSTALL) -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)$(INSTALL) -m 0644 $(INSTALL_LICENSES) $(DESTDIR)$(DOCDIR)/LICENSES/
 
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	$(Q)rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+	$(Q)rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/LICENSES $(DESTDIR)$(DOCDIR) \
+		2>/dev/null || true

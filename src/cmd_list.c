@@ -31,11 +31,31 @@ static const char list_doc[] =
 "EXAMPLES:\n"
 "  tphtrace list                    # what exists now\n"
 "  tphtrace list -D 10 -j           # trace 10 s first, JSON\n"
-"  tphtrace list --replay trace.jsonl --at +2.5   # 2.5 s into a recording\n";
+"  tphtrace list --replay trace.jsonl --at +2.5   # 2.5 s into a recording\n"
+"  tphtrace list --replay trace.jsonl --tree       # what is connected, each MR's path\n";
+
+enum { OPT_TREE = 0x100 };
+
+static const struct argp_option list_opts[] = {
+	{ "tree", OPT_TREE, NULL, 0, "Text: draw the topology (exporter, dma-bufs, importers, "
+	  "MRs) and each MR's path from exporter to mkey, marking where the tag was lost", 0 },
+	{},
+};
+
+static error_t list_parse(int key, char *arg, struct argp_state *state)
+{
+	bool *tree = state->input;
+
+	if (key != OPT_TREE)
+		return ARGP_ERR_UNKNOWN;
+	*tree = true;
+	return 0;
+}
 
 int cmd_list(int argc, char **argv)
 {
-	struct argp argp = { NULL, NULL, NULL, list_doc, NULL, NULL, NULL };
+	struct argp argp = { list_opts, list_parse, NULL, list_doc, NULL, NULL, NULL };
+	bool tree = false;
 	struct cmd_opts o = {
 		.cmd = "list", .docs = list_docs,
 		.applies = OPT_F_VIEW,
@@ -48,9 +68,13 @@ int cmd_list(int argc, char **argv)
 	struct feed f;
 	int ret;
 
-	ret = opts_parse(&o, &argp, NULL, argc, argv);
+	ret = opts_parse(&o, &argp, &tree, argc, argv);
 	if (ret)
 		return ret;
+	if (tree && o.json) {
+		fprintf(stderr, "tphtrace list: --tree draws text; -j has the same facts\n");
+		return 2;
+	}
 	if (feed_init(&f, &o.fo)) {
 		fprintf(stderr, "tphtrace list: out of memory\n");
 		return 2;
@@ -62,6 +86,8 @@ int cmd_list(int argc, char **argv)
 		view_sel_init(&sel, &o, &f, o.verbose ? 0 : text_width(stdout, 0));
 		if (o.json)
 			view_list_json(stdout, &f, &src, &sel);
+		else if (tree)
+			view_tree_text(stdout, &f, &sel);
 		else
 			view_list_text(stdout, &f, &src, &sel);
 	}

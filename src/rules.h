@@ -118,7 +118,8 @@ unsigned int rules_mr_stale(const struct model *m, const struct m_mr *x);
 /* ST table entries that can hold a tag (index 0 is reserved), 0 unknown:
  * from the PCI ST Table Size, else learned at the first "table full" */
 uint32_t rules_st_capacity(const struct m_dev *d);
-/* the table is known and at least 90% used: the alert's threshold */
+/* the table is known and 90% used, or has one free entry left: the
+ * TphStTableNearlyFull alert's threshold */
 bool rules_st_nearly_full(const struct m_dev *d);
 
 /* published widths: "8", "16", "8+16", "none" */

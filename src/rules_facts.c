@@ -76,7 +76,8 @@ bool rules_st_nearly_full(const struct m_dev *d)
 {
 	uint32_t cap = rules_st_capacity(d);
 
-	return cap && (uint64_t)d->st_used * 10 >= (uint64_t)cap * 9;
+	/* as the TphStTableNearlyFull alert (deploy/tphtrace.rules.yml) */
+	return cap && ((uint64_t)d->st_used * 10 >= (uint64_t)cap * 9 || d->st_used + 1 >= cap);
 }
 
 const char *rules_pub_str(uint8_t pub_flags)

@@ -43,32 +43,36 @@ unsigned int text_rows(FILE *f)
 void text_wrap(FILE *out, const char *s, unsigned int col, unsigned int indent,
 	       unsigned int width)
 {
-	size_t word;
+	size_t n = strlen(s), room, cut;
 
-	if (!width || col + strlen(s) <= width) {
-		fprintf(out, "%s\n", s);
-		return;
-	}
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		word = strcspn(s, " ");
-		if (!word)
+	/*
+	 * Break at the last blank that fits, keeping the text's own spacing
+	 * (columns stay aligned); a word longer than a line is written whole:
+	 * nothing is cut.
+	 */
+	while (width && col + n > width) {
+		room = width > col ? width - col : 0;
+		for (cut = room; cut > 0 && s[cut] != ' '; cut--)
+			;
+		if (!cut)
+			cut = strcspn(s, " ");
+		if (cut >= n)
 			break;
-		/* a word that does not fit starts a new line, unless the line is
-		 * empty (then it is written as is: nothing is cut) */
-		if (col > indent && col + 1 + word > width) {
-			fprintf(out, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > indent) {
-			fputc(' ', out);
-			col++;
+		while (cut > 0 && s[cut - 1] == ' ')
+			cut--;
+		fwrite(s, 1, cut, out);
+		s += cut;
+		n -= cut;
+		while (*s == ' ') {
+			s++;
+			n--;
 		}
-		fwrite(s, 1, word, out);
-		col += (unsigned int)word;
-		s += word;
+		if (!n)
+			break;
+		fprintf(out, "\n%*s", (int)indent, "");
+		col = indent;
 	}
-	fputc('\n', out);
+	fprintf(out, "%s\n", s);
 }
 
 void text_cell(char *dst, size_t cap, const char *s, unsigned int w)

@@ -58,6 +58,9 @@ void view_list_text(FILE *out, struct feed *f, const struct view_src *s,
 void view_list_json(FILE *out, struct feed *f, const struct view_src *s,
 		    const struct view_sel *sel);
 
+/* list --tree: the topology and each MR's path */
+void view_tree_text(FILE *out, struct feed *f, const struct view_sel *sel);
+
 /* top: one frame */
 enum top_sort { SORT_INODE, SORT_SIZE, SORT_MRS, SORT_NOTPH, SORT_EXPORTER, SORT_MAX };
 extern const char *const top_sort_names[SORT_MAX];

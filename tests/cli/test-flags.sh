@@ -142,5 +142,29 @@ got=$(complete_words "$T" top -s "")
 [ "$got" = "exporter inode mrs no-tph size " ] && ok "completion of top -s: the sort keys" ||
 	nok "completion of top -s: the sort keys" "$got"
 
+# LICENSE: every SPDX identifier of the tree has its text in LICENSES/
+ids=$(git ls-files 2>/dev/null | xargs grep -ho 'SPDX-License-Identifier: [A-Za-z0-9.() -]*' 2>/dev/null |
+	sed 's/SPDX-License-Identifier: //' | tr -d '()' | tr ' ' '\n' |
+	grep -E '^[A-Za-z][A-Za-z0-9.-]*$' | grep -vxE 'OR|AND|WITH' | sort -u)
+missing=""
+for id in $ids; do [ -f "LICENSES/$id" ] || missing="$missing $id"; done
+[ -n "$ids" ] && [ -z "$missing" ] && [ -f LICENSE ] &&
+	ok "LICENSE: every SPDX identifier of the tree has its text in LICENSES/ ($(echo $ids))" ||
+	nok "LICENSE: every SPDX identifier of the tree has its text in LICENSES/" "missing:$missing"
+
+# README: the layout names every top-level directory and every source file
+layout=$(awk '/^## Layout/{f=1} f' README.md)
+missing=""
+for d in $(git ls-files 2>/dev/null | awk -F/ 'NF > 1 && $1 !~ /^\./ {print $1}' | sort -u); do
+	grep -q "^$d/" <<<"$layout" || missing="$missing $d/"
+done
+for f in src/*.c; do
+	b=$(basename "$f" .c)
+	p=${b%%_*}
+	grep -qE "(^|[ ,(])($b\.c|${p}_\*\.c|$p\*\.c)" <<<"$layout" || missing="$missing $f"
+done
+[ -z "$missing" ] && ok "README layout names every directory and source file" ||
+	nok "README layout names every directory and source file" "missing:$missing"
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

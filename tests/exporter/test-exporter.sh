@@ -356,9 +356,14 @@ fi
 out=$(promtool check rules deploy/*rules*.yml 2>&1); rc=$?
 check "promtool check rules deploy/*rules*.yml" "[ $rc -eq 0 ]"
 [ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
-sed "s|/usr/local/share/tphtrace/|$PWD/deploy/|" deploy/prometheus-scrape.yml >"$W/scrape.yml"
-promtool check config "$W/scrape.yml" >/dev/null 2>&1
-check "promtool check config on the scrape example" "[ $? -eq 0 ]"
+out=$(promtool check config deploy/prometheus-scrape.yml 2>&1); rc=$?
+check "promtool check config on the scrape example, as shipped" "[ $rc -eq 0 ]"
+[ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
+out=$(promtool test rules tests/exporter/st-alert.test.yml 2>&1); rc=$?
+check "promtool test rules: the ST-table alert fires before the first overflow" "[ $rc -eq 0 ]"
+[ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
+check "the dashboard's ST-table panel: ratio in percent, operations in ops/s" \
+	"jq -e '.panels[] | select(.title == \"ST table use per NIC\") | .fieldConfig.defaults.unit == \"percentunit\" and (.fieldConfig.overrides | map(select(.matcher.options == \"B\")) | .[0].properties | map(select(.id == \"unit\")) | .[0].value == \"ops\")' deploy/grafana-dashboard.json >/dev/null"
 sed "s|@SBINDIR@|$(dirname "$T")|; /^Documentation=/d" deploy/tphtrace-exporter.service.in \
 	>"$W/tphtrace-exporter.service"
 out=$(systemd-analyze verify "$W/tphtrace-exporter.service" 2>&1); rc=$?
@@ -428,10 +433,15 @@ files="usr/local/sbin/tphtrace usr/local/share/man/man8/tphtrace.8
 	usr/local/share/bash-completion/completions/tphtrace
 	usr/local/lib/systemd/system/tphtrace-exporter.service
 	usr/local/share/tphtrace/tphtrace.rules.yml usr/local/share/tphtrace/prometheus-scrape.yml
-	usr/local/share/tphtrace/grafana-dashboard.json usr/local/share/doc/tphtrace/exporter.md"
+	usr/local/share/tphtrace/grafana-dashboard.json usr/local/share/doc/tphtrace/exporter.md
+	$(for d in $(grep -ohE 'docs/[A-Za-z_.-]+\.md' src/*.c docs/tphtrace.8 | sort -u); do
+		echo "usr/local/share/doc/tphtrace/${d#docs/}"; done)
+	usr/local/share/doc/tphtrace/LICENSE
+	$(for l in LICENSES/*; do echo "usr/local/share/doc/tphtrace/$l"; done)"
 missing=""
 for f in $files; do [ -f "$D/$f" ] || missing="$missing $f"; done
-check "make install DESTDIR=…: every listed file" "[ $rc -eq 0 ] && [ -z \"$missing\" ]"
+check "make install DESTDIR=…: every listed file, every document --help and tphtrace(8) name" \
+	"[ $rc -eq 0 ] && [ -z \"$missing\" ]"
 [ -z "$missing" ] || echo "# missing:$missing"
 v=$("$D/usr/local/sbin/tphtrace" version 2>&1); rc=$?
 check "installed binary is executable and runs (version: exit 0)" \
@@ -439,8 +449,8 @@ check "installed binary is executable and runs (version: exit 0)" \
 check "installed unit runs the installed binary" \
 	"grep -q '^ExecStart=/usr/local/sbin/tphtrace exporter ' $D/usr/local/lib/systemd/system/tphtrace-exporter.service &&
 	 ! grep -q '@SBINDIR@' $D/usr/local/lib/systemd/system/tphtrace-exporter.service"
-check "installed scrape example points at the installed rules" \
-	"grep -q '/usr/local/share/tphtrace/tphtrace.rules.yml' $D/usr/local/share/tphtrace/prometheus-scrape.yml"
+check "installed scrape example finds the installed rules (promtool check config)" \
+	"promtool check config $D/usr/local/share/tphtrace/prometheus-scrape.yml >/dev/null 2>&1"
 check "installed man page is tphtrace(8)" "MANPATH=$D/usr/local/share/man man -w tphtrace 2>/dev/null | grep -q 'man8/tphtrace.8'"
 make -s uninstall DESTDIR="$D" >>"$W/install.log" 2>&1; rc=$?
 left=$(find "$D" -type f | sed "s|^$D/||")

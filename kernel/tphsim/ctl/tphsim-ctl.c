@@ -29,6 +29,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/udmabuf.h>
@@ -1094,6 +1095,18 @@ static int run_line(struct line *l, bool dry)
 			fflush(stdout);
 			usleep(atoi(l->tok[1]) * 1000);
 			return 0;
+		}
+		/*
+		 * TPHSIM_SAY_CLOCK=1: "@NS " first, NS the CLOCK_MONOTONIC time of
+		 * the line (the clock of the records' "ts"), so that a demo can put
+		 * each step's records under its heading (demo/guest-demo.sh)
+		 */
+		if (getenv("TPHSIM_SAY_CLOCK")) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			printf("@%llu ", (unsigned long long)ts.tv_sec * 1000000000ull +
+			       (unsigned long long)ts.tv_nsec);
 		}
 		for (i = 1; i < l->ntok; i++)
 			printf("%s%s", i > 1 ? " " : "", l->tok[i]);
