@@ -15,11 +15,11 @@ ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && echo "#   $2"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1" "${3:-}"; fi; }
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "# skip: no QEMU"
-	echo "0 passed, 0 failed, 1 skipped"
-	exit 77
-fi
+# shellcheck source=tests/lib/suite.sh
+. tests/lib/suite.sh
+need_guest 6.12
+need_cmd jq "scripts/deps.sh"
+[ -x "$T" ] || skip_suite "no $T (make)"
 
 # timestamps (seconds with a fraction) and pids (the PID column of trace
 # lines, "pid N") are what may differ between two runs
