@@ -195,8 +195,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	check "list on the host: exit 0, says what was not recovered" \
 		"[ $rc -eq 0 ] && grep -q '^from before start: .* recovered; not seen: .*MRs' $tmp/out"
 	$T list -v >"$tmp/out" 2>"$tmp/err"; rc=$?
-	check "list -v on the host: every source, debugfs and sysfs PCI among them" \
-		"[ $rc -eq 0 ] && grep -q ' debugfs ' $tmp/out && grep -q ' sysfs-pci ' $tmp/out && grep -q 'MRs .*not seen: no RDMA netlink dump' $tmp/out"
+	# dma-bufs from iter/dmabuf where the kernel has it (v6.16+), else debugfs
+	check "list -v on the host: every source, the dma-buf list (iter or debugfs) and sysfs PCI among them" \
+		"[ $rc -eq 0 ] && grep -qE '^  dma-bufs +(iter|debugfs) ' $tmp/out && grep -q ' sysfs-pci ' $tmp/out && grep -q 'MRs .*not seen: no RDMA netlink dump' $tmp/out"
 	$T list -j >"$tmp/out" 2>"$tmp/err"; rc=$?
 	check "list -j on the host: valid JSON with the recovery report" \
 		"[ $rc -eq 0 ] && jq -e '(.recovery.not_seen | index(\"mrs\")) != null and (.recovery.sources | map(select(.source == \"proc\" and .ok)) | length) > 0' $tmp/out >/dev/null"

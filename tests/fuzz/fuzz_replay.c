@@ -7,16 +7,18 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <json-c/json.h>
+#include "feed.h"
 #include "fuzz.h"
+#include "jw.h"
+#include "model.h"
 #include "replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct replay_ops ops = { feed_record, feed_lost, NULL };
+	struct replay_ops ops = { .on_record = feed_record, .on_lost = feed_lost };
 	struct feed_opts o;
-	struct json_object *j;
 	struct feed f;
+	struct jw w;
 	char err[512];
 	FILE *in, *out;
 
@@ -36,11 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rules_eval_state(&f.rs);
 			out = fopen("/dev/null", "w");
 			if (out) {
-				rules_print_text(out, &f.rs, true);
+				/* wrapped at 80 columns, as on a terminal */
+				rules_print_text(out, &f.rs, true, 80, 0, M_NODEV);
+				jw_init(&w, out);
+				jw_doc(&w, "check");
+				rules_json(&w, &f.rs, 0, M_NODEV);
+				jw_obj_end(&w);
 				fclose(out);
 			}
-			j = rules_to_json(&f.rs);
-			json_object_put(j);
 		}
 		fclose(in);
 	}
