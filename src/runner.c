@@ -225,7 +225,10 @@ int runner_run(struct runner *r, const struct runner_cfg *cfg, const struct runn
 		if (live && (ret = open_live(r)))
 			return ret;
 		if (cfg->recover) {
-			state_recover(NULL, ops->on_record, ops->ctx, &r->st);
+			/* -v: the inventory's libbpf messages too */
+			struct state_opts so = { .verbose = o->verbose };
+
+			state_recover(&so, ops->on_record, ops->ctx, &r->st);
 			r->recovered = true;
 		}
 	}
