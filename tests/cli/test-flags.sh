@@ -147,7 +147,8 @@ ids=$(git ls-files 2>/dev/null | xargs grep -ho 'SPDX-License-Identifier: [A-Za-
 	sed 's/SPDX-License-Identifier: //' | tr -d '()' | tr ' ' '\n' |
 	grep -E '^[A-Za-z][A-Za-z0-9.-]*$' | grep -vxE 'OR|AND|WITH' | sort -u)
 missing=""
-for id in $ids; do [ -f "LICENSES/$id" ] || missing="$missing $id"; done
+# GPL-2.0-only is SPDX's current name of GPL-2.0: one text
+for id in $ids; do [ -f "LICENSES/${id%-only}" ] || missing="$missing $id"; done
 [ -n "$ids" ] && [ -z "$missing" ] && [ -f LICENSE ] &&
 	ok "LICENSE: every SPDX identifier of the tree has its text in LICENSES/ ($(echo $ids))" ||
 	nok "LICENSE: every SPDX identifier of the tree has its text in LICENSES/" "missing:$missing"
