@@ -701,12 +701,25 @@ static void render_devices(struct prom_writer *w, const struct model *md)
 	}
 }
 
+/* one family with a sample per rule (0 when it has none) */
+static void by_rule(struct prom_writer *w, const char *name, enum prom_type type,
+		    const char *help, const uint64_t *v)
+{
+	struct prom_label rl[2];
+	unsigned int k;
+
+	prom_family(w, name, type, help);
+	for (k = 0; k < tph_nrules && k < 64; k++) {
+		rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
+		rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
+		prom_sample_u64(w, rl, 2, v[k]);
+	}
+}
+
 /* findings: every rule, 0 when it has none */
 static void render_findings(struct prom_writer *w, const struct rules *rs)
 {
 	uint64_t distinct[64] = {}, occ[64] = {};
-	struct prom_label rl[2];
-	unsigned int k;
 	uint32_t f;
 
 	for (f = 0; f < rs->n; f++) {
@@ -715,22 +728,12 @@ static void render_findings(struct prom_writer *w, const struct rules *rs)
 			occ[rs->f[f].rule] += rs->f[f].count;
 		}
 	}
-	prom_family(w, "tphtrace_findings", PROM_GAUGE,
-		    "Distinct findings of the rules engine (kept since start; "
-		    "'tphtrace check' explains each rule), by rule id and severity.");
-	for (k = 0; k < tph_nrules && k < 64; k++) {
-		rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
-		rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
-		prom_sample_u64(w, rl, 2, distinct[k]);
-	}
-	prom_family(w, "tphtrace_finding_occurrences_total", PROM_COUNTER,
-		    "Occurrences of findings (a finding seen again counts again), "
-		    "by rule id and severity.");
-	for (k = 0; k < tph_nrules && k < 64; k++) {
-		rl[0] = (struct prom_label){ "rule", tph_rules[k].id };
-		rl[1] = (struct prom_label){ "severity", rule_sev_name(tph_rules[k].sev) };
-		prom_sample_u64(w, rl, 2, occ[k]);
-	}
+	by_rule(w, "tphtrace_findings", PROM_GAUGE,
+		"Distinct findings of the rules engine (kept since start; "
+		"'tphtrace check' explains each rule), by rule id and severity.", distinct);
+	by_rule(w, "tphtrace_finding_occurrences_total", PROM_COUNTER,
+		"Occurrences of findings (a finding seen again counts again), "
+		"by rule id and severity.", occ);
 	prom_family(w, "tphtrace_findings_dropped_total", PROM_COUNTER,
 		    "Findings not kept because the findings store was full "
 		    "(--max-findings).");

@@ -116,56 +116,43 @@ struct finding *rule_emit_state(struct rule_ctx *c, uint64_t count)
 	return f;
 }
 
-static struct finding_value *fv_add(struct finding *f, const char *key, uint8_t type)
+/* one typed value of a finding's evidence (no room left: dropped) */
+static void fv_add(struct finding *f, const char *key, uint8_t type,
+		   const struct finding_value *x)
 {
 	struct finding_value *v;
 
 	if (!f || f->nvalues >= FINDING_MAX_VALUES)
-		return NULL;
+		return;
 	v = &f->values[f->nvalues++];
+	*v = *x;
 	v->key = key;
 	v->type = type;
-	return v;
 }
 
 void fv_u64(struct finding *f, const char *key, uint64_t x)
 {
-	struct finding_value *v = fv_add(f, key, FV_U64);
-
-	if (v)
-		v->u = x;
+	fv_add(f, key, FV_U64, &(struct finding_value){ .u = x });
 }
 
 void fv_i64(struct finding *f, const char *key, int64_t x)
 {
-	struct finding_value *v = fv_add(f, key, FV_I64);
-
-	if (v)
-		v->i = x;
+	fv_add(f, key, FV_I64, &(struct finding_value){ .i = x });
 }
 
 void fv_hex(struct finding *f, const char *key, uint64_t x)
 {
-	struct finding_value *v = fv_add(f, key, FV_HEX);
-
-	if (v)
-		v->u = x;
+	fv_add(f, key, FV_HEX, &(struct finding_value){ .u = x });
 }
 
 void fv_errno(struct finding *f, const char *key, int32_t x)
 {
-	struct finding_value *v = fv_add(f, key, FV_ERRNO);
-
-	if (v)
-		v->i = x;
+	fv_add(f, key, FV_ERRNO, &(struct finding_value){ .i = x });
 }
 
 void fv_str(struct finding *f, const char *key, const char *x)
 {
-	struct finding_value *v = fv_add(f, key, FV_STR);
-
-	if (v)
-		v->s = x;
+	fv_add(f, key, FV_STR, &(struct finding_value){ .s = x });
 }
 
 /* ---- engine ------------------------------------------------------------------- */

@@ -500,48 +500,47 @@ static void chk_no_st(struct rule_ctx *c, const union tph_record *rec)
 	fv_errno(f, "st_ret", r->st_ret);
 }
 
-/* TPH019: the importer is not peer-to-peer capable */
-static void chk_p2p(struct rule_ctx *c, const union tph_record *rec)
+/*
+ * An import that failed with @err: the attach or map itself, or, as the
+ * attach failure is often not traced, the MR registration it failed. The
+ * finding names the operation and the error; NULL when @rec is not one.
+ */
+static struct finding *import_failed(struct rule_ctx *c, const union tph_record *rec, int err)
 {
 	const struct tph_ev_attach *a = &rec->attach;
 	struct finding *f;
 
-	/* the attach failure itself is often not traced: the MR's is */
 	if (rec->hdr.kind == TPH_EV_MR_REG) {
-		if (rec->mr.ret != -EOPNOTSUPP)
-			return;
+		if (rec->mr.ret != err)
+			return NULL;
 		f = rule_emit(c, rec->mr.ino, nic_of(c->m, &rec->mr), 0, &rec->hdr);
 		fv_str(f, "op", "mr_reg");
 		fv_errno(f, "ret", rec->mr.ret);
-		return;
+		return f;
 	}
-	if (a->ret != -EOPNOTSUPP)
-		return;
+	if (a->ret != err)
+		return NULL;
 	f = rule_emit(c, a->buf.ino, model_find_dev(c->m, &a->importer), 0, &a->hdr);
+	fv_str(f, "op", tph_kind_name(a->hdr.kind));
 	fv_errno(f, "ret", a->ret);
-	fv_str(f, "p2p", a->peer2peer ? "true" : "false");
-	fv_str(f, "dynamic", a->dynamic ? "true" : "false");
+	return f;
+}
+
+/* TPH019: the importer is not peer-to-peer capable */
+static void chk_p2p(struct rule_ctx *c, const union tph_record *rec)
+{
+	struct finding *f = import_failed(c, rec, -EOPNOTSUPP);
+
+	if (f && rec->hdr.kind != TPH_EV_MR_REG) {
+		fv_str(f, "p2p", rec->attach.peer2peer ? "true" : "false");
+		fv_str(f, "dynamic", rec->attach.dynamic ? "true" : "false");
+	}
 }
 
 /* TPH020: attach or map of a revoked dma-buf */
 static void chk_revoked(struct rule_ctx *c, const union tph_record *rec)
 {
-	const struct tph_ev_attach *a = &rec->attach;
-	struct finding *f;
-
-	if (rec->hdr.kind == TPH_EV_MR_REG) {
-		if (rec->mr.ret != -ENODEV)
-			return;
-		f = rule_emit(c, rec->mr.ino, nic_of(c->m, &rec->mr), 0, &rec->hdr);
-		fv_str(f, "op", "mr_reg");
-		fv_errno(f, "ret", rec->mr.ret);
-		return;
-	}
-	if (a->ret != -ENODEV)
-		return;
-	f = rule_emit(c, a->buf.ino, model_find_dev(c->m, &a->importer), 0, &a->hdr);
-	fv_str(f, "op", tph_kind_name(a->hdr.kind));
-	fv_errno(f, "ret", a->ret);
+	import_failed(c, rec, -ENODEV);
 }
 
 /* TPH021: the tag query or the ST allocation failed unexpectedly */

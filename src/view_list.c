@@ -72,20 +72,18 @@ static void text_bufs(FILE *out, const struct feed *f, const struct view_sel *se
 {
 	const struct model *m = &f->m;
 	char exp[96], dev[64], size[16], tag[64], line[1024], list[640];
-	uint32_t *v, n, i, bi, shown = 0;
+	uint32_t *v, n, i, bi;
 
 	fprintf(out, "\nDMA-BUFS\n");
 	snprintf(line, sizeof(line), "%-10s %-34s %7s %-26s %6s %6s %4s  %s", "INODE",
 		 "EXPORTER", "SIZE", "TAG", "TPH", "NO-TPH", "FIND", "STATE");
 	row(out, sel, line);
-	v = model_sorted(m, MP_BUF, &n);
+	v = view_sel_sorted(sel, m, MP_BUF, &n);
 	for (i = 0; v && i < n; i++) {
 		const struct m_buf *b;
 		size_t off;
 
 		bi = v[i];
-		if (!view_sel_buf(sel, m, bi))
-			continue;
 		b = M_BUF(m, bi);
 		model_dev_str(m, b->exporter, dev, sizeof(dev));
 		snprintf(exp, sizeof(exp), "%s%s%s", b->exp_name[0] ? b->exp_name : "?",
@@ -112,9 +110,8 @@ static void text_bufs(FILE *out, const struct feed *f, const struct view_sel *se
 		model_importers_str(m, bi, list, sizeof(list));
 		snprintf(line, sizeof(line), "%-10s importers: %s", "", list);
 		row(out, sel, line);
-		shown++;
 	}
-	if (!shown)
+	if (!n)
 		fprintf(out, "(none)\n");
 	free(v);
 }
@@ -124,19 +121,17 @@ static void text_mrs(FILE *out, const struct feed *f, const struct view_sel *sel
 	const struct model *m = &f->m;
 	char nic[64], ph[8], line[512];
 	const char *stale;
-	uint32_t *v, n, i, shown = 0;
+	uint32_t *v, n, i;
 
 	fprintf(out, "\nMRS\n");
 	snprintf(line, sizeof(line), "%-26s %-10s %-10s %-4s %-7s %5s %3s %-7s %-15s %-6s %s",
 		 "NIC", "MKEY", "INODE", "TPH", "ST", "INDEX", "PH", "SOURCE", "REASON",
 		 "REUSED", "PROCESS");
 	row(out, sel, line);
-	v = model_sorted(m, MP_MR, &n);
+	v = view_sel_sorted(sel, m, MP_MR, &n);
 	for (i = 0; v && i < n; i++) {
 		const struct m_mr *x = M_MR(m, v[i]);
 
-		if (!view_sel_mr(sel, x))
-			continue;
 		model_dev_str(m, x->nic, nic, sizeof(nic));
 		if (x->ph == TPH_NO_PH)
 			snprintf(ph, sizeof(ph), "-");
@@ -150,9 +145,8 @@ static void text_mrs(FILE *out, const struct feed *f, const struct view_sel *sel
 			 x->reused ? "yes" : "no", x->tgid, x->comm, stale ? " " : "",
 			 stale ? stale : "");
 		row(out, sel, line);
-		shown++;
 	}
-	if (!shown)
+	if (!n)
 		fprintf(out, "(none)\n");
 	free(v);
 }
@@ -454,17 +448,15 @@ void view_list_json(FILE *out, struct feed *f, const struct view_src *s,
 	jw_doc(&w, "list");
 	view_src_json(&w, s, m);
 	jw_karr(&w, "dmabufs");
-	v = model_sorted(m, MP_BUF, &n);
+	v = view_sel_sorted(sel, m, MP_BUF, &n);
 	for (i = 0; v && i < n; i++)
-		if (view_sel_buf(sel, m, v[i]))
-			json_buf(&w, m, v[i], nfind ? nfind[v[i]] : 0);
+		json_buf(&w, m, v[i], nfind ? nfind[v[i]] : 0);
 	free(v);
 	jw_arr_end(&w);
 	jw_karr(&w, "mrs");
-	v = model_sorted(m, MP_MR, &n);
+	v = view_sel_sorted(sel, m, MP_MR, &n);
 	for (i = 0; v && i < n; i++)
-		if (view_sel_mr(sel, M_MR(m, v[i])))
-			json_mr(&w, m, v[i]);
+		json_mr(&w, m, v[i]);
 	free(v);
 	jw_arr_end(&w);
 	jw_karr(&w, "devices");

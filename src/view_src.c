@@ -61,6 +61,18 @@ bool view_sel_buf(const struct view_sel *sel, const struct model *m, uint32_t bi
 	return false;
 }
 
+uint32_t *view_sel_sorted(const struct view_sel *sel, const struct model *m,
+			  enum model_pool pool, uint32_t *n)
+{
+	uint32_t *v = model_sorted(m, pool, n), i, j = 0;
+
+	for (i = 0; v && i < *n; i++)
+		if (pool == MP_MR ? view_sel_mr(sel, M_MR(m, v[i])) : view_sel_buf(sel, m, v[i]))
+			v[j++] = v[i];
+	*n = j;
+	return v;
+}
+
 void view_gaps_note(const struct view_src *s, char *buf, size_t len)
 {
 	char gaps[160];

@@ -67,12 +67,8 @@ static int cmp_rows(const void *pa, const void *pb)
 static uint32_t *rows_of(const struct model *m, const struct view_sel *sel,
 			 enum top_sort k, uint32_t *n)
 {
-	uint32_t *v = model_sorted(m, MP_BUF, n), i, j = 0;
+	uint32_t *v = view_sel_sorted(sel, m, MP_BUF, n);
 
-	for (i = 0; v && i < *n; i++)
-		if (view_sel_buf(sel, m, v[i]))
-			v[j++] = v[i];
-	*n = j;
 	sort_ctx = (struct sort_ctx){ m, k };
 	if (v)
 		qsort(v, *n, sizeof(*v), cmp_rows);

@@ -6,6 +6,7 @@
  * where the MR went without TPH marked "X reason". Text only: list -j has
  * the same facts as data.
  */
+#define _GNU_SOURCE	/* qsort_r */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,31 +126,35 @@ static void mr_line(FILE *out, const struct model *m, const struct m_mr *x)
 		stale & RULES_STALE_SET ? "; stale: SET again since" : "");
 }
 
+/* by exporter (its device index), then by inode */
+static int cmp_exporter(const void *pa, const void *pb, void *ctx)
+{
+	const struct model *m = ctx;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	uint16_t ea = M_BUF(m, a)->exporter, eb = M_BUF(m, b)->exporter;
+	uint64_t ia = model_buf_ino(m, a), ib = model_buf_ino(m, b);
+
+	if (ea != eb)
+		return ea < eb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
 /* exporter -> dma-buf -> importer (its MRs) */
 static void topology(FILE *out, const struct feed *f, const struct view_sel *sel)
 {
 	const struct model *m = &f->m;
 	char exp[96], size[16], tag[64], nic[160];
 	uint32_t *v, n, i, a, k;
-	uint16_t last = M_NODEV - 1;
+	uint16_t last = M_NODEV - 1;	/* no device has this index */
 
 	fprintf(out, "\nTOPOLOGY (exporter, its dma-bufs, their importers and MRs)\n");
-	v = model_sorted(m, MP_BUF, &n);
-	/* by exporter: the device index, then the inode */
-	for (i = 1; v && i < n; i++)
-		for (k = i; k > 0 && M_BUF(m, v[k])->exporter < M_BUF(m, v[k - 1])->exporter;
-		     k--) {
-			uint32_t t = v[k];
-
-			v[k] = v[k - 1];
-			v[k - 1] = t;
-		}
+	v = view_sel_sorted(sel, m, MP_BUF, &n);
+	if (v)
+		qsort_r(v, n, sizeof(*v), cmp_exporter, (void *)m);
 	for (i = 0; v && i < n; i++) {
 		const struct m_buf *b = M_BUF(m, v[i]);
 
-		if (!view_sel_buf(sel, m, v[i]))
-			continue;
-		if (b->exporter != last || !i) {
+		if (b->exporter != last) {
 			model_dev_str(m, b->exporter, exp, sizeof(exp));
 			if (b->exporter != M_NODEV &&
 			    m->devs[b->exporter].completer != TPH_UNKNOWN_U8)
@@ -205,25 +210,22 @@ static void topology(FILE *out, const struct feed *f, const struct view_sel *sel
 void view_tree_text(FILE *out, struct feed *f, const struct view_sel *sel)
 {
 	const struct model *m = &f->m;
-	uint32_t *v, n, i, shown = 0;
+	uint32_t *v, n, i;
 	char nic[64];
 
 	topology(out, f, sel);
 	fputc('\n', out);
 	text_wrap(out, "MR PATHS (exporter -> tag -> query -> width -> ST index -> mkey; "
 		  "[X reason]: where the tag was lost)", 0, 2, sel->width);
-	v = model_sorted(m, MP_MR, &n);
+	v = view_sel_sorted(sel, m, MP_MR, &n);
 	for (i = 0; v && i < n; i++) {
 		const struct m_mr *x = M_MR(m, v[i]);
 
-		if (!view_sel_mr(sel, x))
-			continue;
 		model_dev_str(m, x->nic, nic, sizeof(nic));
 		fprintf(out, "  mkey 0x%x on %s, dma-buf %" PRIu64 ":\n", x->mkey, nic, x->ino);
 		path_line(out, m, x, sel->width);
-		shown++;
 	}
-	if (!shown)
+	if (!n)
 		fprintf(out, "(none)\n");
 	free(v);
 }

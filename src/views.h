@@ -79,5 +79,8 @@ void view_top_json(FILE *out, struct feed *f, const struct view_src *s,
 bool view_sel_buf(const struct view_sel *sel, const struct model *m, uint32_t bi);
 bool view_sel_mr(const struct view_sel *sel, const struct m_mr *x);
 bool view_sel_dev(const struct view_sel *sel, uint16_t d);
+/* the selected dma-bufs (MP_BUF) or MRs (MP_MR) in key order; caller frees */
+uint32_t *view_sel_sorted(const struct view_sel *sel, const struct model *m,
+			  enum model_pool pool, uint32_t *n);
 
 #endif /* TPHTRACE_VIEWS_H */
