@@ -392,43 +392,30 @@ static void render_progs(struct prom_writer *w, const struct prog_stats *progs,
 	}
 }
 
-void metrics_render(struct metrics *m, struct prom_buf *buf,
-		    const struct prog_stats *progs, size_t nprogs,
-		    metrics_model_fn model_render, void *model_ctx)
+/* the exporter itself: build, start, collector, hooks, links, BPF stats */
+static void render_self(struct prom_writer *w, const struct metrics *m)
 {
-	struct prom_writer w;
 	struct prom_label l[3];
-	char num[16];
-	unsigned int i;
 	int k;
 
-	prom_buf_reset(buf);
-	prom_writer_init(&w, buf, m->max_series, on_drop, m);
-
-	for (i = 0; i < MF_COUNT; i++)
-		render_family(&w, &m->fam[i]);
-
-	if (model_render)
-		model_render(model_ctx, &w);
-
-	prom_family(&w, "tphtrace_build_info", PROM_GAUGE,
+	prom_family(w, "tphtrace_build_info", PROM_GAUGE,
 		    "tphtrace build: version, git revision and libbpf version; "
 		    "always 1.");
 	l[0] = (struct prom_label){ "version", TPHTRACE_VERSION };
 	l[1] = (struct prom_label){ "revision", TPHTRACE_GIT };
 	l[2] = (struct prom_label){ "libbpf", libbpf_version_string() };
-	prom_sample_u64(&w, l, 3, 1);
+	prom_sample_u64(w, l, 3, 1);
 
-	prom_family(&w, "tphtrace_start_time_seconds", PROM_GAUGE,
+	prom_family(w, "tphtrace_start_time_seconds", PROM_GAUGE,
 		    "When the exporter started, seconds since the Unix epoch.");
-	prom_sample_f64(&w, NULL, 0, m->start_time);
+	prom_sample_f64(w, NULL, 0, m->start_time);
 
-	prom_family(&w, "tphtrace_collector_up", PROM_GAUGE,
+	prom_family(w, "tphtrace_collector_up", PROM_GAUGE,
 		    "1 if BPF programs are loaded and records are collected, 0 "
 		    "if no event could be hooked on this kernel (self-metrics only).");
-	prom_sample_u64(&w, NULL, 0, m->collector_up);
+	prom_sample_u64(w, NULL, 0, m->collector_up);
 
-	prom_family(&w, "tphtrace_hooks_attached", PROM_GAUGE,
+	prom_family(w, "tphtrace_hooks_attached", PROM_GAUGE,
 		    "1 for each event with the hook family that observes it; 0 "
 		    "with family=\"none\" for an event nothing on this kernel can "
 		    "observe (see 'tphtrace probe').");
@@ -436,37 +423,64 @@ void metrics_render(struct metrics *m, struct prom_buf *buf,
 		for (k = 1; k < TPH_EV_MAX; k++) {
 			l[0] = (struct prom_label){ "event", tph_kind_name(k) };
 			l[1] = (struct prom_label){ "family", tph_hook_name(m->hook_family[k]) };
-			prom_sample_u64(&w, l, 2, m->hook_family[k] != TPH_HOOK_NONE);
+			prom_sample_u64(w, l, 2, m->hook_family[k] != TPH_HOOK_NONE);
 		}
 	}
 
-	prom_family(&w, "tphtrace_bpf_links", PROM_GAUGE,
+	prom_family(w, "tphtrace_bpf_links", PROM_GAUGE,
 		    "BPF programs attached (links held by the collector).");
-	prom_sample_u64(&w, NULL, 0, m->nlinks > 0 ? m->nlinks : 0);
+	prom_sample_u64(w, NULL, 0, m->nlinks > 0 ? m->nlinks : 0);
 
-	prom_family(&w, "tphtrace_bpf_stats_enabled", PROM_GAUGE,
+	prom_family(w, "tphtrace_bpf_stats_enabled", PROM_GAUGE,
 		    "1 while the exporter holds kernel BPF run-time statistics "
 		    "enabled (BPF_ENABLE_STATS), which the program run time and "
 		    "run counts need.");
-	prom_sample_u64(&w, NULL, 0, m->stats_enabled);
+	prom_sample_u64(w, NULL, 0, m->stats_enabled);
+}
 
-	render_progs(&w, progs, progs ? nprogs : 0);
+/* what was lost on the way: records (by cause), HTTP answers by status */
+static void render_lost_http(struct prom_writer *w, const struct metrics *m)
+{
+	struct prom_label l[1];
+	char num[16];
+	unsigned int i;
+	int k;
 
-	prom_family(&w, "tphtrace_records_lost_total", PROM_COUNTER,
+	prom_family(w, "tphtrace_records_lost_total", PROM_COUNTER,
 		    "Records the BPF programs could not deliver, by cause "
 		    "(ringbuf: ring buffer full; state: per-task state map full).");
 	for (k = 0; k < TPH_DROP_MAX; k++) {
 		l[0] = (struct prom_label){ "cause", lost_causes[k] };
-		prom_sample_u64(&w, l, 1, m->lost[k]);
+		prom_sample_u64(w, l, 1, m->lost[k]);
 	}
 
-	prom_family(&w, "tphtrace_http_requests_total", PROM_COUNTER,
+	prom_family(w, "tphtrace_http_requests_total", PROM_COUNTER,
 		    "HTTP requests answered by the exporter, by status code.");
 	for (i = 0; i < m->nhttp; i++) {
 		snprintf(num, sizeof(num), "%u", m->http[i].code);
 		l[0] = (struct prom_label){ "code", num };
-		prom_sample_u64(&w, l, 1, m->http[i].n);
+		prom_sample_u64(w, l, 1, m->http[i].n);
 	}
+}
+
+void metrics_render(struct metrics *m, struct prom_buf *buf,
+		    const struct prog_stats *progs, size_t nprogs,
+		    metrics_model_fn model_render, void *model_ctx)
+{
+	struct prom_writer w;
+	struct prom_label l[1];
+	unsigned int i;
+
+	prom_buf_reset(buf);
+	prom_writer_init(&w, buf, m->max_series, on_drop, m);
+
+	for (i = 0; i < MF_COUNT; i++)
+		render_family(&w, &m->fam[i]);
+	if (model_render)
+		model_render(model_ctx, &w);
+	render_self(&w, m);
+	render_progs(&w, progs, progs ? nprogs : 0);
+	render_lost_http(&w, m);
 
 	/* last, so that series cut from the families above are counted */
 	prom_writer_finish(&w);
