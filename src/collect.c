@@ -622,6 +622,13 @@ int collector_hooked(struct collector *c)
 	return c->ngen || c->poller ? TPH_EV_MAX - 1 - hooks_unavailable(&c->plan) : 0;
 }
 
+int collector_enable_stats(void)
+{
+	int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int collector_prog_stats(struct collector *c, struct prog_stats *out, int max)
 {
 	struct bpf_prog_info info;

@@ -76,6 +76,12 @@ struct prog_stats {
 int collector_prog_stats(struct collector *c, struct prog_stats *out, int max);
 
 /*
+ * Kernel BPF run-time statistics on (BPF_ENABLE_STATS) for as long as the
+ * returned fd is open (needs CAP_SYS_ADMIN); -errno when refused.
+ */
+int collector_enable_stats(void);
+
+/*
  * The hook plan of this kernel without loading anything (tphtrace probe):
  * the one place besides collector_open() that plans hooks.
  */

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include "caps.h"
 #include "cmds.h"
 #include "httpd.h"
@@ -362,10 +361,10 @@ static int enable_stats(struct exporter *x)
 	}
 	if (x->a.no_stats)
 		return 0;
-	x->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	x->stats_fd = collector_enable_stats();
 	if (x->stats_fd < 0)
 		fprintf(stderr, "tphtrace exporter: cannot enable BPF statistics (%s; needs "
-			"CAP_SYS_ADMIN): program run times stay 0\n", strerror(errno));
+			"CAP_SYS_ADMIN): program run times stay 0\n", strerror(-x->stats_fd));
 	return 0;
 }
 
