@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "jw.h"
 #include "runner.h"
+#include "state.h"
 #include "text.h"
 #include "views.h"
 
@@ -104,6 +105,12 @@ static void print_summary(FILE *out, const struct feed *f, const struct view_src
 			 "could not be observed (reason unknown: the kernel lacks the TPH "
 			 "tracepoints and the hooks in use cannot see the decision)",
 			 rs->unobserved);
+		text_wrap(out, line, 0, 6, sel->width);
+	}
+	if (m->mrs_pre_start) {
+		snprintf(line, sizeof(line), "note: %u MR(s) existed before start ("
+			 MR_ORIGIN_PRE_START "): their TPH outcome was not seen, no rule judges "
+			 "them", m->mrs_pre_start);
 		text_wrap(out, line, 0, 6, sel->width);
 	}
 	view_gaps_note(s, note, sizeof(note));

@@ -440,6 +440,14 @@ static int on_ready(void *ctx, struct runner *r)
 		fprintf(stderr, "tphtrace exporter: no event has a usable hook on this kernel "
 			"(see 'tphtrace probe'); serving self-metrics only until a module "
 			"that makes hooks possible loads\n");
+	if (r->recovered) {
+		/* tphtrace_mrs_pre_start is absent when this failed: say why */
+		const struct recov_source *mrs = recovery_find(&r->st.rv, RV_MRS, "rdma-netlink");
+
+		if (mrs)
+			fprintf(stderr, "tphtrace exporter: MRs from before start: %s%s\n",
+				mrs->ok ? "" : "not recovered: ", mrs->detail);
+	}
 	if (!x->a.check) {
 		x->listen_fd = httpd_listen(x->a.listen, x->bound, sizeof(x->bound), err,
 					    sizeof(err));

@@ -262,6 +262,9 @@ void metrics_record(struct metrics *m, const union tph_record *rec)
 		metrics_inc(m, MF_QUERIES, v, 1);
 		break;
 	case TPH_EV_MR_REG:
+		/* an MR from before start (RDMA netlink) is not a registration seen */
+		if (rec->hdr.hook == TPH_HOOK_ITER)
+			break;
 		v[0] = dev_label(m, &rec->mr.nic, dev, sizeof(dev));
 		e = model_exporter(m->model, rec->mr.ino, exp, sizeof(exp));
 		v[1] = e ? e : "unknown";
@@ -581,6 +584,7 @@ static const char *const l_exp_imp[] = { "exporter", "importer" };
 static const char *const l_exp_w[] = { "exporter", "width" };
 static const char *const l_imp_exp_tph[] = { "importer", "exporter", "tph" };
 static const char *const l_imp_exp[] = { "importer", "exporter" };
+static const char *const l_nic[] = { "nic" };
 
 /* dma-bufs and published tags per exporter */
 static void render_bufs(struct metrics_agg *a, struct prom_writer *w, const struct model *md)
@@ -629,7 +633,11 @@ static void render_bufs(struct metrics_agg *a, struct prom_writer *w, const stru
 		   "Live dma-buf attachments, by exporter and importer device.", l_exp_imp);
 }
 
-/* MRs, and those carrying a tag the dma-buf no longer publishes (rules) */
+/*
+ * MRs, those that existed before start (RDMA netlink: their TPH outcome is
+ * not known, so they are in neither tph="true" nor "false"), and those
+ * carrying a tag the dma-buf no longer publishes (rules)
+ */
 static void render_mrs(struct metrics_agg *a, struct prom_writer *w, const struct model *md)
 {
 	char e[METRICS_LV_LEN], d[METRICS_LV_LEN];
@@ -641,6 +649,8 @@ static void render_mrs(struct metrics_agg *a, struct prom_writer *w, const struc
 	MODEL_FOR_EACH(md, MP_MR, i) {
 		const struct m_mr *x = M_MR(md, i);
 
+		if (x->pre_start)
+			continue;
 		b = model_mr_buf(md, x);
 		v[0] = or_unknown(model_dev_label(md, x->nic, d, sizeof(d)));
 		v[1] = or_unknown(b ? model_buf_exporter(md, b, e, sizeof(e)) : NULL);
@@ -650,6 +660,20 @@ static void render_mrs(struct metrics_agg *a, struct prom_writer *w, const struc
 	agg_render(w, a, "tphtrace_mrs",
 		   "Live mlx5 dma-buf MRs, by importer NIC, exporter and whether the "
 		   "mkey has TPH.", l_imp_exp_tph);
+
+	agg_reset(a, 1);
+	MODEL_FOR_EACH(md, MP_MR, i) {
+		const struct m_mr *x = M_MR(md, i);
+
+		if (!x->pre_start)
+			continue;
+		v[0] = or_unknown(model_dev_label(md, x->nic, d, sizeof(d)));
+		agg_add(a, v, 1);
+	}
+	agg_render(w, a, "tphtrace_mrs_pre_start",
+		   "MRs that existed when tphtrace started, by RDMA device (RDMA netlink "
+		   "resource dump, any memory, not only dma-bufs); their TPH outcome is "
+		   "not known.", l_nic);
 
 	agg_reset(a, 2);
 	MODEL_FOR_EACH(md, MP_MR, i) {

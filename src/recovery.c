@@ -12,6 +12,7 @@ static const char *const what_keys[RV_MAX] = {
 	[RV_ATTACHMENTS] = "attachments",
 	[RV_TAGS] = "tags",
 	[RV_MRS] = "mrs",
+	[RV_MR_TPH] = "mr_tph",
 	[RV_ST_ENTRIES] = "st_entries",
 	[RV_PCI_TPH] = "pci_tph",
 };
@@ -22,6 +23,7 @@ static const char *const what_texts[RV_MAX] = {
 	[RV_ATTACHMENTS] = "attachments",
 	[RV_TAGS] = "published tags",
 	[RV_MRS] = "MRs",
+	[RV_MR_TPH] = "MRs' TPH outcome",
 	[RV_ST_ENTRIES] = "ST table entries",
 	[RV_PCI_TPH] = "PCI TPH state",
 };
@@ -73,6 +75,17 @@ bool recovery_seen(const struct recovery *r, enum recov_what what)
 	return false;
 }
 
+const struct recov_source *recovery_find(const struct recovery *r, enum recov_what what,
+					 const char *source)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->s[i].what == what && !strcmp(r->s[i].source, source))
+			return &r->s[i];
+	return NULL;
+}
+
 unsigned int recovery_gaps(const struct recovery *r)
 {
 	unsigned int w, n = 0;
@@ -82,14 +95,22 @@ unsigned int recovery_gaps(const struct recovery *r)
 	return n;
 }
 
+/* text: a gap another gap already says (no MRs seen: nor their outcome) */
+static bool gap_shown(const struct recovery *r, enum recov_what w)
+{
+	return !recovery_seen(r, w) && !(w == RV_MR_TPH && !recovery_seen(r, RV_MRS));
+}
+
 void recovery_gaps_str(const struct recovery *r, char *buf, size_t len)
 {
-	unsigned int w, left = recovery_gaps(r);
+	unsigned int w, left = 0;
 	size_t off = 0;
 
 	buf[0] = '\0';
+	for (w = 0; w < RV_MAX; w++)
+		left += gap_shown(r, w);
 	for (w = 0; w < RV_MAX && off < len; w++) {
-		if (recovery_seen(r, w))
+		if (!gap_shown(r, w))
 			continue;
 		left--;
 		off += snprintf(buf + off, len - off, "%s%s", recovery_what_text(w),
@@ -110,15 +131,16 @@ static uint64_t count_of(const struct recovery *r, enum recov_what what)
 
 void recovery_print(FILE *out, const struct recovery *r, bool verbose)
 {
-	char gaps[160];
+	char gaps[256];
 	unsigned int i;
 
 	if (!r->ran)
 		return;
 	recovery_gaps_str(r, gaps, sizeof(gaps));
 	fprintf(out, "from before start: %" PRIu64 " dma-buf(s), %" PRIu64 " attachment(s), %"
-		PRIu64 " PCI TPH function(s) recovered", count_of(r, RV_DMABUFS),
-		count_of(r, RV_ATTACHMENTS), count_of(r, RV_PCI_TPH));
+		PRIu64 " MR(s), %" PRIu64 " PCI TPH function(s) recovered",
+		count_of(r, RV_DMABUFS), count_of(r, RV_ATTACHMENTS), count_of(r, RV_MRS),
+		count_of(r, RV_PCI_TPH));
 	if (gaps[0])
 		fprintf(out, "; not seen: %s%s", gaps,
 			verbose ? "" : " (-v says why)");
@@ -126,7 +148,7 @@ void recovery_print(FILE *out, const struct recovery *r, bool verbose)
 	if (!verbose)
 		return;
 	for (i = 0; i < r->n; i++)
-		fprintf(out, "  %-16s %-10s %s%s\n", recovery_what_text(r->s[i].what),
+		fprintf(out, "  %-16s %-12s %s%s\n", recovery_what_text(r->s[i].what),
 			r->s[i].source, r->s[i].ok ? "" : "not seen: ", r->s[i].detail);
 }
 

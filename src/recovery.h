@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * What existed before tphtrace started: the one place where every
- * pre-start source (/proc, debugfs bufinfo, sysfs PCI config space, and
- * later iter/dmabuf and RDMA netlink) says what it recovered and what it
- * could not. Each source adds one entry per kind of state it looked at;
+ * pre-start source (iter/dmabuf, /proc, debugfs bufinfo, sysfs PCI config
+ * space, RDMA netlink) says what it recovered and what it could not. Each source adds one entry per kind of state it looked at;
  * a kind no source could see is a gap, which list, top and check print
  * (text and JSON) so that a view started after the set-up never reads as
  * "nothing wrong" when it simply could not see.
@@ -26,7 +25,8 @@ enum recov_what {
 	RV_HOLDERS,		/* processes holding them */
 	RV_ATTACHMENTS,		/* importer devices attached */
 	RV_TAGS,		/* steering tags published on them */
-	RV_MRS,			/* MRs registered on them */
+	RV_MRS,			/* MRs (RDMA netlink: any memory, dma-bufs too) */
+	RV_MR_TPH,		/* the TPH outcome of those MRs */
 	RV_ST_ENTRIES,		/* NIC steering-tag table entries in use */
 	RV_PCI_TPH,		/* PCI TPH state (requester enabled, ST table size) */
 	RV_MAX,
@@ -39,7 +39,7 @@ struct recov_source {
 	bool ok;		/* the source could look (count may be 0) */
 	uint64_t count;		/* entries it recovered */
 	char source[24];	/* "proc-fd", "debugfs", "sysfs-pci", ... */
-	char detail[200];	/* what happened, for people */
+	char detail[320];	/* what happened, for people */
 };
 
 struct recovery {
@@ -56,6 +56,9 @@ void recovery_add(struct recovery *r, enum recov_what what, const char *source,
 	__attribute__((format(printf, 6, 7)));
 /* at least one source could see @what */
 bool recovery_seen(const struct recovery *r, enum recov_what what);
+/* the entry of @source about @what, NULL if it did not report one */
+const struct recov_source *recovery_find(const struct recovery *r, enum recov_what what,
+					 const char *source);
 /* number of kinds no source could see */
 unsigned int recovery_gaps(const struct recovery *r);
 

@@ -189,6 +189,8 @@ void rules_json(struct jw *w, const struct rules *rs, uint64_t ino, uint16_t dev
 	jw_ku64(w, "infos", rs->by_sev[SEV_INFO]);
 	jw_ku64(w, "findings_dropped", rs->dropped);
 	jw_ku64(w, "mr_outcomes_unobserved", rs->unobserved);
+	/* MRs from before start (RDMA netlink): no outcome to judge */
+	jw_ku64(w, "mrs_pre_start_not_judged", rs->m->mrs_pre_start);
 	jw_obj_end(w);
 }
 

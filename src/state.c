@@ -60,7 +60,7 @@ static bool is_dmabuf_link(const char *target)
 	       !strcmp(target, "anon_inode:dmabuf");
 }
 
-static void read_comm(const char *proc, const char *pid, char *comm, size_t len)
+void state_read_comm(const char *proc, const char *pid, char *comm, size_t len)
 {
 	char path[512];
 	FILE *f;
@@ -187,7 +187,7 @@ static void scan_proc(const char *proc, uint64_t now, state_record_fn fn, void *
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		rep->procs++;
-		read_comm(proc, de->d_name, comm, sizeof(comm));
+		state_read_comm(proc, de->d_name, comm, sizeof(comm));
 		holds = false;
 		scan_fds(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
 		scan_maps(proc, de->d_name, comm, now, fn, ctx, rep, &holds);
@@ -370,9 +370,7 @@ void state_recover(const struct state_opts *o, state_record_fn fn, void *ctx,
 		scan_bufinfo(bufinfo, now, fn, ctx, rep);
 	if (*pci)
 		state_recover_pci(pci, now, fn, ctx, rep);
-	recovery_add(rv, RV_MRS, "-", false, 0,
-		     "no RDMA netlink dump yet: MRs registered before start are "
-		     "neither listed nor judged");
+	state_recover_rdma(proc, o ? o->sysfs_ib : NULL, now, fn, ctx, rep);
 	recovery_add(rv, RV_ST_ENTRIES, "-", false, 0,
 		     "NIC ST table contents are driver-private: entries in use are "
 		     "counted from the next alloc/put");

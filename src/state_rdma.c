@@ -97,33 +97,43 @@ void state_recover_rdma(const char *proc, const char *sysfs_ib, uint64_t now,
 {
 	struct sink k = { proc, sysfs_ib, now, fn, ctx, rep };
 	struct rdma_nl_stats st;
-	char err[200];
-	size_t off;
+	char err[200], more[320] = "";
+	size_t off = 0;
 	int ret;
 
 	rep->mrs_netlink = 0;
 	ret = rdma_nl_dump_mrs(on_mr, &k, &st, err, sizeof(err));
 	rep->mrs_ok = !ret;
 	if (ret) {
-		snprintf(rep->mrs, sizeof(rep->mrs), "existing MRs: not recovered: %s", err);
+		recovery_add(&rep->rv, RV_MRS, "rdma-netlink", false, 0, "%s", err);
+		recovery_add(&rep->rv, RV_MR_TPH, "-", false, 0,
+			     "MRs from before start not recovered (above): their TPH outcome "
+			     "is not known and no rule judges them");
 		return;
 	}
-	off = (size_t)snprintf(rep->mrs, sizeof(rep->mrs),
-			       "existing MRs: %u on %u RDMA device(s), pre-start, from RDMA "
-			       "netlink (TPH outcome not known: registered before start)",
-			       rep->mrs_netlink, st.devices);
-	if (st.keys_hidden && off < sizeof(rep->mrs))
-		off += (size_t)snprintf(rep->mrs + off, sizeof(rep->mrs) - off,
+	if (st.keys_hidden)
+		off += (size_t)snprintf(more + off, sizeof(more) - off,
 					"; %u not recovered: the kernel gives their lkey/rkey "
 					"only to CAP_NET_ADMIN", st.keys_hidden);
-	if (st.devices_failed && off < sizeof(rep->mrs))
-		off += (size_t)snprintf(rep->mrs + off, sizeof(rep->mrs) - off,
+	if (st.devices_failed && off < sizeof(more))
+		off += (size_t)snprintf(more + off, sizeof(more) - off,
 					"; %u device(s) not dumped (%s)", st.devices_failed,
 					st.dev_err);
-	if (st.interrupted && off < sizeof(rep->mrs))
-		off += (size_t)snprintf(rep->mrs + off, sizeof(rep->mrs) - off,
+	if (st.interrupted && off < sizeof(more))
+		off += (size_t)snprintf(more + off, sizeof(more) - off,
 					"; the kernel says the list changed while dumped");
-	if (st.devices_truncated && off < sizeof(rep->mrs))
-		snprintf(rep->mrs + off, sizeof(rep->mrs) - off,
+	if (st.devices_truncated && off < sizeof(more))
+		snprintf(more + off, sizeof(more) - off,
 			 "; devices after the first %d not dumped", RDMA_NL_MAX_DEVICES);
+	recovery_add(&rep->rv, RV_MRS, "rdma-netlink", true, rep->mrs_netlink,
+		     "%u MR(s) on %u RDMA device(s), " MR_ORIGIN_PRE_START "%s",
+		     rep->mrs_netlink, st.devices, more);
+	/* what the dump cannot say: how each registration went for TPH */
+	if (rep->mrs_netlink || st.keys_hidden)
+		recovery_add(&rep->rv, RV_MR_TPH, "-", false, 0,
+			     "%u MR(s) registered before start: their TPH outcome was not "
+			     "traced and no rule judges them", rep->mrs_netlink + st.keys_hidden);
+	else
+		recovery_add(&rep->rv, RV_MR_TPH, "rdma-netlink", true, 0,
+			     "no MR existed before start");
 }

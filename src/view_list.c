@@ -11,6 +11,7 @@
 #include <string.h>
 #include "jw.h"
 #include "record.h"
+#include "state.h"
 #include "text.h"
 #include "views.h"
 
@@ -121,7 +122,7 @@ static void text_mrs(FILE *out, const struct feed *f, const struct view_sel *sel
 	const struct model *m = &f->m;
 	char nic[64], ph[8], line[512];
 	const char *stale;
-	uint32_t *v, n, i;
+	uint32_t *v, n, i, shown = 0;
 
 	fprintf(out, "\nMRS\n");
 	snprintf(line, sizeof(line), "%-26s %-10s %-10s %-4s %-7s %5s %3s %-7s %-15s %-6s %s",
@@ -132,6 +133,9 @@ static void text_mrs(FILE *out, const struct feed *f, const struct view_sel *sel
 	for (i = 0; v && i < n; i++) {
 		const struct m_mr *x = M_MR(m, v[i]);
 
+		if (x->pre_start)
+			continue;	/* their own section: no TPH outcome */
+		shown++;
 		model_dev_str(m, x->nic, nic, sizeof(nic));
 		if (x->ph == TPH_NO_PH)
 			snprintf(ph, sizeof(ph), "-");
@@ -146,7 +150,52 @@ static void text_mrs(FILE *out, const struct feed *f, const struct view_sel *sel
 			 stale ? stale : "");
 		row(out, sel, line);
 	}
-	if (!n)
+	if (!shown)
+		fprintf(out, "(none)\n");
+	free(v);
+}
+
+/*
+ * MRs that existed before start: what the RDMA netlink dump said (keys,
+ * length, PD, owner); nothing of their TPH, registered before tphtrace
+ * watched. Only when the state was recovered (a replay has none).
+ */
+static void text_mrs_pre_start(FILE *out, const struct feed *f, const struct view_src *s,
+			       const struct view_sel *sel)
+{
+	const struct model *m = &f->m;
+	const struct recov_source *src;
+	char nic[64], pdn[16], pid[16], line[512];
+	uint32_t *v, n, i, shown = 0;
+
+	if (!s->rv)
+		return;
+	fprintf(out, "\nMRS FROM BEFORE START (" MR_ORIGIN_PRE_START "; TPH outcome not "
+		"known: registered before start)\n");
+	src = recovery_find(s->rv, RV_MRS, "rdma-netlink");
+	if (src && !src->ok) {
+		snprintf(line, sizeof(line), "(not recovered: %s)", src->detail);
+		row(out, sel, line);
+		return;
+	}
+	snprintf(line, sizeof(line), "%-26s %-10s %-10s %12s %6s %6s %s", "NIC", "LKEY", "RKEY",
+		 "LENGTH", "PDN", "MRN", "PROCESS");
+	row(out, sel, line);
+	v = view_sel_sorted(sel, m, MP_MR, &n);
+	for (i = 0; v && i < n; i++) {
+		const struct m_mr *x = M_MR(m, v[i]);
+
+		if (!x->pre_start)
+			continue;
+		shown++;
+		model_dev_str(m, x->nic, nic, sizeof(nic));
+		snprintf(pdn, sizeof(pdn), x->pdn_known ? "%u" : "-", x->pdn);
+		snprintf(pid, sizeof(pid), x->tgid ? "%u" : "-", x->tgid);
+		snprintf(line, sizeof(line), "%-26s 0x%-8x 0x%-8x %12" PRIu64 " %6s %6u %s %s",
+			 nic, x->mkey, x->rkey, x->length, pdn, x->mrn, pid, x->comm);
+		row(out, sel, line);
+	}
+	if (!shown)
 		fprintf(out, "(none)\n");
 	free(v);
 }
@@ -185,8 +234,11 @@ static void text_devices(FILE *out, const struct feed *f, const struct view_sel 
 			snprintf(tph + off, sizeof(tph) - off, " completer=%s",
 				 tph_completer_name(d->completer));
 		st_str(d, st, sizeof(st));
-		snprintf(line, sizeof(line), "%-26s %-22s %-44s %-30s %u (%u)", name, roles, tph,
-			 st, d->mrs, d->mrs_tph);
+		off = snprintf(line, sizeof(line), "%-26s %-22s %-44s %-30s %u (%u)", name, roles,
+			       tph, st, d->mrs - d->mrs_pre_start, d->mrs_tph);
+		if (d->mrs_pre_start && off < sizeof(line))
+			snprintf(line + off, sizeof(line) - off, " + %u pre-start",
+				 d->mrs_pre_start);
 		row(out, sel, line);
 		shown++;
 	}
@@ -224,11 +276,15 @@ void view_list_text(FILE *out, struct feed *f, const struct view_src *s,
 
 	rules_eval_state(&f->rs);
 	nfind = rules_count_by_buf(&f->rs);
-	fprintf(out, "tphtrace list: %u dma-buf(s), %u MR(s), %u device(s), %u finding(s)\n",
-		model_count(m, MP_BUF), model_count(m, MP_MR), m->ndevs, f->rs.n);
+	fprintf(out, "tphtrace list: %u dma-buf(s), %u MR(s)", model_count(m, MP_BUF),
+		model_count(m, MP_MR));
+	if (m->mrs_pre_start)
+		fprintf(out, " (%u pre-start)", m->mrs_pre_start);
+	fprintf(out, ", %u device(s), %u finding(s)\n", m->ndevs, f->rs.n);
 	view_src_text(out, s, m, sel->verbose);
 	text_bufs(out, f, sel, nfind);
 	text_mrs(out, f, sel);
+	text_mrs_pre_start(out, f, s, sel);
 	text_devices(out, f, sel);
 	text_limits(out, f, sel);
 	if (f->rs.n)
@@ -333,41 +389,73 @@ static void json_buf(struct jw *w, const struct model *m, uint32_t bi, uint32_t 
 	jw_obj_end(w);
 }
 
+/*
+ * One MR. Every MR has the same keys: a traced one has its TPH outcome and
+ * no netlink fields (null), one from before start (RDMA netlink) the
+ * netlink fields and null for everything of the TPH outcome, never a
+ * guessed value.
+ */
 static void json_mr(struct jw *w, const struct model *m, uint32_t i)
 {
 	const struct m_mr *x = M_MR(m, i);
 	unsigned int stale = rules_mr_stale(m, x);
+	bool pre = x->pre_start, traced = !pre;
 
 	jw_obj(w);
 	kdev(w, "nic", m, x->nic);
 	jw_ku64(w, "mkey", x->mkey);
-	jw_ku64(w, "ino", x->ino);
+	jw_kstr(w, "origin", pre ? MR_ORIGIN_PRE_START : "traced");
+	jw_kstr(w, "tph_outcome", pre ? "not known: registered before start" : "traced");
+	jw_key(w, "ino");
+	traced ? jw_u64(w, x->ino) : jw_null(w);
 	jw_ku64(w, "length", x->length);
-	jw_kbool(w, "tph", model_mr_has_tph(x));
-	jw_ku64(w, "st", x->st);
-	jw_ku64(w, "st_index", x->st_index);
-	ku8(w, "ph", x->ph);
-	jw_ku64(w, "width", rules_mr_width(x->req_type, x->extended));
-	jw_kstr(w, "source", tph_source_name(x->source));
-	jw_kstr(w, "reason", tph_reason_name(x->reason));
-	jw_kbool(w, "reused", x->reused);
+	jw_key(w, "tph");
+	traced ? jw_bool(w, model_mr_has_tph(x)) : jw_null(w);
+	jw_key(w, "st");
+	traced ? jw_u64(w, x->st) : jw_null(w);
+	jw_key(w, "st_index");
+	traced ? jw_u64(w, x->st_index) : jw_null(w);
+	ku8(w, "ph", pre ? TPH_UNKNOWN_U8 : x->ph);
+	jw_key(w, "width");
+	traced ? jw_u64(w, rules_mr_width(x->req_type, x->extended)) : jw_null(w);
+	jw_kstr(w, "source", traced ? tph_source_name(x->source) : NULL);
+	jw_kstr(w, "reason", traced ? tph_reason_name(x->reason) : NULL);
+	jw_key(w, "reused");
+	traced ? jw_bool(w, x->reused) : jw_null(w);
 	jw_karr(w, "stale");
 	if (stale & RULES_STALE_SET)
 		jw_str(w, "set");
 	if (stale & RULES_STALE_INVAL)
 		jw_str(w, "invalidated");
 	jw_arr_end(w);
-	jw_ku64(w, "pid", x->tgid);
+	/* the kernel names no process for a kernel MR */
+	jw_key(w, "pid");
+	x->tgid || traced ? jw_u64(w, x->tgid) : jw_null(w);
 	jw_kstr(w, "comm", x->comm);
-	jw_ku64(w, "reg_ts", x->reg_ns);
-	jw_kobj(w, "published_at_registration");
-	jw_kbool(w, "known", x->pub_known);
-	jw_kbool(w, "published_8", x->pub_flags & M_PUB_ST);
-	jw_kbool(w, "published_16", x->pub_flags & M_PUB_ST_EXT);
-	jw_ku64(w, "st", x->pub_st);
-	jw_ku64(w, "st_ext", x->pub_st_ext);
-	jw_ku64(w, "ph", x->pub_ph);
-	jw_obj_end(w);
+	jw_key(w, "reg_ts");
+	traced ? jw_u64(w, x->reg_ns) : jw_null(w);
+	jw_key(w, "published_at_registration");
+	if (traced) {
+		jw_obj(w);
+		jw_kbool(w, "known", x->pub_known);
+		jw_kbool(w, "published_8", x->pub_flags & M_PUB_ST);
+		jw_kbool(w, "published_16", x->pub_flags & M_PUB_ST_EXT);
+		jw_ku64(w, "st", x->pub_st);
+		jw_ku64(w, "st_ext", x->pub_st_ext);
+		jw_ku64(w, "ph", x->pub_ph);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	/* what the RDMA netlink dump reports (mlx5: lkey is the mkey) */
+	jw_key(w, "lkey");
+	pre ? jw_u64(w, x->mkey) : jw_null(w);
+	jw_key(w, "rkey");
+	pre ? jw_u64(w, x->rkey) : jw_null(w);
+	jw_key(w, "pdn");
+	pre && x->pdn_known ? jw_u64(w, x->pdn) : jw_null(w);
+	jw_key(w, "mrn");
+	pre ? jw_u64(w, x->mrn) : jw_null(w);
 	jw_obj_end(w);
 }
 
@@ -406,6 +494,7 @@ static void json_dev(struct jw *w, const struct model *m, uint16_t i)
 	jw_obj_end(w);
 	jw_ku64(w, "mrs", d->mrs);
 	jw_ku64(w, "mrs_tph", d->mrs_tph);
+	jw_ku64(w, "mrs_pre_start", d->mrs_pre_start);
 	jw_ku64(w, "attachments", d->attachments);
 	jw_obj_end(w);
 }

@@ -75,7 +75,7 @@ uint32_t *view_sel_sorted(const struct view_sel *sel, const struct model *m,
 
 void view_gaps_note(const struct view_src *s, char *buf, size_t len)
 {
-	char gaps[160];
+	char gaps[256];
 
 	buf[0] = '\0';
 	if (!s->rv || !recovery_gaps(s->rv))

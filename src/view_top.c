@@ -158,7 +158,7 @@ static void header(FILE *out, const struct feed *f, const struct view_src *s,
 {
 	const struct model *m = &f->m;
 	const struct rules *rs = &f->rs;
-	char line[512], src[320], note[320];
+	char line[512], src[320], note[320], pre[32] = "";
 	uint32_t i, tph = 0;
 
 	MODEL_FOR_EACH(m, MP_MR, i)
@@ -175,12 +175,16 @@ static void header(FILE *out, const struct feed *f, const struct view_src *s,
 	snprintf(line, sizeof(line), "tphtrace top %s  sort %s%s  %s", tf->clock,
 		 top_sort_names[tf->sort], tf->tty ? " (s)  q quits" : "", src);
 	header_line(out, line, width);
-	snprintf(line, sizeof(line), "dma-bufs %u  attach %u  MRs %u (TPH %u)  findings %u "
+	/* MRs from before start have no TPH outcome: neither TPH nor not */
+	if (m->mrs_pre_start)
+		snprintf(pre, sizeof(pre), ", pre-start %u", m->mrs_pre_start);
+	snprintf(line, sizeof(line), "dma-bufs %u  attach %u  MRs %u (TPH %u%s)  findings %u "
 		 "(%" PRIu64 " err, %" PRIu64 " warn)  lost %" PRIu64 "  evicted %" PRIu64,
 		 model_count(m, MP_BUF), model_count(m, MP_ATTACH), model_count(m, MP_MR), tph,
-		 rs->n, rs->by_sev[SEV_ERROR], rs->by_sev[SEV_WARNING], m->lost,
+		 pre, rs->n, rs->by_sev[SEV_ERROR], rs->by_sev[SEV_WARNING], m->lost,
 		 model_evictions(m));
-	header_line(out, line, width);
+	/* counts are never cut: wrapped */
+	text_wrap(out, line, 0, 2, width ? width - 1 : 0);
 	view_gaps_note(s, note, sizeof(note));
 	if (note[0]) {
 		/* what this frame cannot show, on a terminal highlighted */

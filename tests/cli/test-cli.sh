@@ -110,14 +110,18 @@ if [ "$(id -u)" -eq 0 ]; then
 	$T list -j >/tmp/tph.list.json 2>/dev/null
 	if python3 -c 'import socket; socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 20)' 2>/dev/null; then
 		check "list: existing MRs read over RDMA netlink, marked pre-start" \
-			"[ $rc -eq 0 ] && grep -qE '^  existing MRs: [0-9]+ on [0-9]+ RDMA device\(s\), pre-start, from RDMA netlink' /tmp/tph.list &&
-			 jq -e '.recovery.mrs_recovered == true' /tmp/tph.list.json >/dev/null"
+			"[ $rc -eq 0 ] && grep -q '^MRS FROM BEFORE START (pre-start, from RDMA netlink' /tmp/tph.list &&
+			 jq -e '.recovery.sources | map(select(.what == \"mrs\" and .source == \"rdma-netlink\")) |
+				length == 1 and .[0].ok and (.[0].detail | test(\"MR.s. on [0-9]+ RDMA device.s., pre-start, from RDMA netlink\"))' \
+				/tmp/tph.list.json >/dev/null"
 	else
 		check "list: no RDMA netlink here: 'not recovered' with the reason (text, JSON)" \
-			"[ $rc -eq 0 ] && grep -qx '  existing MRs: not recovered: the kernel has no RDMA netlink (socket(NETLINK_RDMA): Protocol not supported; ib_core not loaded)' /tmp/tph.list &&
-			 grep -q '^(existing MRs: not recovered: the kernel has no RDMA netlink' /tmp/tph.list &&
-			 jq -e '.recovery.mrs_recovered == false and .recovery.mrs_netlink == 0 and
-				(.recovery.mrs | test(\"not recovered: .*ib_core not loaded\"))' /tmp/tph.list.json >/dev/null"
+			"[ $rc -eq 0 ] && grep -qx '(not recovered: the kernel has no RDMA netlink (socket(NETLINK_RDMA): Protocol not supported; ib_core not loaded))' /tmp/tph.list &&
+			 grep -q '^from before start: .*not seen: MRs' /tmp/tph.list &&
+			 jq -e '(.recovery.not_seen | index(\"mrs\")) != null and
+				(.recovery.sources | map(select(.what == \"mrs\" and .source == \"rdma-netlink\")) |
+				 length == 1 and (.[0].ok | not) and .[0].count == 0 and (.[0].detail | test(\"ib_core not loaded\")))' \
+				/tmp/tph.list.json >/dev/null"
 	fi
 else
 	for c in "probe on the host" "probe -j" "unprivileged trace" "trace -D 1" "list: existing MRs"; do

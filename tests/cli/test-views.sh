@@ -193,14 +193,14 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
 	$T list >"$tmp/out" 2>"$tmp/err"; rc=$?
 	check "list on the host: exit 0, says what was not recovered" \
-		"[ $rc -eq 0 ] && grep -q '^from before start: .* recovered; not seen: .*MRs' $tmp/out"
+		"[ $rc -eq 0 ] && grep -q '^from before start: .* recovered; not seen: .*ST table entries' $tmp/out"
 	$T list -v >"$tmp/out" 2>"$tmp/err"; rc=$?
 	# dma-bufs from iter/dmabuf where the kernel has it (v6.16+), else debugfs
 	check "list -v on the host: every source, the dma-buf list (iter or debugfs) and sysfs PCI among them" \
-		"[ $rc -eq 0 ] && grep -qE '^  dma-bufs +(iter|debugfs) ' $tmp/out && grep -q ' sysfs-pci ' $tmp/out && grep -q 'MRs .*not seen: no RDMA netlink dump' $tmp/out"
+		"[ $rc -eq 0 ] && grep -qE '^  dma-bufs +(iter|debugfs) ' $tmp/out && grep -q ' sysfs-pci ' $tmp/out && grep -qE '^  MRs +rdma-netlink ' $tmp/out"
 	$T list -j >"$tmp/out" 2>"$tmp/err"; rc=$?
 	check "list -j on the host: valid JSON with the recovery report" \
-		"[ $rc -eq 0 ] && jq -e '(.recovery.not_seen | index(\"mrs\")) != null and (.recovery.sources | map(select(.source == \"proc\" and .ok)) | length) > 0' $tmp/out >/dev/null"
+		"[ $rc -eq 0 ] && jq -e '(.recovery.not_seen | index(\"st_entries\")) != null and (.recovery.sources | map(select(.source == \"proc\" and .ok)) | length) > 0' $tmp/out >/dev/null"
 	timeout 30 $T list -D 1 >"$tmp/out" 2>"$tmp/err"; rc=$?
 	if grep -q 'live tracing unavailable' "$tmp/err"; then
 		# as check -D: asked to trace, cannot: exit 2, no inventory shown as traced
@@ -224,7 +224,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		# started after whatever exists, it says what it could not see
 		erc=1; grep -q '^no findings' "$tmp/out" && erc=0
 		check "check -D 1 on the host: exit $erc, says what it could not see" \
-			"[ $rc -eq $erc ] && grep -q '^note: started after the set-up: .*MRs.* could not be seen' $tmp/out"
+			"[ $rc -eq $erc ] && grep -q '^note: started after the set-up: .*ST table entries.* could not be seen' $tmp/out"
 	fi
 	if command -v setpriv >/dev/null; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

@@ -874,14 +874,18 @@ static void test_proc_scan(void **state)
 	assert_false(recovery_seen(&rep.rv, RV_ATTACHMENTS));
 	assert_true(recovery_seen(&rep.rv, RV_DMABUFS));
 	/* what no source could see is said, not silently missing */
-	assert_false(recovery_seen(&rep.rv, RV_MRS));
 	assert_false(recovery_seen(&rep.rv, RV_TAGS));
+	/* the RDMA netlink source reads this host's kernel: either outcome is
+	 * reported, and an MR's TPH outcome from before start is never seen */
+	assert_non_null(recovery_find(&rep.rv, RV_MRS, "rdma-netlink"));
+	assert_int_equal(recovery_seen(&rep.rv, RV_MRS), rep.mrs_ok);
+	assert_int_equal(recovery_seen(&rep.rv, RV_MR_TPH), rep.mrs_ok && !rep.mrs_netlink);
 	{
-		char gaps[160];
+		char gaps[256];
 
 		recovery_gaps_str(&rep.rv, gaps, sizeof(gaps));
 		assert_non_null(strstr(gaps, "attachments"));
-		assert_non_null(strstr(gaps, "MRs"));
+		assert_non_null(strstr(gaps, rep.mrs_ok ? "ST table entries" : "MRs"));
 	}
 	/* the inode comes from the fd's stat, not fdinfo's "ino:" */
 	bi = model_find_buf(&s.m, st.st_ino);

@@ -23,7 +23,7 @@
 #include "prom.h"
 #include "rdma_nl.h"
 #include "record.h"
-#include "replay.h"
+#include "feed.h"
 #include "state.h"
 
 static char root[] = "/tmp/tphtrace-prestart-XXXXXX";

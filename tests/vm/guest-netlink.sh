@@ -42,6 +42,8 @@ jchecks() {
 		check "$name" "$what" "$res"
 	done <"$W/jq.out"
 }
+# the RDMA netlink source's entry of list -j's recovery report (docs/json.md)
+MRSRC='def mrsrc: .recovery.sources | map(select(.what == "mrs" and .source == "rdma-netlink"))[0]; '
 # as the pairs' jq program ends
 PAIRS='.[] | "\(if .[1] == true then "PASS" else "FAIL" end)\t\(.[0])"'
 # wait_for FILE REGEX SECONDS (tests/lib/suite.sh)
@@ -56,10 +58,12 @@ if [ "$FULL" = 1 ]; then
 			"ib_core is already loaded in this guest"
 	else
 		"$T" list -j >"$W/none.json" 2>"$W/none.err"
-		jchecks netlink_unavailable '[["no ib_core: not recovered, reason named",
-			.recovery.mrs_recovered == false and .recovery.mrs_netlink == 0 and
-			(.recovery.mrs | startswith("existing MRs: not recovered: the kernel has no RDMA netlink")) and
-			(.recovery.mrs | test("ib_core not loaded")) and (.mrs | length == 0)]] | '"$PAIRS" \
+		jchecks netlink_unavailable "$MRSRC"'(mrsrc) as $s |
+			[["no ib_core: not recovered, reason named",
+			$s.ok == false and $s.count == 0 and
+			($s.detail | startswith("the kernel has no RDMA netlink")) and
+			($s.detail | test("ib_core not loaded")) and
+			(.recovery.not_seen | index("mrs") != null) and (.mrs | length == 0)]] | '"$PAIRS" \
 			"$W/none.json"
 	fi
 fi
@@ -105,8 +109,8 @@ def mkmr: split("\n") | map(select(startswith("mr ")) | ltrimstr("mr ") |
 	{dev, pid: (.pid | tonumber), comm, lkey: (.lkey | hex), rkey: (.rkey | hex),
 	 length: (.length | tonumber), pd: (.pd | tonumber)});'
 jchecks netlink_mrs -n --slurpfile l "$W/list.json" --slurpfile r "$W/rdma.json" \
-	--rawfile k "$W/mkmr.txt" --arg pre "$PRE" "$HEX"'
-	($k | mkmr) as $k | $r[0] as $r | $l[0] as $l |
+	--rawfile k "$W/mkmr.txt" --arg pre "$PRE" "$HEX$MRSRC"'
+	($k | mkmr) as $k | $r[0] as $r | $l[0] as $l | ($l | mrsrc) as $s |
 	($l.mrs | map(select(.origin == $pre))) as $p |
 	[ ["mkmr registered 6 MRs, rdma lists 6", ($k | length) == 6 and ($r | length) == 6],
 	  # the same MRs, field by field: tphtrace list -j == rdma resource show mr -j
@@ -128,8 +132,9 @@ jchecks netlink_mrs -n --slurpfile l "$W/list.json" --slurpfile r "$W/rdma.json"
 		.tph_outcome == "not known: registered before start" and .tph == null and
 		.reason == null and .source == null and .st == null and .ino == null and
 		.mkey == .lkey) and
-	   $l.recovery.mrs_recovered and $l.recovery.mrs_netlink == 6 and
-	   ($l.recovery.mrs | contains("6 on 1 RDMA device(s), \($pre)")) and
+	   $s.ok and $s.count == 6 and
+	   ($s.detail | contains("6 MR(s) on 1 RDMA device(s), \($pre)")) and
+	   ($l.recovery.not_seen | index("mr_tph") != null) and
 	   ($l.devices | map(select(.device == "rxe0"))[0] | .mrs_pre_start == 6 and .mrs == 6)]
 	] | '"$PAIRS"
 
@@ -155,19 +160,19 @@ if [ "$FULL" = 1 ]; then
 	capsh --drop=cap_net_admin -- -c "'$T' list -j" >"$W/nocap.json" 2>/dev/null
 	capsh --drop=cap_net_admin -- -c "rdma resource show mr -j" >"$W/nocap-rdma.json" 2>/dev/null
 	jchecks netlink_cap -n --slurpfile l "$W/nocap.json" --slurpfile r "$W/nocap-rdma.json" \
-		--arg pre "$PRE" '$l[0] as $l | $r[0] as $r |
+		--arg pre "$PRE" "$MRSRC"'$l[0] as $l | $r[0] as $r | ($l | mrsrc) as $s |
 		[ ["rdma without CAP_NET_ADMIN: 6 MRs, no lkey/rkey (the kernel rule)",
 		   ($r | length) == 6 and all($r[]; has("lkey") or has("rkey") | not)],
 		  ["list without CAP_NET_ADMIN: 6 not recovered, CAP_NET_ADMIN named",
-		   $l.recovery.mrs_recovered and $l.recovery.mrs_netlink == 0 and
-		   ($l.recovery.mrs | contains("6 not recovered: the kernel gives their lkey/rkey only to CAP_NET_ADMIN")) and
+		   $s.ok and $s.count == 0 and
+		   ($s.detail | contains("6 not recovered: the kernel gives their lkey/rkey only to CAP_NET_ADMIN")) and
 		   ($l.mrs | map(select(.origin == $pre)) | length == 0)]
 		] | '"$PAIRS"
 
 	# top, check and the exporter count them
 	"$T" top --once >"$W/top.txt" 2>&1
-	if grep -qE 'MRs 6 \(TPH 0, no TPH 0, pre-start 6\)' "$W/top.txt" &&
-		grep -qF "existing MRs: 6 on 1 RDMA device(s), $PRE" "$W/top.txt"; then
+	if grep -qE 'MRs 6 \(TPH 0, pre-start 6\)' "$W/top.txt" &&
+		grep -qF "MRs' TPH outcome" "$W/top.txt"; then
 		check netlink_views "top: 6 pre-start MRs, neither TPH nor no-TPH" PASS
 	else
 		check netlink_views "top: 6 pre-start MRs, neither TPH nor no-TPH" FAIL "see $W/top.txt"
@@ -191,7 +196,7 @@ if [ "$FULL" = 1 ]; then
 	wait $px 2>/dev/null
 	if grep -qx 'tphtrace_mrs_pre_start{nic="rxe0"} 6' "$W/metrics.txt" &&
 		! grep -q '^tphtrace_mrs{importer="rxe0"' "$W/metrics.txt" &&
-		grep -qF "existing MRs: 6 on 1 RDMA device(s)" "$W/exp.err"; then
+		grep -qF "MRs from before start: 6 MR(s) on 1 RDMA device(s)" "$W/exp.err"; then
 		check netlink_views "exporter: tphtrace_mrs_pre_start{nic=\"rxe0\"} 6, not in tphtrace_mrs" PASS
 	else
 		check netlink_views "exporter: tphtrace_mrs_pre_start{nic=\"rxe0\"} 6, not in tphtrace_mrs" \

@@ -67,6 +67,16 @@ for k in $kernels; do
 	bash "$here/run-guest.sh" -K "$kver" -t 300 -J "$job" -e NETLINK_FULL=$full \
 		-s "$here/guest-netlink.sh" >"$out/guest-$kver.log" 2>&1
 	guest_result netlink_guest "$kver" $? "$out/guest-$kver.log"
+	# the guest's list -j with pre-start MRs, against its documented schema
+	if [ -s "$job/netlink/list.json" ] && python3 -c 'import jsonschema' 2>/dev/null; then
+		if err=$(python3 -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' \
+			"$job/netlink/list.json" docs/schema/list.json 2>&1); then
+			line netlink_schema "$kver" PASS "list -j with pre-start MRs: docs/schema/list.json"
+		else
+			line netlink_schema "$kver" FAIL "$(echo "$err" | tail -n 1)"
+		fi
+	fi
 	echo "# $kver: $(($(date +%s) - t0)) s (boot + checks)"
 done >"$out/all.log"
 cat "$out/all.log"
