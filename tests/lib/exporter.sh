@@ -17,6 +17,9 @@
 exporter_start() {
 	local name=$1 i
 	shift
+	# a file left by an earlier start must not answer for this one (the
+	# child truncates it only once it runs)
+	rm -f "$W/$name.out" "$W/$name.err"
 	"$@" >"$W/$name.out" 2>"$W/$name.err" &
 	PID=$!
 	pids+=("$PID")
