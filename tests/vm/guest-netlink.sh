@@ -177,7 +177,7 @@ if [ "$FULL" = 1 ]; then
 	else
 		check netlink_views "top: 6 pre-start MRs, neither TPH nor no-TPH" FAIL "see $W/top.txt"
 	fi
-	"$T" check -d 0.2 >"$W/check.txt" 2>&1
+	"$T" check -D 0.2 >"$W/check.txt" 2>&1
 	if grep -qF "note: 6 MR(s) existed before start ($PRE): their TPH outcome was not seen" \
 		"$W/check.txt"; then
 		check netlink_views "check: says no rule judges the 6 pre-start MRs" PASS
