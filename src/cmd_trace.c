@@ -19,6 +19,7 @@ struct trace_args {
 	bool header_done;
 	uint64_t lost_shown;
 	FILE *out;
+	double t_cmd;		/* CLOCK_MONOTONIC at cmd_trace() (make bench) */
 };
 
 static const struct argp_option trace_opts[] = {
@@ -116,12 +117,35 @@ static void on_lost(void *ctx, uint64_t total, uint64_t ringbuf, uint64_t state)
 	report_lost(ctx, lost);
 }
 
+/*
+ * make bench only (bench/README.md, P3): with TPHTRACE_BENCH_T0 set to
+ * the CLOCK_MONOTONIC time (s) its parent exec'd this process at, the
+ * ready line is followed by where the start-up went. Not a user feature.
+ */
+static void bench_startup_times(struct collector *c, double t_cmd)
+{
+	const struct collector_times *t = collector_times(c);
+	const char *t0 = getenv("TPHTRACE_BENCH_T0");
+	double base;
+
+	if (!t0 || sscanf(t0, "%lf", &base) != 1)
+		return;
+	fprintf(stderr, "tphtrace: startup exec_to_cmd_s=%.4f setup_s=%.4f probe_s=%.4f "
+		"plan_s=%.4f bpf_open_s=%.4f bpf_load_s=%.4f attach_s=%.4f poller_s=%.4f "
+		"ready_s=%.4f\n", t_cmd - base, t->setup_s, t->probe_s, t->plan_s,
+		t->open_s, t->load_s, t->attach_s, t->poller_s, runner_now() - base);
+}
+
 static int on_ready(void *ctx, struct runner *r)
 {
-	if (r->c)
+	struct trace_args *a = ctx;
+
+	if (r->c) {
 		fprintf(stderr, "tphtrace: ready: %d programs attached, %d of %d events "
 			"hooked, series shape %s\n", collector_nlinks(r->c), runner_hooked(r),
 			TPH_EV_MAX - 1, tph_shape_name(collector_plan(r->c)->shape));
+		bench_startup_times(r->c, a->t_cmd);
+	}
 	return 0;
 }
 
@@ -146,6 +170,7 @@ int cmd_trace(int argc, char **argv)
 				  OPT_F_PID | OPT_F_DMABUF | OPT_F_REPLAY | OPT_F_AT |
 				  OPT_F_HOOKS | OPT_F_POLL },
 		.out = stdout,
+		.t_cmd = runner_now(),
 	};
 	struct runner_cfg cfg = { .o = &a.o, .live = RUN_LIVE };
 	struct runner_ops ops = { .on_record = on_record, .on_lost = on_lost,

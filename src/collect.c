@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#define _GNU_SOURCE	/* memfd_create() */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -7,12 +8,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/netlink.h>
+#include <sys/mman.h>
 #include <sys/capability.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "btf_attach.h"
 #include "collect.h"
+#include "core_btf.h"
 #include "poller.h"
 #include "record.h"
 #include "tphtrace.skel.h"
@@ -34,7 +38,18 @@ struct collector {
 	int uevent_fd;
 	struct poller *poller;		/* events planned on hook "iter" */
 	uint64_t bad_records;
+	struct collector_times times;	/* of the first plan applied */
+	struct core_roots roots;	/* of the object's CO-RE relocations */
+	bool core_btf;			/* roots known: libbpf gets core_btf.c's BTF */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* epoll data.u32 of each source */
 enum { SRC_RING, SRC_UEVENT, SRC_POLLER };
@@ -206,6 +221,29 @@ static void unplan_prog(struct hook_plan *plan, const char *prog, int err)
 	}
 }
 
+/*
+ * The BPF object, its CO-RE relocations searched in the small BTF of
+ * core_btf.c (in memfd @*memfd, kept open until the object is loaded)
+ * rather than in all of the kernel's. Without it libbpf searches as usual.
+ */
+static struct tphtrace_bpf *open_object(struct collector *c, int *memfd)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, o);
+	char path[64];
+
+	*memfd = c->core_btf ? memfd_create("tphtrace-core-btf", MFD_CLOEXEC) : -1;
+	if (*memfd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
+		if (!access(path, R_OK) && !sys_probe_core_btf(c->probe, &c->roots, *memfd)) {
+			o.btf_custom_path = path;
+		} else {
+			close(*memfd);
+			*memfd = -1;
+		}
+	}
+	return tphtrace_bpf__open_opts(&o);
+}
+
 /* Load and attach one generation for @plan, sharing maps with the first. */
 static int apply_plan(struct collector *c, struct hook_plan *plan,
 		      char *err, size_t errlen)
@@ -213,14 +251,18 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 	struct tphtrace_bpf *s;
 	struct bpf_program *p;
 	struct bpf_link *l;
-	int n = 0, ret;
+	double t = mono_s(), t1;
+	int n = 0, ret, memfd;
 
 	if (c->ngen >= MAX_GEN)
 		return -E2BIG;
-	s = tphtrace_bpf__open();
+	s = open_object(c, &memfd);
 	if (!s) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
+		if (memfd >= 0)
+			close(memfd);
+		return ret;
 	}
 	bpf_object__for_each_program(p, s->obj) {
 		bool on = wanted(c, plan, bpf_program__name(p));
@@ -230,6 +272,8 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 	}
 	if (!n) {
 		tphtrace_bpf__destroy(s);
+		if (memfd >= 0)
+			close(memfd);
 		return 0;
 	}
 	set_rodata(c, s, plan);
@@ -246,7 +290,18 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 			goto fail;
 		}
 	}
+	if (memfd >= 0)		/* CO-RE from core_btf.c: libbpf needs no vmlinux BTF */
+		btf_attach_hide_tracing(s->obj);
+	t1 = mono_s();
+	if (!c->ngen)
+		c->times.open_s = t1 - t;
 	ret = tphtrace_bpf__load(s);
+	t = mono_s();
+	if (!c->ngen)
+		c->times.load_s = t - t1;
+	if (memfd >= 0)
+		close(memfd);
+	memfd = -1;
 	if (ret) {
 		snprintf(err, errlen,
 			 "loading BPF programs failed: %s (run with -v for the verifier log)",
@@ -269,10 +324,14 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 		else
 			bpf_link__destroy(l);
 	}
+	if (!c->ngen)
+		c->times.attach_s = mono_s() - t;
 	c->skel[c->ngen++] = s;
 	return 0;
 fail:
 	tphtrace_bpf__destroy(s);
+	if (memfd >= 0)
+		close(memfd);
 	return ret;
 }
 
@@ -350,7 +409,7 @@ static void on_module_loaded(struct collector *c, const char *module)
 	char err[256];
 	int k, better = 0;
 
-	if (sys_probe_new(&np, err, sizeof(err)))
+	if (sys_probe_new_core(&np, c->core_btf ? &c->roots : NULL, err, sizeof(err)))
 		return;
 	sys_probe_ops(np, &ops);
 	hooks_plan(&ops, c->opts.force, &plan);
@@ -362,6 +421,7 @@ static void on_module_loaded(struct collector *c, const char *module)
 	}
 	sys_probe_free(c->probe);
 	c->probe = np;
+	btf_attach_use(np);
 	if (!better)
 		return;
 	if (apply_plan(c, &plan, err, sizeof(err)) || (!c->rb && c->ngen &&
@@ -400,6 +460,7 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct probe_ops ops;
 	struct collector *c;
+	double t;
 	int ret;
 
 	c = calloc(1, sizeof(*c));
@@ -408,13 +469,31 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	c->opts = *opts;
 	c->epfd = -1;
 	c->uevent_fd = -1;
+	t = mono_s();
 	libbpf_set_print(opts->verbose ? libbpf_verbose : libbpf_quiet);
 	ret = check_privileges(err, errlen);
 	if (ret)
 		goto cleanup;
-	ret = sys_probe_new(&c->probe, err, errlen);
+	/* before the BPF object is opened: its sections take the handlers */
+	ret = btf_attach_install();
+	if (ret) {
+		snprintf(err, errlen, "cannot register libbpf section handlers: %s",
+			 strerror(-ret));
+		goto cleanup;
+	}
+	{
+		size_t sz;
+		const void *elf = tphtrace_bpf__elf_bytes(&sz);
+
+		c->core_btf = !core_roots_from_elf(elf, sz, &c->roots);
+	}
+	c->times.setup_s = mono_s() - t;
+	t = mono_s();
+	ret = sys_probe_new_core(&c->probe, c->core_btf ? &c->roots : NULL, err, errlen);
 	if (ret)
 		goto cleanup;
+	c->times.probe_s = mono_s() - t;
+	btf_attach_use(c->probe);
 	sys_probe_ops(c->probe, &ops);
 	c->bench_detached = getenv("TPHTRACE_BENCH_DETACHED") &&
 			    !strcmp(getenv("TPHTRACE_BENCH_DETACHED"), "1");
@@ -422,11 +501,15 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 		bench_ops = ops;
 		ops.target_ok = bench_target_ok;
 	}
+	t = mono_s();
 	hooks_plan(&ops, opts->force, &c->plan);
+	c->times.plan_s = mono_s() - t;
 	ret = apply_plan(c, &c->plan, err, errlen);
 	if (ret)
 		goto cleanup;
+	t = mono_s();
 	start_poller(c);
+	c->times.poller_s = mono_s() - t;
 	if (!c->ngen && !c->poller && !opts->keep_waiting) {
 		snprintf(err, errlen, "no event has a usable hook on this kernel "
 			 "(see 'tphtrace probe')");
@@ -655,6 +738,11 @@ int collector_prog_stats(struct collector *c, struct prog_stats *out, int max)
 	return n;
 }
 
+const struct collector_times *collector_times(struct collector *c)
+{
+	return &c->times;
+}
+
 void collector_close(struct collector *c)
 {
 	int i;
@@ -671,6 +759,8 @@ void collector_close(struct collector *c)
 		close(c->epfd);
 	if (c->uevent_fd >= 0)
 		close(c->uevent_fd);
+	btf_attach_use(NULL);
 	sys_probe_free(c->probe);
+	core_roots_free(&c->roots);
 	free(c);
 }

@@ -58,6 +58,19 @@ int collector_parse_interval(const char *arg, double *out);
 /* events with a hook, programs attached */
 int collector_hooked(struct collector *c);
 int collector_nlinks(struct collector *c);
+
+/*
+ * Where collector_open() spent its time (seconds, CLOCK_MONOTONIC), for
+ * bench/bpfbench startparts: probing the kernel, planning the hooks,
+ * opening the BPF object, loading (libbpf's BTF work and the verifier),
+ * attaching and starting the sampled fallback.
+ */
+struct collector_times {
+	double setup_s;		/* privileges, libbpf handlers, CO-RE roots */
+	double probe_s, plan_s, open_s, load_s, attach_s;
+	double poller_s;	/* the iter/dmabuf fallback, where planned */
+};
+const struct collector_times *collector_times(struct collector *c);
 void collector_close(struct collector *c);
 
 /* Kernel statistics of one loaded program (bpf_prog_info). */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include "tphtrace/tphtrace.h"
 
 #define HOOK_MAX_TARGETS	10
@@ -89,6 +90,7 @@ struct probe_ops {
 
 /* The series' functions and ops members the shape is told from. */
 extern const char *const tph_shape_funcs[];
+extern const char *const tph_shape_structs[];
 
 /*
  * Which revision of the TPH series this kernel carries, from the names of
@@ -132,14 +134,30 @@ void hooks_families(const struct hook_plan *plan, unsigned char family[TPH_EV_MA
 /* true if @prog is selected by any event of @plan */
 bool hooks_prog_selected(const struct hook_plan *plan, const char *prog);
 
-/* The real probe: kallsyms, vmlinux and module BTF, test loads. */
+/* The real probe: vmlinux and module BTF, test loads, kallsyms if need be. */
 struct sys_probe;
+struct core_roots;
 int sys_probe_new(struct sys_probe **out, char *err, size_t errlen);
+/*
+ * The same, also collecting the kernel types the CO-RE relocations of
+ * @roots can match, for sys_probe_core_btf()
+ */
+int sys_probe_new_core(struct sys_probe **out, const struct core_roots *roots,
+		       char *err, size_t errlen);
+/* write the target BTF of @roots (core_btf.h) into memfd @fd; 0 or -errno */
+int sys_probe_core_btf(struct sys_probe *p, const struct core_roots *roots, int fd);
 void sys_probe_free(struct sys_probe *p);
 void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops);
 /* BTF facts that pick program variants (see bpf/fn.bpf.h) */
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs);
 bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
 		     struct fn_proto *out);
+/*
+ * BTF object fd (0: vmlinux) and type id a tp_btf (@tracepoint) or
+ * fentry/fexit program on @target loads with; false if BTF lacks it or
+ * the module's BTF object cannot be opened (no CAP_SYS_ADMIN)
+ */
+bool sys_probe_attach_id(struct sys_probe *p, bool tracepoint, const char *target,
+			 int *obj_fd, __u32 *id);
 
 #endif /* TPHTRACE_HOOKS_H */

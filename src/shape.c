@@ -48,6 +48,9 @@ const char *const tph_shape_funcs[] = {
 	"vfio_pci_dma_buf_get_tph", NULL,
 };
 
+/* the structs whose function pointer members shape_syms[] name */
+const char *const tph_shape_structs[] = { "dma_buf_ops", NULL };
+
 const char *tph_shape_name(enum tph_series_shape shape)
 {
 	static const char *const names[TPH_SHAPE_MAX] = {

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * What this kernel offers, found without attaching anything lasting:
- * /proc/kallsyms for symbols and tracepoints (and their modules), vmlinux
- * and module BTF for tp_btf/fentry targets, and one trivial test load per
- * hook family, because the kernel may refuse a whole family (e.g. fentry
- * with function tracing disabled) and libbpf's own probe of
- * BPF_PROG_TYPE_TRACING is wrong on some kernels.
+ * vmlinux and module BTF for tracepoints (btf_trace_NAME typedefs),
+ * functions and their prototypes (src/kbtf.c), and one trivial test load
+ * per hook family the plan reaches, because the kernel may refuse a whole
+ * family although BTF lists its targets (e.g. fentry with function tracing
+ * disabled: EPERM) and libbpf's own probe of BPF_PROG_TYPE_TRACING is
+ * wrong on some kernels.
+ *
+ * /proc/kallsyms is read only when BTF cannot answer: a raw_tp or kprobe
+ * target missing from BTF while some loaded module has no BTF (it may be
+ * there). Reading it took 0.2-2 s in the QEMU guests, most of tphtrace's
+ * start-up (bench/README.md, P3).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +27,10 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "hooks.h"
+#include "core_btf.h"
+#include "kbtf.h"
 
 #define MAX_SYMS	256
-#define MAX_MODBTF	16
 
 struct sym {
 	char name[72];
@@ -32,20 +39,22 @@ struct sym {
 	bool text;
 };
 
-struct modbtf {
-	char name[32];
-	struct btf *btf;	/* NULL: module has no BTF */
-};
-
 struct sys_probe {
+	struct kbtf *k;
 	struct btf *vmlinux;
+	/* the kallsyms fallback, read on first need */
 	struct sym syms[MAX_SYMS];
 	int nsyms;
-	struct modbtf mods[MAX_MODBTF];
-	int nmods;
+	int ksyms_read;				/* 0 not yet, 1 read, -errno */
 	signed char family[TPH_HOOK_MAX];	/* -1 unknown, 0 no, 1 yes */
 	unsigned int kernel_version;		/* KERNEL_VERSION() of uname -r */
 	char family_why[TPH_HOOK_MAX][HOOK_FAMILY_WHY_LEN];
+	/*
+	 * The fentry test program stays attached until the probe is freed:
+	 * detaching rewrites every ftrace record (~1 % of start-up in the
+	 * QEMU guests) and it only ever runs in BPF_PROG_TEST_RUN.
+	 */
+	int fentry_test_fd, fentry_test_link;
 };
 
 static void want(struct sys_probe *p, const char *prefix, const char *name)
@@ -178,32 +187,41 @@ next:
 	return 0;
 }
 
-static struct btf *module_btf(struct sys_probe *p, const char *module)
+/* kallsyms, once, for what BTF could not answer */
+static struct sym *ksym(struct sys_probe *p, const char *prefix, const char *name)
 {
-	struct modbtf *m;
-	int i;
+	struct sym *s;
 
-	if (!module[0])
-		return p->vmlinux;
-	for (i = 0; i < p->nmods; i++)
-		if (!strcmp(p->mods[i].name, module))
-			return p->mods[i].btf;
-	if (p->nmods >= MAX_MODBTF)
-		return NULL;
-	m = &p->mods[p->nmods++];
-	snprintf(m->name, sizeof(m->name), "%s", module);
-	m->btf = btf__load_module_btf(module, p->vmlinux);
-	if (!m->btf)
-		m->btf = NULL;
-	return m->btf;
+	if (!p->ksyms_read)
+		p->ksyms_read = scan_kallsyms(p) ?: 1;
+	s = sym_find(p, prefix, name);
+	return p->ksyms_read > 0 && s && s->found ? s : NULL;
 }
 
-static bool btf_has(struct sys_probe *p, const char *module, const char *name,
-		    int kind)
+/* @name of @kind in BTF: its module ("" vmlinux) into @module */
+static bool btf_where(struct sys_probe *p, const char *name, int kind, char *module,
+		      size_t len, struct btf **btf, __u32 *id)
 {
-	struct btf *btf = module_btf(p, module);
+	__u32 tid;
+	int obj;
 
-	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
+	if (!kbtf_find(p->k, name, kind, &obj, &tid))
+		return false;
+	if (len)
+		snprintf(module, len, "%s", kbtf_module(p->k, obj));
+	if (btf)
+		*btf = kbtf_btf(p->k, obj);
+	if (id)
+		*id = tid;
+	return true;
+}
+
+static int vmlinux_id(struct sys_probe *p, const char *name, int kind)
+{
+	__u32 id;
+	int obj;
+
+	return kbtf_find(p->k, name, kind, &obj, &id) && obj == 0 ? (int)id : -ENOENT;
 }
 
 static unsigned int running_kernel_version(void)
@@ -239,8 +257,7 @@ static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
 
 	switch (fam) {
 	case TPH_HOOK_TP_BTF:
-		id = btf__find_by_name_kind(p->vmlinux, "btf_trace_sys_enter",
-					    BTF_KIND_TYPEDEF);
+		id = vmlinux_id(p, "btf_trace_sys_enter", BTF_KIND_TYPEDEF);
 		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP, id) :
 			      -ENOENT;
 		if (fd < 0)
@@ -254,10 +271,9 @@ static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
 				 strerror(-fd));
 		break;
 	case TPH_HOOK_FENTRY:
-		id = btf__find_by_name_kind(p->vmlinux, "bpf_fentry_test1",
-					    BTF_KIND_FUNC);
+		id = vmlinux_id(p, "bpf_fentry_test1", BTF_KIND_FUNC);
 		if (id <= 0)
-			id = btf__find_by_name_kind(p->vmlinux, "vfs_read", BTF_KIND_FUNC);
+			id = vmlinux_id(p, "vfs_read", BTF_KIND_FUNC);
 		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY, id) :
 			      -ENOENT;
 		if (fd >= 0) {
@@ -268,7 +284,10 @@ static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
 				close(fd);
 				fd = -1;
 			} else {
-				close(lfd);
+				p->fentry_test_fd = fd;
+				p->fentry_test_link = lfd;
+				p->family[fam] = 1;
+				return;
 			}
 		} else {
 			snprintf(why, wl,
@@ -289,7 +308,7 @@ static void probe_family(struct sys_probe *p, enum tph_hook_family fam)
 		break;
 	case TPH_HOOK_ITER:
 		/* iterators as such (v5.8+): the task iterator every such kernel has */
-		id = btf__find_by_name_kind(p->vmlinux, "bpf_iter_task", BTF_KIND_FUNC);
+		id = vmlinux_id(p, "bpf_iter_task", BTF_KIND_FUNC);
 		fd = id > 0 ? test_load(BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, id) : -ENOENT;
 		if (fd < 0)
 			snprintf(why, wl, "the kernel refuses BPF iterator programs (%s)",
@@ -339,6 +358,7 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 		      char *module, size_t len)
 {
 	struct sys_probe *p = ctx;
+	bool tp = fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP;
 	char tname[128];
 	struct sym *s;
 	int nargs;
@@ -348,29 +368,24 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 		snprintf(tname, sizeof(tname), "bpf_iter_%s", name);
 		if (len)
 			module[0] = '\0';
-		return btf_has(p, "", tname, BTF_KIND_FUNC);
+		return vmlinux_id(p, tname, BTF_KIND_FUNC) > 0;
 	}
-	if (fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP) {
-		s = sym_find(p, "__tracepoint_", name);
-		if (!s || !s->found)
-			return false;
-		snprintf(module, len, "%s", s->module);
-		if (fam == TPH_HOOK_RAW_TP)
+	/* every tracepoint has its btf_trace_NAME typedef (bpf_probe.h) */
+	snprintf(tname, sizeof(tname), tp ? "btf_trace_%s" : "%s", name);
+	if (btf_where(p, tname, tp ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC, module, len,
+		      NULL, NULL)) {
+		if (fam != TPH_HOOK_FENTRY)
 			return true;
-		snprintf(tname, sizeof(tname), "btf_trace_%s", name);
-		return btf_has(p, s->module, tname, BTF_KIND_TYPEDEF);
+		return !sys_probe_func_nargs(p, name, &nargs) ||
+		       nargs <= trampoline_max_args(p->kernel_version);
 	}
-	s = sym_find(p, "", name);
-	if (!s || !s->found || !s->text)
+	/* tp_btf and fentry need BTF; raw_tp and kprobes may do without */
+	if (fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_FENTRY || kbtf_complete(p->k))
+		return false;
+	s = ksym(p, tp ? "__tracepoint_" : "", name);
+	if (!s || (!tp && !s->text))
 		return false;
 	snprintf(module, len, "%s", s->module);
-	if (fam == TPH_HOOK_KPROBE)
-		return true;
-	if (!btf_has(p, s->module, name, BTF_KIND_FUNC))
-		return false;
-	if (sys_probe_func_nargs(p, name, &nargs) &&
-	    nargs > trampoline_max_args(p->kernel_version))
-		return false;
 	return true;
 }
 
@@ -422,7 +437,7 @@ static bool member_proto(struct sys_probe *p, const char *sname, const char *mem
 	const struct btf_member *m;
 	int id, i;
 
-	id = btf__find_by_name_kind(p->vmlinux, sname, BTF_KIND_STRUCT);
+	id = vmlinux_id(p, sname, BTF_KIND_STRUCT);
 	if (id <= 0)
 		return false;
 	t = btf__type_by_id(p->vmlinux, id);
@@ -446,20 +461,12 @@ bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
 		     struct fn_proto *out)
 {
 	const struct btf_type *t;
-	struct sym *s;
 	struct btf *btf;
-	int id;
+	__u32 id;
 
 	if (member)
 		return member_proto(p, name, member, out);
-	s = sym_find(p, "", name);
-	if (!s || !s->found)
-		return false;
-	btf = module_btf(p, s->module);
-	if (!btf)
-		return false;
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
-	if (id <= 0)
+	if (!btf_where(p, name, BTF_KIND_FUNC, NULL, 0, &btf, &id))
 		return false;
 	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
 	if (!t || !btf_is_func_proto(t))
@@ -468,49 +475,95 @@ bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
 	return true;
 }
 
+bool sys_probe_attach_id(struct sys_probe *p, bool tracepoint, const char *target,
+			 int *obj_fd, __u32 *id)
+{
+	char tname[128];
+	int obj;
+
+	snprintf(tname, sizeof(tname), tracepoint ? "btf_trace_%s" : "%s", target);
+	if (!kbtf_find(p->k, tname, tracepoint ? BTF_KIND_TYPEDEF : BTF_KIND_FUNC,
+		       &obj, id))
+		return false;
+	*obj_fd = kbtf_obj_fd(p->k, obj);
+	return *obj_fd >= 0;
+}
+
 static bool proto_op(void *ctx, const char *name, const char *member,
 		     struct fn_proto *out)
 {
 	return sys_probe_proto(ctx, name, member, out);
 }
 
+/* every name the hook table, the shape detection and the family probes ask */
+static int want_names(struct sys_probe *p)
+{
+	static const struct { const char *name; int kind; } anchors[] = {
+		{ "btf_trace_sys_enter", BTF_KIND_TYPEDEF },
+		{ "bpf_fentry_test1", BTF_KIND_FUNC },
+		{ "vfs_read", BTF_KIND_FUNC },
+		{ "bpf_iter_task", BTF_KIND_FUNC },
+	};
+	char name[128];
+	size_t a;
+	int k, c, i, ret = 0;
+
+	for (a = 0; !ret && a < sizeof(anchors) / sizeof(anchors[0]); a++)
+		ret = kbtf_want(p->k, anchors[a].name, anchors[a].kind);
+	for (k = 1; !ret && k < TPH_EV_MAX; k++) {
+		const struct event_def *e = &tph_events[k];
+
+		for (c = 0; !ret && c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
+			enum tph_hook_family fam = e->cand[c].family;
+			bool tp = fam == TPH_HOOK_TP_BTF || fam == TPH_HOOK_RAW_TP;
+
+			for (i = 0; !ret && i < HOOK_MAX_TARGETS && e->cand[c].t[i].prog; i++) {
+				const char *sym = e->cand[c].t[i].sym;
+
+				snprintf(name, sizeof(name), "%s%s",
+					 tp ? "btf_trace_" : fam == TPH_HOOK_ITER ?
+					 "bpf_iter_" : "", sym);
+				ret = kbtf_want(p->k, name, tp ? BTF_KIND_TYPEDEF :
+							    BTF_KIND_FUNC);
+				if (fam != TPH_HOOK_ITER)	/* the kallsyms fallback */
+					want(p, tp ? "__tracepoint_" : "", sym);
+			}
+		}
+	}
+	for (i = 0; !ret && tph_shape_funcs[i]; i++) {
+		ret = kbtf_want(p->k, tph_shape_funcs[i], BTF_KIND_FUNC);
+		want(p, "", tph_shape_funcs[i]);
+	}
+	for (i = 0; !ret && tph_shape_structs[i]; i++)
+		ret = kbtf_want(p->k, tph_shape_structs[i], BTF_KIND_STRUCT);
+	return ret;
+}
+
 int sys_probe_new(struct sys_probe **out, char *err, size_t errlen)
 {
+	return sys_probe_new_core(out, NULL, err, errlen);
+}
+
+int sys_probe_new_core(struct sys_probe **out, const struct core_roots *roots,
+		       char *err, size_t errlen)
+{
 	struct sys_probe *p;
-	int k, i, ret;
+	int ret;
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	memset(p->family, -1, sizeof(p->family));
+	p->fentry_test_fd = p->fentry_test_link = -1;
 	p->kernel_version = running_kernel_version();
-	p->vmlinux = btf__load_vmlinux_btf();
-	if (!p->vmlinux) {
-		ret = -errno;
-		snprintf(err, errlen,
-			 "no kernel BTF (/sys/kernel/btf/vmlinux): CONFIG_DEBUG_INFO_BTF=y is required");
+	ret = kbtf_new(&p->k, err, errlen);
+	if (ret)
 		goto cleanup;
-	}
-	for (k = 1; k < TPH_EV_MAX; k++) {
-		const struct event_def *e = &tph_events[k];
-		int c;
-
-		for (c = 0; c < HOOK_MAX_CANDS && e->cand[c].t[0].prog; c++) {
-			if (e->cand[c].family == TPH_HOOK_ITER)
-				continue;	/* found in BTF, not in kallsyms */
-			for (i = 0; i < HOOK_MAX_TARGETS && e->cand[c].t[i].prog; i++) {
-				bool tp = e->cand[c].family == TPH_HOOK_TP_BTF ||
-					  e->cand[c].family == TPH_HOOK_RAW_TP;
-
-				want(p, tp ? "__tracepoint_" : "", e->cand[c].t[i].sym);
-			}
-		}
-	}
-	for (i = 0; tph_shape_funcs[i]; i++)
-		want(p, "", tph_shape_funcs[i]);
-	ret = scan_kallsyms(p);
+	p->vmlinux = kbtf_btf(p->k, 0);
+	ret = want_names(p) ?: (roots ? core_roots_want(p->k, roots) : 0) ?:
+	      kbtf_build(p->k);
 	if (ret) {
-		snprintf(err, errlen, "cannot read /proc/kallsyms: %s", strerror(-ret));
+		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(-ret));
 		goto cleanup;
 	}
 	*out = p;
@@ -520,15 +573,20 @@ cleanup:
 	return ret;
 }
 
+int sys_probe_core_btf(struct sys_probe *p, const struct core_roots *roots, int fd)
+{
+	return core_btf_write(p->k, roots, fd);
+}
+
 void sys_probe_free(struct sys_probe *p)
 {
-	int i;
-
 	if (!p)
 		return;
-	for (i = 0; i < p->nmods; i++)
-		btf__free(p->mods[i].btf);
-	btf__free(p->vmlinux);
+	if (p->fentry_test_link >= 0)
+		close(p->fentry_test_link);
+	if (p->fentry_test_fd >= 0)
+		close(p->fentry_test_fd);
+	kbtf_free(p->k);
 	free(p);
 }
 

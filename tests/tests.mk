@@ -45,9 +45,15 @@ $(TEST_OUT)/asan/%: tests/unit/%.c $(ASAN_OBJS) | $(TEST_OUT)/asan
 	$(call msg,ASAN-LD,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) $(ASAN_FLAGS) $< $(ASAN_OBJS) $(TEST_LDFLAGS_$*) $(LDLIBS) -lcmocka -o $@
 
-$(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h $(TP_TREE_HDRS) $(LIB_OBJS) | $(TEST_OUT)
+$(TEST_OUT)/bpf_run: tests/bpf/bpf_run.c tests/bpf/tp_args.h tests/bpf/core_same.h $(TP_TREE_HDRS) \
+		    $(LIB_OBJS) | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) $(TP_TREE_CFLAGS) -Itests/bpf/include $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# run in the guests by test-scenarios (tests/bpf/core_same.c)
+$(TEST_OUT)/core_same: tests/bpf/core_same.c tests/bpf/core_same.h $(LIB_OBJS) | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(TEST_CFLAGS) -Itests/bpf $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 $(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
@@ -69,7 +75,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
 check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf \
-	   $(TEST_OUT)/mkmr check-arm64-build
+	   $(TEST_OUT)/mkmr $(TEST_OUT)/core_same check-arm64-build
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

@@ -8,6 +8,7 @@
  * records with the scalar arguments in place, and drops are counted exactly
  * when the ring buffer overflows.
  */
+#define _GNU_SOURCE	/* memfd_create(), core_same.h */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include "tp_args.h"
 #include "record.h"
 #include "tphtrace.skel.h"
+#include "core_same.h"
 
 #define EOPNOTSUPP_ 95
 
@@ -189,12 +191,43 @@ static void test_drops_counted_exactly(void **state)
 	assert_int_equal(c->total + (long)lost, runs);
 }
 
+/* what this host loads: every raw_tp and kprobe program, raw_tp hooks */
+static bool host_prog(void *ctx, const char *n)
+{
+	return !strncmp(n, "raw_tp__", 8) || !strncmp(n, "kprobe", 6) ||
+	       !strncmp(n, "kretprobe", 9);
+}
+
+static void host_rodata(void *ctx, struct tphtrace_bpf *s)
+{
+	int k;
+
+	for (k = 1; k < TPH_EV_MAX; k++)
+		s->rodata->event_family[k] = TPH_HOOK_RAW_TP;
+}
+
+/*
+ * CO-RE relocated against core_btf.c's small BTF exactly as against the
+ * kernel's (vmlinux types here; module types in the guests, core_same).
+ */
+static void test_core_btf_same_relocations(void **state)
+{
+	char why[256];
+	int nprogs, nroots;
+
+	if (core_same(host_prog, host_rodata, NULL, &nprogs, &nroots, why, sizeof(why)))
+		fail_msg("%s", why);
+	assert_true(nprogs > 20);
+	assert_true(nroots > 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_query_record_without_objects),
 		cmocka_unit_test(test_scalar_fields_without_objects),
 		cmocka_unit_test(test_drops_counted_exactly),
+		cmocka_unit_test(test_core_btf_same_relocations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

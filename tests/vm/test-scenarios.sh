@@ -116,9 +116,13 @@ finish() {
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
+# tests/bpf/core_same.c, x86 only (not cross-built)
+core_same=$top/.output/tests/core_same
+[ -x "$core_same" ] || core_same=""
 # -k arm64: the cross-built binaries, an arm64 guest, its own artifacts
 TG=$T CTL_MAKE=() QEMU=qemu-system-x86_64
 if [ "$series" = arm64 ]; then
+	core_same=""
 	TG=$top/.output/arm64/tphtrace
 	CTL_MAKE=(CC=aarch64-linux-gnu-gcc LDFLAGS=-static)
 	QEMU=qemu-system-aarch64
@@ -304,6 +308,7 @@ run_leg() { # KVER LEG SHAPE MODULES TRACERS LATE BURST SELFTEST
 		-e SC_T="$TG" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko-$3" -e SC_TOP="$top" \
 		-e SC_MODULES="$4" -e SC_TRACERS="$5" -e SC_LATE="$6" -e SC_BURST="$7" \
 		-e SC_SELFTEST="$8" -e SC_PROBE_DEFAULT="$([ "$3" = v8 ] || echo 1)" \
+		-e SC_CORE_SAME="$core_same" \
 		-e SC_SCNS="${scns[*]}" \
 		-s "$SD/guest-scenarios.sh" >"$job.guest.log" 2>&1 || rc=$?
 	t1=$(now)
@@ -385,6 +390,13 @@ judge_tracer() { # KVER LEG JOB TRACER SHAPE
 		fi
 		;;
 	esac
+	if [ -n "$core_same" ]; then
+		line=$(cat "$job/core_same.$tr.txt" 2>/dev/null)
+		case $line in
+		*result=PASS*) check core_btf_same "$kver" "$label" PASS "${line#*result=PASS }: relocations as libbpf's own CO-RE search makes them" ;;
+		*) check core_btf_same "$kver" "$label" FAIL "${line:-no output}" ;;
+		esac
+	fi
 	split_by_tgid "$job/scn.list" "$job/trace.$tr.jsonl" "$job/split.$tr"
 	while read -r name _ rc; do
 		if [ "$rc" = 77 ]; then

@@ -21,11 +21,15 @@
 #   SC_BURST    N > 0: last, a burst of N queries against a slow consumer
 #   SC_SELFTEST 1: tphsim-ctl selftest (invalid ioctls) before the tracers
 #   SC_PROBE_DEFAULT 1: tphtrace probe (text and -j) without options too
+#   SC_CORE_SAME .output/tests/core_same: per tracer, its programs relocated
+#               the same with tphtrace's small CO-RE BTF as with libbpf's
+#               own search (tests/bpf/core_same.c)
 #
 # Output files in $VM_JOBDIR:
 #   env.txt                      kernel, module BTF, rc of insmod/rmmod, dmesg counts
 #   probe.NAME.json              tphtrace probe -j with the tracer's options
 #   probe.default.{txt,json}     tphtrace probe without options (SC_PROBE_DEFAULT)
+#   core_same.NAME.txt           core_same with the tracer's options
 #   trace.NAME.jsonl, .err, .rc  the tracer's JSON lines, stderr, exit status
 #   scn.list                     "NAME PID RC" per scenario (PID = tgid of its
 #                                tphsim-ctl, which splits the JSON lines)
@@ -145,6 +149,10 @@ for spec in "${specs[@]}"; do
 	# shellcheck disable=SC2086 # ARGS are words
 	# the plan's events array (probe -j: docs/json.md), what test-scenarios.sh reads
 	"$T" probe -j $args 2>"$W/probe.$name.err" | jq '.events' >"$W/probe.$name.json"
+	if [ -n "${SC_CORE_SAME:-}" ]; then
+		# shellcheck disable=SC2086
+		"$SC_CORE_SAME" $args >"$W/core_same.$name.txt" 2>&1
+	fi
 	# shellcheck disable=SC2086
 	"$T" trace -j $args >"$W/trace.$name.jsonl" 2>"$W/trace.$name.err" &
 	pids+=($!)
