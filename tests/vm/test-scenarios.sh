@@ -368,7 +368,7 @@ judge_tracer() { # KVER LEG JOB TRACER SHAPE
 	fi
 	# the series shape probe told from BTF, and the series' events on
 	# functions where the tracer asked for a function family
-	sh=$(jq -r '.[0].series_shape' "$job/probe.$tr.json" 2>/dev/null)
+	sh=$(jq -r '.series_shape' "$job/probe.$tr.doc.json" 2>/dev/null)
 	case $tr in
 	fentry | kprobe)
 		bad=$(jq -r --arg f "$tr" '[.[] | select(.event == "tph_publish" or .event == "tph_query" or

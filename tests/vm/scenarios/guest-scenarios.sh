@@ -27,7 +27,8 @@
 #
 # Output files in $VM_JOBDIR:
 #   env.txt                      kernel, module BTF, rc of insmod/rmmod, dmesg counts
-#   probe.NAME.json              tphtrace probe -j with the tracer's options
+#   probe.NAME.json              tphtrace probe -j with the tracer's options: its events
+#   probe.NAME.doc.json          the whole document (series_shape)
 #   probe.default.{txt,json}     tphtrace probe without options (SC_PROBE_DEFAULT)
 #   core_same.NAME.txt           core_same with the tracer's options
 #   trace.NAME.jsonl, .err, .rc  the tracer's JSON lines, stderr, exit status
@@ -148,7 +149,8 @@ for spec in "${specs[@]}"; do
 	args=${spec#*=}
 	# shellcheck disable=SC2086 # ARGS are words
 	# the plan's events array (probe -j: docs/json.md), what test-scenarios.sh reads
-	"$T" probe -j $args 2>"$W/probe.$name.err" | jq '.events' >"$W/probe.$name.json"
+	"$T" probe -j $args 2>"$W/probe.$name.err" >"$W/probe.$name.doc.json"
+	jq '.events' "$W/probe.$name.doc.json" >"$W/probe.$name.json"
 	if [ -n "${SC_CORE_SAME:-}" ]; then
 		# shellcheck disable=SC2086
 		"$SC_CORE_SAME" $args >"$W/core_same.$name.txt" 2>&1
