@@ -69,13 +69,18 @@ $(TEST_OUT)/mkmr: tests/vm/mkmr.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -libverbs -o $@
 
+# exports a BAR range of a vfio-pci device as a dma-buf (tests/vm/test-vfio.sh)
+$(TEST_OUT)/mkvfiobuf: tests/vm/mkvfiobuf.c | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -o $@
+
 # the README's test command installs what it needs first (idempotent)
 check:
 	$(Q)bash scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
 check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf \
-	   $(TEST_OUT)/mkmr $(TEST_OUT)/core_same check-arm64-build
+	   $(TEST_OUT)/mkmr $(TEST_OUT)/core_same $(TEST_OUT)/mkvfiobuf check-arm64-build
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

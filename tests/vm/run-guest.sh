@@ -19,6 +19,8 @@
 #                 one under .output/vm/jobs/, removed afterwards)
 #   -e VAR=VALUE  export VAR in the job (repeatable); nothing else is inherited
 #   -q            do not print the console tail on failure
+#   -Q ARG        one more QEMU argument (repeatable; e.g. -Q -device -Q edu)
+#   -A TEXT       more kernel command line (e.g. -A 'intel_iommu=on')
 #   -L            live: show what the job writes to /dev/console (after a line
 #                 @@live@@) on stdout while it runs (make demo)
 # The job sees $VM_JOBDIR (the job directory, same path as on the host; files it
@@ -33,12 +35,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/.output/vm
 
-usage() { sed -n '3,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "run-guest: $*" >&2; exit 125; }
 
 series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0 live=0
-envs=()
-while getopts "k:K:t:m:C:J:e:s:qLh" o; do
+envs=() qextra=() append=""
+while getopts "k:K:t:m:C:J:e:s:qLQ:A:h" o; do
 	case $o in
 	k) series=$OPTARG ;;
 	K) kver=$OPTARG ;;
@@ -50,6 +52,8 @@ while getopts "k:K:t:m:C:J:e:s:qLh" o; do
 	s) script=$OPTARG ;;
 	q) quiet=1 ;;
 	L) live=1 ;;
+	Q) qextra+=("$OPTARG") ;;
+	A) append+=" $OPTARG" ;;
 	*) usage ;;
 	esac
 done
@@ -159,9 +163,10 @@ qemu_run() {
 	timeout -k 5 "$timeout_s" $qemu \
 		-accel tcg "${machine[@]}" -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=$serial quiet panic=-1 oops=panic nokaslr" \
+		-append "console=$serial quiet panic=-1 oops=panic nokaslr$append" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$(esc "$jobdir"),mount_tag=job,security_model=none,multidevs=remap" \
+		${qextra[@]+"${qextra[@]}"} \
 		</dev/null 2>&1
 }
 qrc=0
