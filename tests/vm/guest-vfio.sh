@@ -124,6 +124,6 @@ fi
 if [ -e /dev/iommu ]; then
 	check vfio_import - iommufd SKIP "/dev/iommu exists on $kver: the iommufd importer check is not written yet"
 else
-	echo "# no importer: $(grep -h '^# CONFIG_IOMMUFD is not set' "/lib/modules/$kver/config" 2>/dev/null || echo 'no /dev/iommu'): iommufd's IOMMU_IOAS_MAP_FILE cannot import it"
+	echo "# no importer: $(sed -n 's/^# \(CONFIG_IOMMUFD is not set\)/\1/p' "/lib/modules/$kver/config" 2>/dev/null | grep . || echo 'no /dev/iommu'): iommufd's IOMMU_IOAS_MAP_FILE cannot import it"
 fi
 finish
