@@ -364,10 +364,17 @@ static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___
 	struct mlx5_st___tph *st;
 
 	*direct = false;
-	if (!bpf_core_field_exists(dev->pdev) || !bpf_core_field_exists(dev->st) ||
+	if (bpf_core_field_exists(dev->pdev))
+		read_pci_dev(d, BPF_CORE_READ(dev, pdev));
+	/*
+	 * Each field on its own: the NIC's identity must not depend on the ST
+	 * table's layout. A real mlx5_core without direct mode (or, as Debian's
+	 * 7.3 without CONFIG_PCIE_TPH, with struct mlx5_st only declared) has
+	 * mlx5_core_dev.pdev but no mlx5_st.direct_mode.
+	 */
+	if (!bpf_core_field_exists(dev->st) ||
 	    !bpf_core_field_exists(dev->st->direct_mode))
 		return;
-	read_pci_dev(d, BPF_CORE_READ(dev, pdev));
 	/* dev->st would be a direct load: fine on fentry's typed pointer,
 	 * refused on the scalar a kprobe stashed */
 	st = BPF_CORE_READ(dev, st);

@@ -64,6 +64,11 @@ check-arm64-build:
 	$(Q)$(MAKE) -s --no-print-directory arm64
 	$(Q)$(MAKE) -s --no-print-directory ARCH=arm64 $(abspath .output/arm64/tests/mkdmabuf)
 
+# loads every kprobe program of the BPF object (CO-RE against a guest's BTF)
+$(TEST_OUT)/core-load: tests/vm/core-load.c | $(TEST_OUT)
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 $< -lbpf -o $@
+
 # registers real MRs through libibverbs for the soft-RoCE guest test
 $(TEST_OUT)/mkmr: tests/vm/mkmr.c | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
@@ -80,7 +85,8 @@ check:
 	$(Q)$(MAKE) --no-print-directory -j$$(nproc) check-all
 
 check-all: $(BIN) $(UNIT_BINS) $(ASAN_BINS) $(TEST_OUT)/bpf_run $(TEST_OUT)/mkdmabuf \
-	   $(TEST_OUT)/mkmr $(TEST_OUT)/core_same $(TEST_OUT)/mkvfiobuf check-arm64-build
+	   $(TEST_OUT)/mkmr $(TEST_OUT)/core_same $(TEST_OUT)/core-load $(TEST_OUT)/mkvfiobuf \
+	   check-arm64-build
 	$(Q)bash tests/run-all.sh
 
 check-unit: $(UNIT_BINS) $(ASAN_BINS)

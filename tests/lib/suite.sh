@@ -12,7 +12,8 @@
 #                       (scripts/deps.sh), else the newest /lib/modules/6.12.*
 #                       / 6.1.* (none for new)
 #   need_guest SERIES.. skip_suite unless QEMU, and for each series the kernel
-#                       image and headers, are there
+#                       image and headers (kernel_headers), are there
+#   kernel_headers KVER the kbuild directory of KVER: host or build root
 #   skip_or_fail        "SKIP", or "FAIL" under CI=true: the result of a part
 #                       of a suite that could not run (a guest result line)
 #   tap_count FILE...   "P F S": its ok, not ok and "ok ... # SKIP" lines
@@ -39,12 +40,25 @@ series_kver() { # 6.12|6.1|new
 	echo "$v"
 }
 
+# kernel_headers KVER: prints the kbuild directory for KVER: the host's
+# /lib/modules/KVER/build, or the newest series' in the Debian 13 build root
+# (KROOT_NEW in .output/kernels.env; kernel/tphsim/scripts/build.sh builds
+# there); fails when neither exists
+kernel_headers() {
+	local top root
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	[ -d "/lib/modules/$1/build/" ] && { echo "/lib/modules/$1/build"; return 0; }
+	root=$(sed -n 's/^KROOT_NEW=//p' "$top/.output/kernels.env" 2>/dev/null | tail -n 1)
+	[ -n "$root" ] && [ -d "$root/lib/modules/$1/build/" ] || return 1
+	echo "$root/lib/modules/$1/build"
+}
+
 need_guest() { # SERIES...
 	local s k
 	need_cmd qemu-system-x86_64 "scripts/deps.sh"
 	for s in "$@"; do
 		k=$(series_kver "$s")
-		[ -n "$k" ] && [ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] ||
+		[ -n "$k" ] && [ -r "/boot/vmlinuz-$k" ] && kernel_headers "$k" >/dev/null ||
 			skip_suite "no Debian $s kernel image and headers${k:+ ($k)} (scripts/deps.sh)"
 	done
 }

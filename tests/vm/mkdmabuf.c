@@ -8,6 +8,10 @@
  *       Debian's arm64 6.12)
  * NAME in "exporter=NAME" is the dma-buf's exp_name: udmabuf, system (the heap's
  * name), drm (PRIME exports carry drm_prime.c's KBUILD_MODNAME).
+ * -i first imports the dma-buf into vgem (PRIME fd-to-handle: the DRM core's
+ * dma_buf_attach() for the vgem device, and a map where the kernel maps at
+ * import) and closes the GEM handle again (unmap, detach); the line then ends
+ * with "importer=vgem".
  * Prints "exporter=NAME ino=INODE size=SIZE pid=PID" and closes it
  * (release). -n names it (DMA_BUF_SET_NAME); -w holds it until FILE exists,
  * then closes it and prints "closed_ns=NS" (CLOCK_MONOTONIC, the clock of
@@ -17,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +99,26 @@ static int open_vgem(void)
 	return -1;
 }
 
+/* PRIME import into vgem (attach [+ map]), then GEM_CLOSE (unmap + detach) */
+static int import_vgem(int fd)
+{
+	struct drm_prime_handle p = { .fd = fd };
+	struct drm_gem_close c = { 0 };
+	int dri = open_vgem(), err = -1;
+
+	if (dri < 0)
+		fprintf(stderr, "mkdmabuf: vgem: %s\n", strerror(errno));
+	else if (ioctl(dri, DRM_IOCTL_PRIME_FD_TO_HANDLE, &p))
+		fprintf(stderr, "mkdmabuf: vgem import: %s\n", strerror(errno));
+	else if (c.handle = p.handle, ioctl(dri, DRM_IOCTL_GEM_CLOSE, &c))
+		fprintf(stderr, "mkdmabuf: vgem GEM_CLOSE: %s\n", strerror(errno));
+	else
+		err = 0;
+	if (dri >= 0)
+		close(dri);
+	return err;
+}
+
 static int make_vgem(size_t size)
 {
 	/* 4096-byte rows: the buffer is exactly SIZE (drm_mode_size_dumb) */
@@ -119,13 +144,16 @@ static int make_vgem(size_t size)
 int main(int argc, char **argv)
 {
 	const char *name = NULL, *wait_file = NULL;
+	bool import = false;
 	struct timespec ts;
 	struct stat st;
 	size_t size;
 	int fd, opt;
 
-	while ((opt = getopt(argc, argv, "n:w:")) != -1) {
-		if (opt == 'n')
+	while ((opt = getopt(argc, argv, "in:w:")) != -1) {
+		if (opt == 'i')
+			import = true;
+		else if (opt == 'n')
 			name = optarg;
 		else if (opt == 'w')
 			wait_file = optarg;
@@ -150,9 +178,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkdmabuf: DMA_BUF_SET_NAME: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("exporter=%s ino=%lu size=%zu pid=%d\n",
+	if (import && import_vgem(fd))
+		return 1;
+	printf("exporter=%s ino=%lu size=%zu pid=%d%s\n",
 	       !strcmp(argv[0], "heap") ? "system" : !strcmp(argv[0], "vgem") ? "drm" : "udmabuf",
-	       (unsigned long)st.st_ino, size, (int)getpid());
+	       (unsigned long)st.st_ino, size, (int)getpid(), import ? " importer=vgem" : "");
 	fflush(stdout);
 	while (wait_file && access(wait_file, F_OK))
 		usleep(10000);
@@ -164,6 +194,6 @@ int main(int argc, char **argv)
 	}
 	return 0;
 usage:
-	fprintf(stderr, "usage: mkdmabuf [-n NAME] [-w FILE] udmabuf|heap|vgem SIZE\n");
+	fprintf(stderr, "usage: mkdmabuf [-i] [-n NAME] [-w FILE] udmabuf|heap|vgem SIZE\n");
 	return 2;
 }
