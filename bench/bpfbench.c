@@ -467,16 +467,12 @@ static int find_map(int pid, const char *name, struct bpf_map_info *out)
 	return -ENOENT;
 }
 
-static uint64_t percpu_sum(int fd, uint32_t key)
+/* one of tphtrace's drop counters (an array map, bpf/common.bpf.h) */
+static uint64_t drop_count(int fd, uint32_t key)
 {
-	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t v[512], s = 0;
+	uint64_t v = 0;
 
-	if (ncpu <= 0 || ncpu > 512 || bpf_map_lookup_elem(fd, &key, v))
-		return 0;
-	for (i = 0; i < ncpu; i++)
-		s += v[i];
-	return s;
+	return bpf_map_lookup_elem(fd, &key, &v) ? 0 : v;
 }
 
 static int proc_cpu(int pid, unsigned long long *ticks, unsigned long long *ns);
@@ -523,7 +519,7 @@ static int cmd_produce(int argc, char **argv)
 		die("mmap ring positions: %s", strerror(errno));
 	stride = (sizeof(struct tph_ev_query) + 8 + 7) & ~7ull;
 	n = tp_pack_dma_buf_get_pci_tph(a, NULL, false, NULL, NULL, 0);
-	lost0 = percpu_sum(dfd, TPH_DROP_RINGBUF);
+	lost0 = drop_count(dfd, TPH_DROP_RINGBUF);
 	c0 = *cons;
 	if (c0 != *prod)
 		die("ring not empty at start");
@@ -547,7 +543,7 @@ static int cmd_produce(int argc, char **argv)
 	t2 = now();
 	proc_cpu(pid, &k1, &ns1);
 	c1 = *cons;
-	lost1 = percpu_sum(dfd, TPH_DROP_RINGBUF);
+	lost1 = drop_count(dfd, TPH_DROP_RINGBUF);
 	if (c1 != *prod)
 		die("tphtrace did not drain the ring within 30 s");
 	/*

@@ -30,9 +30,19 @@ struct {
 	__uint(max_entries, 4 << 20);
 } rb SEC(".maps");
 
+/*
+ * Drop counters. User space reads them after every ring-buffer poll
+ * through mmap, never with a map syscall: a map syscall runs with
+ * bpf_disable_instrumentation() (bpf_prog_active raised on its CPU), and a
+ * kprobe program that fires there meanwhile -- the tracer preempted inside
+ * the syscall -- is skipped by the kernel (recursion_misses): measured in a
+ * 7.3 guest, 408 TPH queries and an MR registration lost by the kprobe
+ * programs over 60 tphsim scenarios, none with the counters mmap'ed.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TPH_DROP_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -130,7 +140,7 @@ static __always_inline void count_drop(__u32 why)
 	__u64 *n = bpf_map_lookup_elem(&drops, &why);
 
 	if (n)
-		*n += 1;
+		__sync_fetch_and_add(n, 1);
 }
 
 static __always_inline __u32 cur_tid(void)

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/capability.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -34,6 +35,8 @@ struct collector {
 	struct bpf_link *links[TPH_MAX_LINKS];
 	int nlinks;
 	struct ring_buffer *rb;
+	const uint64_t *drops;		/* the drops map, mmap'ed (bpf/common.bpf.h) */
+	size_t drops_len;
 	int epfd;
 	int uevent_fd;
 	struct poller *poller;		/* events planned on hook "iter" */
@@ -119,6 +122,16 @@ static int open_ring(struct collector *c, char *err, size_t errlen)
 	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->rb), &ev)) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot poll the ring buffer: %s", strerror(-ret));
+		return ret;
+	}
+	/* the first generation's drop counters, read without a syscall (collector_lost) */
+	c->drops_len = TPH_DROP_MAX * sizeof(uint64_t);
+	c->drops = mmap(NULL, c->drops_len, PROT_READ, MAP_SHARED,
+			bpf_map__fd(c->skel[0]->maps.drops), 0);
+	if (c->drops == MAP_FAILED) {
+		ret = -errno;
+		c->drops = NULL;
+		snprintf(err, errlen, "cannot map the drop counters: %s", strerror(-ret));
 		return ret;
 	}
 	return 0;
@@ -631,33 +644,18 @@ int collector_poll(struct collector *c, int timeout_ms)
 	return got;
 }
 
+/* from the mmap'ed counters: no syscall (see bpf/common.bpf.h) */
 int collector_lost(struct collector *c, uint64_t lost[TPH_DROP_MAX])
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-	uint32_t k;
-	int i, ret = 0;
+	int k;
 
-	/* nothing loaded (waiting, or only the sampled fallback): nothing to lose */
-	memset(lost, 0, TPH_DROP_MAX * sizeof(*lost));
-	if (!c->ngen)
+	if (!c->drops) {	/* only the sampled fallback: nothing to lose */
+		memset(lost, 0, sizeof(lost[0]) * TPH_DROP_MAX);
 		return 0;
-	if (ncpu <= 0)
-		return -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	for (k = 0; k < TPH_DROP_MAX; k++) {
-		lost[k] = 0;
-		if (bpf_map_lookup_elem(bpf_map__fd(c->skel[0]->maps.drops), &k, vals)) {
-			ret = -errno;
-			break;
-		}
-		for (i = 0; i < ncpu; i++)
-			lost[k] += vals[i];
 	}
-	free(vals);
-	return ret;
+	for (k = 0; k < TPH_DROP_MAX; k++)
+		lost[k] = __atomic_load_n(&c->drops[k], __ATOMIC_RELAXED);
+	return 0;
 }
 
 const struct hook_plan *collector_plan(struct collector *c)
@@ -753,6 +751,8 @@ void collector_close(struct collector *c)
 		bpf_link__destroy(c->links[i]);
 	poller_close(c->poller);
 	ring_buffer__free(c->rb);
+	if (c->drops)
+		munmap((void *)c->drops, c->drops_len);
 	for (i = c->ngen - 1; i >= 0; i--)
 		tphtrace_bpf__destroy(c->skel[i]);
 	if (c->epfd >= 0)
