@@ -95,7 +95,8 @@ if [ ! -f "$stamp" ] || [ ! -s "/boot/vmlinuz-$kver" ] || [ ! -s "$mods/modules.
 	for p in "linux-binary-$kver" "linux-modules-$kver" "linux-base-$kver"; do
 		(cd "$A/debs" && $SUDO apt-get "${napt_opts[@]}" download "$p" >>"$A/download.log" 2>&1) ||
 			{ tail -n 20 "$A/download.log" >&2; die "apt-get download $p failed"; }
-		debs+=("$(ls -t "$A/debs/${p}_"*.deb | head -n 1)")
+		got=("$A/debs/${p}_"*.deb)	# one: the debs go once unpacked
+		debs+=("${got[-1]}")
 	done
 	tmp=$($SUDO mktemp -d "$STATE/unpack.XXXXXX")
 	for d in "${debs[@]}"; do $SUDO dpkg-deb -x "$d" "$tmp"; done

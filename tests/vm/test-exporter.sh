@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# tphtrace exporter end to end in the QEMU guest (Debian 6.12): the tphsim
-# simulator module is loaded, `tphtrace exporter` hooks every event, a real
-# Prometheus server (loopback, 1 s scrapes) scrapes it while tphsim-ctl runs
-# scenarios, and the test asks Prometheus over /api/v1/query for the MR
-# registration counter by reason and compares it, value by value, with what
-# the scenarios did (and with what `tphtrace trace -j` recorded meanwhile).
-# Prints "ok N - ..." / "not ok N - ..." and "N passed, N failed, N skipped";
-# exits 1 on any failure, 77 when it cannot run at all.
+# test-exporter.sh [-k 6.12|6.1|new|all] (default: 6.12 and new)
+#
+# tphtrace exporter end to end in QEMU guests (Debian 6.12 and the newest
+# series, 7.3, where dma-buf lifetime comes from the real dma_buf:*
+# tracepoints): the tphsim simulator module is loaded, `tphtrace exporter`
+# hooks every event, a real Prometheus server (loopback, 1 s scrapes)
+# scrapes it while tphsim-ctl runs scenarios, and the test asks Prometheus
+# over /api/v1/query for the MR registration counter by reason and compares
+# it, value by value, with what the scenarios did (and with what `tphtrace
+# trace -j` recorded meanwhile). The kernels' guests run side by side.
+# Prints "check NAME kernel=K hooks=default result=PASS|FAIL ..." per check
+# and "N passed, N failed, N skipped"; exits 1 on any failure, 77 when it
+# cannot run at all.
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,11 +30,19 @@ EXPECT='{"ok":"6","st_table_full":"1","width_mismatch":"1","not_published":"1","
 
 # ------------------------------------------------------------------ guest side
 guest() {
-	local ko=$1 ctl=$2 work=$3 T=$top/.output/tphtrace
-	local n=0 pass=0 fail=0 i rc s total PP=9090 EP=10435
-	ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-	nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-	check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+	local ko=$1 ctl=$2 work=$3 T=$top/.output/tphtrace K
+	local pass=0 fail=0 i rc s total PP=9090 EP=10435
+	K=$(uname -r)
+	# check NAME DETAIL COMMAND: one suite line
+	check() {
+		if eval "$3"; then
+			pass=$((pass + 1))
+			echo "check $1 kernel=$K hooks=default result=PASS $2"
+		else
+			fail=$((fail + 1))
+			echo "check $1 kernel=$K hooks=default result=FAIL $2"
+		fi
+	}
 	q() { curl -s --max-time 10 --data-urlencode "query=$1" "http://127.0.0.1:$PP/api/v1/query"; }
 	finish() {
 		kill $TP $EP_PID $PROM 2>/dev/null
@@ -42,11 +55,11 @@ guest() {
 	cd "$top" || exit 1
 
 	insmod "$ko"
-	check "insmod tphsim" "[ $? -eq 0 ]"
+	check insmod "tphsim" "[ $? -eq 0 ]"
 	"$T" exporter --web.listen-address=127.0.0.1:$EP 2>"$work/exporter.err" &
 	EP_PID=$!
 	for i in $(seq 1 150); do grep -q 'listening on' "$work/exporter.err" && break; sleep 0.2; done
-	check "exporter: every event hooked, capabilities dropped" \
+	check exporter_ready "every event hooked, capabilities dropped" \
 		"grep -q '13 of 13 events hooked; BPF statistics on; capabilities kept: none' $work/exporter.err"
 	grep -q 'listening on' "$work/exporter.err" || { sed 's/^/# /' "$work/exporter.err"; finish; }
 	"$T" trace -j >"$work/trace.jsonl" 2>"$work/trace.err" &
@@ -72,13 +85,13 @@ EOF
 		[ "$(q 'up{job="tphtrace"}' | jq -r '.data.result[0].value[1]' 2>/dev/null)" = 1 ] && break
 		sleep 0.5
 	done
-	check "Prometheus in the guest scrapes the exporter (up == 1)" \
+	check prometheus_up "Prometheus in the guest scrapes the exporter (up == 1)" \
 		"[ \"\$(q 'up{job=\"tphtrace\"}' | jq -r '.data.result[0].value[1]')\" = 1 ]"
 
 	for s in $SCENARIOS; do
 		"$ctl" run "$top/kernel/tphsim/scenarios/$s.scn" >"$work/$s.ctl" 2>&1
 		rc=$?
-		check "tphsim-ctl run $s" "[ $rc -eq 0 ] && grep -q '^done failures=0' $work/$s.ctl"
+		check scenario_run "tphsim-ctl run $s" "[ $rc -eq 0 ] && grep -q '^done failures=0' $work/$s.ctl"
 	done
 
 	# wait for a scrape that has seen every registration (15: waiting for 16
@@ -93,7 +106,7 @@ EOF
 		"$work/q.json" >"$work/got.json"
 	echo "# prometheus: sum by (reason) (tphtrace_mr_registrations_total) -> $(cat "$work/got.json")"
 	echo "# scenarios:  $EXPECT"
-	check "Prometheus: MR registrations by reason == what the scenarios did, value by value" \
+	check mr_by_reason "Prometheus: MR registrations by reason == what the scenarios did, value by value: $(cat "$work/got.json")" \
 		"jq -e --argjson w '$EXPECT' '. == \$w' $work/got.json >/dev/null"
 
 	kill -INT $TP 2>/dev/null
@@ -102,31 +115,31 @@ EOF
 	jq -s -c '[.[] | select(.kind == "mr_reg")] | group_by(.reason) |
 		map({key: .[0].reason, value: (length | tostring)}) | from_entries' \
 		"$work/trace.jsonl" >"$work/trace-by-reason.json"
-	check "… and == what tphtrace trace -j recorded meanwhile" \
+	check mr_by_reason_trace "… and == what tphtrace trace -j recorded meanwhile" \
 		"jq -e --slurpfile t $work/trace-by-reason.json '. == \$t[0]' $work/got.json >/dev/null"
 	q 'tphtrace_mr_registrations_total{reason="req_disabled"}' >"$work/q2.json"
-	check "req_disabled per importer: four NICs, one each, width 0, source none" \
+	check req_disabled_labels "req_disabled per importer: four NICs, one each, width 0, source none" \
 		"jq -e '.data.result | length == 4 and all(.value[1] == \"1\" and .metric.width == \"0\" and .metric.source == \"none\")' $work/q2.json >/dev/null"
 	q 'tphtrace_mr_registrations_total{reason="width_mismatch"}' >"$work/q3.json"
-	check "width_mismatch: importer 0000:3b:00.0, exporter 0000:3a:00.0, width 16" \
+	check width_mismatch_labels "width_mismatch: importer 0000:3b:00.0, exporter 0000:3a:00.0, width 16" \
 		"jq -e '.data.result[0].metric | .importer == \"0000:3b:00.0\" and .exporter == \"0000:3a:00.0\" and .width == \"16\"' $work/q3.json >/dev/null"
 	q 'sum(tphtrace_tph_publishes_total{result="ok"})' >"$work/q4.json"
-	check "TPH publishes: as many as the scenarios' successful SETs (trace -j)" \
+	check tph_publishes "TPH publishes: as many as the scenarios' successful SETs (trace -j)" \
 		"[ \"\$(jq -r '.data.result[0].value[1]' $work/q4.json)\" = \"\$(jq -s '[.[] | select(.kind == \"tph_publish\" and .ret == 0)] | length' $work/trace.jsonl)\" ]"
 	q 'tphtrace_findings{rule="TPH006"}' >"$work/q5.json"
-	check "findings: ST table full (TPH006) counted" \
+	check finding_tph006 "findings: ST table full (TPH006) counted" \
 		"jq -e '.data.result[0].value[1] | tonumber >= 1' $work/q5.json >/dev/null"
 	q 'sum(tphtrace_bpf_program_runs_total) > 0 and sum(tphtrace_bpf_program_run_time_seconds_total) > 0' >"$work/q6.json"
-	check "self-metrics: BPF program runs and run time counted (statistics on)" \
+	check self_metrics_bpf "BPF program runs and run time counted (statistics on)" \
 		"jq -e '.data.result | length == 1' $work/q6.json >/dev/null"
 	echo "# prometheus: BPF runs $(q 'sum(tphtrace_bpf_program_runs_total)' | jq -r '.data.result[0].value[1]'), run time $(q 'sum(tphtrace_bpf_program_run_time_seconds_total)' | jq -r '.data.result[0].value[1]') s"
 	q 'count(tphtrace_bpf_program_runs_total) == count(count by (program) (tphtrace_bpf_program_runs_total))' >"$work/q7.json"
-	check "self-metrics: one series per program (full names, no duplicates)" \
+	check self_metrics_series "one series per program (full names, no duplicates)" \
 		"jq -e '.data.result | length == 1' $work/q7.json >/dev/null"
 	curl -s --max-time 10 http://127.0.0.1:$EP/metrics >"$work/metrics.txt"
 	promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1
-	check "promtool check metrics on the guest exporter's text" "[ $? -eq 0 ]"
-	check "every thread of the exporter without capabilities" \
+	check promtool "promtool check metrics on the guest exporter's text" "[ $? -eq 0 ]"
+	check no_capabilities "every thread of the exporter without capabilities" \
 		"! grep -hE '^CapEff:' /proc/$EP_PID/task/*/status | grep -vqE ':\s+0+$'"
 	finish
 }
@@ -140,44 +153,66 @@ fi
 # ------------------------------------------------------------------- host side
 # shellcheck source=tests/lib/suite.sh
 . "$top/tests/lib/suite.sh"
-need_guest 6.12
+series="6.12 new"
+case ${1:-} in
+-k) series=$2; [ "$series" = all ] && series="6.12 6.1 new" ;;
+"") ;;
+*) echo "test-exporter: unknown argument $1" >&2; exit 2 ;;
+esac
+need_cmd qemu-system-x86_64 "scripts/deps.sh"
 for c in prometheus promtool curl jq; do need_cmd "$c" "scripts/deps.sh"; done
 [ -x "$top/.output/tphtrace" ] || skip_suite "no .output/tphtrace (make)"
-kver=$(series_kver 6.12)
 out=$top/.output/vm/exporter
-if [ ! -f "$top/kernel/tphsim/Makefile" ]; then
-	echo "not ok 1 - guest exporter test: no kernel/tphsim"
-	echo "0 passed, 1 failed, 0 skipped"
-	exit 1
-fi
-# build a private copy of the simulator (the module includes ../include)
 rm -rf "$out"
 mkdir -p "$out/src/kernel"
 cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
-make -s -C "$sim" KDIR="/lib/modules/$kver/build" clean >/dev/null 2>&1
-if ! make -s -C "$sim" KDIR="/lib/modules/$kver/build" modules >"$out/build.log" 2>&1 ||
-   ! make -s -C "$sim/ctl" >>"$out/build.log" 2>&1; then
-	sed 's/^/# /' "$out/build.log"
-	echo "not ok 1 - build tphsim for $kver"
-	echo "0 passed, 1 failed, 0 skipped"
-	exit 1
+pass=0 fail=0 skipped=0
+line() { # NAME KERNEL RESULT DETAIL
+	echo "check $1 kernel=$2 hooks=default result=$3 $4"
+	case $3 in PASS) pass=$((pass + 1)) ;; SKIP) skipped=$((skipped + 1)) ;; *) fail=$((fail + 1)) ;; esac
+}
+if make -s -C "$sim/ctl" >"$out/ctl-build.log" 2>&1; then
+	line build_tphsim_ctl host PASS "tphsim-ctl"
+else
+	line build_tphsim_ctl host FAIL "$(tail -n 3 "$out/ctl-build.log" | tr '\n' ' ')"
 fi
-mkdir -p "$out/job"
-"$top/tests/vm/run-guest.sh" -K "$kver" -t 420 -m 2G -J "$out/job" -- \
-	bash "$here/test-exporter.sh" --guest "$sim/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/job" \
-	>"$out/guest.log" 2>&1
-rc=$?
-# the guest's lines without its closing line; the count is made here, so a
-# guest that died half way still counts what it did and fails
-grep -vE '^[0-9]+ passed, [0-9]+ failed' "$out/guest.log"
-case $rc in
-0 | 1) ;;
-124) echo "not ok - the guest ran past its time limit" ;;
-125) echo "not ok - the guest died without a result (panic, QEMU failure)" ;;
-*) echo "not ok - the guest job exited $rc" ;;
-esac >>"$out/guest.log"
-case $rc in 0 | 1) ;; *) tail -n 1 "$out/guest.log" ;; esac
-read -r p f s < <(tap_count "$out/guest.log")
-echo "$p passed, $f failed, $s skipped"
-[ "$f" -eq 0 ] && [ "$rc" -eq 0 ]
+kvers=()
+for sr in $series; do
+	k=$(series_kver "$sr")
+	if [ -z "$k" ] || [ ! -r "/boot/vmlinuz-$k" ] || ! kernel_headers "$k" >/dev/null; then
+		line kernel "${k:-$sr}" "$(skip_or_fail)" "no kernel image/headers for series $sr (scripts/deps.sh)"
+	elif bash "$top/kernel/tphsim/scripts/build.sh" -o "$out/$k/ko" "$k" >"$out/$k.build.txt" 2>&1; then
+		kvers+=("$k")
+	else
+		line build_modules "$k" FAIL "$(tail -n 3 "$out/$k.build.txt" | tr '\n' ' ')"
+	fi
+done
+[ ${#kvers[@]} -gt 0 ] || [ "$fail" -gt 0 ] || skip_suite "no guest kernel (scripts/deps.sh)"
+for k in "${kvers[@]}"; do
+	mkdir -p "$out/$k/job"
+	(
+		rc=0
+		"$top/tests/vm/run-guest.sh" -K "$k" -t 420 -m 2G -q -J "$out/$k/job" -- \
+			bash "$here/test-exporter.sh" --guest "$out/$k/ko/tphsim.ko" "$sim/ctl/tphsim-ctl" "$out/$k/job" \
+			>"$out/$k/guest.log" 2>&1 || rc=$?
+		echo "$rc" >"$out/$k/rc"
+	) &
+done
+wait
+for k in "${kvers[@]}"; do
+	rc=$(cat "$out/$k/rc")
+	# the guest's lines without its closing line; the count is made here, so
+	# a guest that died half way still counts what it did and fails
+	grep -E '^(check|#) ' "$out/$k/guest.log"
+	pass=$((pass + $(grep -c '^check .* result=PASS' "$out/$k/guest.log")))
+	fail=$((fail + $(grep -c '^check .* result=FAIL' "$out/$k/guest.log")))
+	case $rc in
+	0 | 1) ;;
+	124) line guest "$k" FAIL "the guest ran past its time limit" ;;
+	125) line guest "$k" FAIL "the guest died without a result (panic, QEMU failure)" ;;
+	*) line guest "$k" FAIL "the guest job exited $rc" ;;
+	esac
+done
+echo "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" -eq 0 ]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# test-scenarios.sh [--record] [-k 6.12|6.1|all] [-P N] [-l LEG,...] [SCENARIO.scn...]
+# test-scenarios.sh [--record] [-k 6.12|6.1|new|all|arm64] [-P N] [-l LEG,...] [SCENARIO.scn...]
 #
 # Every tphsim scenario (kernel/tphsim/scenarios/*.scn) in QEMU guests with
 # `tphtrace trace -j` running, the JSON asserted field by field against the
@@ -16,21 +16,31 @@
 # tphsim is built as the TPH series' newest shape (v8+) for every kernel and
 # also as v5 and v7 for 6.12 (TPHSIM_SHAPE, kernel/tphsim/README.md): the
 # function hooks read the series' arguments per shape, the tracepoints are
-# v8+ only. Legs (v8 on both kernels unless said):
-#   tp_btf    default hooks: the TPH tracepoints (tp_btf), stock dma-buf
-#             functions (fentry) for dma-buf lifetime; 6.12 also: tphtrace
-#             started before insmod tphsim.ko (re-resolution), a burst
-#             larger than the ring buffer (lost-record accounting), the
-#             recordings (--record: tests/data/traces/recorded/)
-#   raw_tp    --hooks all=raw_tp
-#   fentry    --hooks all=fentry (6.1: mr_reg=kprobe, see the output)
-#   kprobe    --hooks all=kprobe
-#   upstream  tphsim_dmabuf_tp.ko loaded too (simulated upstream dma_buf:*
-#             tracepoints): default hooks (tp_btf on them), all=raw_tp, and
-#             the stock dma-buf functions forced (--hooks EVENT=fentry)
-#   v5, v7    (6.12) tphsim built as that revision, no tracepoints:
-#             --hooks all=fentry and --hooks all=kprobe side by side; the
-#             default plan (probe) must hook every series event by fentry
+# v8+ only. Legs (make check's time budget, tests/vm/README.md: the families
+# share a boot where they can, their tracers side by side over one run of
+# the scenarios):
+#   6.12  tp_btf    default hooks: the TPH tracepoints (tp_btf), stock
+#                   dma-buf functions (fentry) for dma-buf lifetime; also
+#                   tphtrace started before insmod tphsim.ko (re-resolution),
+#                   a burst larger than the ring buffer (lost-record
+#                   accounting), the recordings (--record:
+#                   tests/data/traces/recorded/), invalid ioctls
+#         families  --hooks all=raw_tp, all=fentry, all=kprobe side by side
+#         upstream  tphsim_dmabuf_tp.ko loaded too (simulated upstream
+#                   dma_buf:* tracepoints): default hooks (tp_btf on them),
+#                   all=raw_tp, and the stock dma-buf functions forced
+#                   (--hooks EVENT=fentry)
+#         v5, v7    tphsim built as that revision, no tracepoints:
+#                   all=fentry and all=kprobe side by side; the default plan
+#                   (probe) must hook every series event by fentry
+#   6.1   families  default (tp_btf), all=raw_tp, all=fentry (mr_reg and
+#                   tph_query on kprobe, see the output), all=kprobe
+#   7.3   families  default (tp_btf: the REAL upstream dma_buf:* tracepoints
+#   (new)           for export/attach/detach), all=raw_tp, all=fentry,
+#                   all=kprobe. No tphsim_dmabuf_tp.ko there: the kernel has
+#                   the real events.
+# -l LEG,... runs those legs instead: also tp_btf and upstream on 6.1, and
+# one family per boot anywhere (raw_tp, fentry, kprobe).
 # -k arm64 (never part of "all"): the Debian arm64 6.12 guest
 # (qemu-system-aarch64), with .output/arm64/tphtrace, tphsim cross-built
 # against the arm64 headers (as v8+) and tphsim-ctl built static for arm64;
@@ -50,7 +60,8 @@
 # failure, 77 when it cannot run at all (no QEMU, no kernel). A kernel of -k
 # that is missing is a SKIP line (FAIL under CI=true).
 # Artifacts: .output/vm/scenarios-tphtrace/ (SCENARIOS_OUT=DIR: there).
-#   -k  kernels: 6.12, 6.1, all (default) or arm64
+#   -k  kernels: 6.12, 6.1, new (the newest series), all (default: those
+#       three) or arm64
 #   -P  guests run at once (default 2)
 #   -l  only these legs            --record  refresh the recordings
 set -u
@@ -73,7 +84,7 @@ while [ $# -gt 0 ]; do
 	-k) series=$2; shift 2 ;;
 	-P) par=$2; shift 2 ;;
 	-l) only=$2; shift 2 ;;
-	-h | --help) sed -n '3,55p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,66p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "test-scenarios: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -156,15 +167,24 @@ kvers=()
 case $series in
 6.12) kvers=("$(kver_of KVER_612)") ;;
 6.1) kvers=("$(kver_of KVER_61)") ;;
-all) kvers=("$(kver_of KVER_612)" "$(kver_of KVER_61)") ;;
+new | "$(sed -n 's/^KSERIES_NEW=//p' "$envf" 2>/dev/null)") kvers=("$(series_kver new)") ;;
+all) kvers=("$(kver_of KVER_612)" "$(kver_of KVER_61)" "$(series_kver new)") ;;
 arm64) kvers=("$(kver_of KVER_ARM64)") ;;
-*) echo "test-scenarios: -k wants 6.12, 6.1, all or arm64" >&2; exit 2 ;;
+*) echo "test-scenarios: -k wants 6.12, 6.1, new, all or arm64" >&2; exit 2 ;;
 esac
 
+knew=$(series_kver new)
+# the kernel image and headers of KVER: an unpacked root (arm64), the host,
+# or for the newest series the Debian 13 build root (kernel_headers)
+kernel_ready() { # KVER
+	local kr
+	kr=$(kroot_of "$1")
+	[ -n "$1" ] && [ -r "$kr/boot/vmlinuz-$1" ] || return 1
+	[ -d "$kr/lib/modules/$1/build" ] || { [ -z "$kr" ] && kernel_headers "$1" >/dev/null; }
+}
 have=0
 for kver in "${kvers[@]}"; do
-	kr=$(kroot_of "$kver")
-	[ -n "$kver" ] && [ -d "$kr/lib/modules/$kver/build" ] && [ -r "$kr/boot/vmlinuz-$kver" ] && have=1
+	kernel_ready "$kver" && have=1
 done
 [ $have = 1 ] || skip_suite "no kernel image and headers for -k $series (scripts/deps.sh)"
 
@@ -220,32 +240,20 @@ shapes_of() { # KVER
 }
 built=()
 for kver in "${kvers[@]}"; do
-	kr=$(kroot_of "$kver")
-	kdir=$kr/lib/modules/$kver/build
-	if [ -z "$kver" ] || [ ! -d "$kdir" ] || [ ! -r "$kr/boot/vmlinuz-$kver" ]; then
+	if ! kernel_ready "$kver"; then
 		check kernel "${kver:-?}" - "$(skip_or_fail)" "no kernel image/headers (make deps): its legs not run"
 		continue
 	fi
 	kok=1
 	for shape in $(shapes_of "$kver"); do
+		# kernel/tphsim/scripts/build.sh: host kbuild, pahole split BTF
+		# (6.1), cross (arm64), or the Debian 13 build root (newest);
+		# cached per kernel and shape
 		ko=$out/$kver/ko-$shape
+		log=$out/$kver/build-$shape.txt
 		mkdir -p "$ko"
-		log=$out/$kver/build-$shape.log
-		btf=""
-		make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
-		ok=1
-		make -s -C "$sim" KDIR="$kdir" TPHSIM_SHAPE="$shape" modules >"$log" 2>&1 || ok=0
-		if [ $ok = 1 ] && [ ! -f "$kdir/vmlinux" ]; then
-			# 6.1: no BTF base in the headers; take it from the kernel image
-			btf=" (module BTF: pahole --btf_base, base extracted from /boot/vmlinuz-$kver)"
-			{ [ -f "$out/$kver/vmlinux.btf" ] ||
-				"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/$kver/vmlinux.btf"; } >>"$log" 2>&1 &&
-				make -s -C "$sim" KDIR="$kdir" VMLINUX_BTF="$out/$kver/vmlinux.btf" btf >>"$log" 2>&1 || ok=0
-		fi
-		[ $ok = 1 ] && cp "$sim/tphsim.ko" "$sim/tphsim_dmabuf_tp.ko" "$ko/" || ok=0
-		make -s -C "$sim" KDIR="$kdir" clean >/dev/null 2>&1
-		if [ $ok = 1 ]; then
-			check build_modules "$kver" - PASS "TPHSIM_SHAPE=$shape: tphsim.ko tphsim_dmabuf_tp.ko$btf"
+		if bash "$top/kernel/tphsim/scripts/build.sh" -o "$ko" "$kver" TPHSIM_SHAPE="$shape" >"$log" 2>&1; then
+			check build_modules "$kver" - PASS "TPHSIM_SHAPE=$shape: $(sed -n 's|^tphsim build: .*/\([^/ ]*\.ko\) for [^ ]* |\1 |p' "$log" | tr '\n' ' ')"
 		else
 			check build_modules "$kver" - FAIL "TPHSIM_SHAPE=$shape: $(tail -n 3 "$log" | tr '\n' ' ')"
 			kok=0
@@ -261,13 +269,13 @@ stock_fentry=""
 for ev in dmabuf_export dmabuf_release attach detach map unmap invalidate; do
 	stock_fentry="$stock_fentry --hooks $ev=fentry"
 done
-# LEG|SHAPE|MODULES|TRACERS (NAME=ARGS;...)|SC_LATE|SC_BURST|SC_SELFTEST
+# DEFAULT|LEG|SHAPE|MODULES|TRACERS (NAME=ARGS;...)|SC_LATE|SC_BURST|SC_SELFTEST
 legs_of() { # KVER
-	local late=0 burst=0 fentry="fentry=--hooks all=fentry" shape
+	local late=0 burst=0 fentry="fentry=--hooks all=fentry" shape fams
 	case $1 in
 	*-arm64)
 		# one boot (TCG emulates another ISA here): every family at once
-		echo "tp_btf|v8|tphsim|tp_btf=;raw_tp=--hooks all=raw_tp;fentry=--hooks all=fentry;kprobe=--hooks all=kprobe|0|0|1"
+		echo "1|tp_btf|v8|tphsim|tp_btf=;raw_tp=--hooks all=raw_tp;fentry=--hooks all=fentry;kprobe=--hooks all=kprobe|0|0|1"
 		return ;;
 	6.12.*) late=1 burst=$BURST ;;
 	# x86 trampolines take 6 arguments before v6.5: the 8-argument
@@ -277,17 +285,33 @@ legs_of() { # KVER
 	# tests/vm/scenarios/repro-tphtrace.sh)
 	6.1.*) fentry="fentry=--hooks all=fentry --hooks mr_reg=kprobe --hooks tph_query=kprobe" ;;
 	esac
-	echo "tp_btf|v8|tphsim|tp_btf=|$late|$burst|1"
-	echo "raw_tp|v8|tphsim|raw_tp=--hooks all=raw_tp|0|0|0"
-	echo "fentry|v8|tphsim|$fentry|0|0|0"
-	echo "kprobe|v8|tphsim|kprobe=--hooks all=kprobe|0|0|0"
-	echo "upstream|v8|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+	fams="raw_tp=--hooks all=raw_tp;$fentry;kprobe=--hooks all=kprobe"
+	# make check's time budget (tests/vm/README.md): the families share
+	# one boot, their tracers side by side over one run of the scenarios
+	if [ "$1" = "$knew" ]; then
+		echo "1|families|v8|tphsim|tp_btf=;$fams|0|0|1"
+	elif [[ $1 == 6.12.* ]]; then
+		echo "1|tp_btf|v8|tphsim|tp_btf=|$late|$burst|1"
+		echo "1|families|v8|tphsim|$fams|0|0|0"
+		echo "1|upstream|v8|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+	else
+		echo "1|families|v8|tphsim|tp_btf=;$fams|0|0|1"
+		echo "0|tp_btf|v8|tphsim|tp_btf=|0|0|1"
+		echo "0|upstream|v8|tphsim tphsim_dmabuf_tp|upstream_tp=;upstream_raw_tp=--hooks all=raw_tp;stock_fentry=$stock_fentry|0|0|0"
+	fi
+	# one family per boot, on request (-l)
+	echo "0|raw_tp|v8|tphsim|raw_tp=--hooks all=raw_tp|0|0|0"
+	echo "0|fentry|v8|tphsim|$fentry|0|0|0"
+	echo "0|kprobe|v8|tphsim|kprobe=--hooks all=kprobe|0|0|0"
 	# the older shapes: function hooks only (their kernels carry no
 	# tracepoint patch), both families in one guest
 	for shape in $(shapes_of "$1"); do
 		[ "$shape" = v8 ] && continue
-		echo "$shape|$shape|tphsim|${fentry};kprobe=--hooks all=kprobe|0|0|1"
+		echo "1|$shape|$shape|tphsim|${fentry};kprobe=--hooks all=kprobe|0|0|1"
 	done
+}
+want_leg() { # DEFAULT LEG: run it? (-l names legs, else the default ones)
+	if [ -n "$only" ]; then [[ ",$only," == *",$2,"* ]]; else [ "$1" = 1 ]; fi
 }
 shape_label() { # v5|v7|v8 -> what tphtrace probe prints
 	case $1 in v8) echo "v8+" ;; *) echo "$1" ;; esac
@@ -317,8 +341,8 @@ run_leg() { # KVER LEG SHAPE MODULES TRACERS LATE BURST SELFTEST
 
 todo=()
 for kver in "${built[@]}"; do
-	while IFS='|' read -r leg shape mods tracers late burst selftest; do
-		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
+	while IFS='|' read -r def leg shape mods tracers late burst selftest; do
+		want_leg "$def" "$leg" || continue
 		todo+=("$kver|$leg|$shape|$mods|$tracers|$late|$burst|$selftest")
 	done < <(legs_of "$kver")
 done
@@ -357,7 +381,7 @@ judge_tracer() { # KVER LEG JOB TRACER SHAPE
 		return
 	fi
 	unobs=$(jq -r '[.[] | select(.hook == null) | .event] | join(" ")' "$job/probe.$tr.json")
-	khooks=$(jq -r '[.[] | select(.hook != null) | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.$tr.json")
+	khooks=$(jq -r '[.[] | select(.hook != null) | "\(.event)=\(.hook)/\(if (.module // "") == "" then "vmlinux" else .module end)"] | join(" ")' "$job/probe.$tr.json")
 	hooked=$(sed -n 's/.*ready: .*, \([0-9]*\) of \([0-9]*\) events hooked.*/\1/p' "$job/trace.$tr.err" | head -n 1)
 	n=$(jq '[.[] | select(.hook != null)] | length' "$job/probe.$tr.json")
 	rc=$(cat "$job/trace.$tr.rc" 2>/dev/null)
@@ -438,8 +462,8 @@ judge_tracer() { # KVER LEG JOB TRACER SHAPE
 }
 
 for kver in "${built[@]}"; do
-	while IFS='|' read -r leg shape mods tracers late burst selftest; do
-		[ -z "$only" ] || [[ ",$only," == *",$leg,"* ]] || continue
+	while IFS='|' read -r def leg shape mods tracers late burst selftest; do
+		want_leg "$def" "$leg" || continue
 		job=$out/$kver/$leg
 		leg_shape=$shape
 		read -r grc gsecs <"$job.status"
@@ -480,7 +504,15 @@ for kver in "${built[@]}"; do
 				check upstream_tracepoints "$kver" upstream_tp FAIL "export/attach/detach hooked as $h"
 			fi
 			echo "# leg upstream: results of the upstream_tp/upstream_raw_tp tracers come from the simulated upstream tracepoint (tphsim_dmabuf_tp.ko); udmabuf exports are invisible to it"
-		elif [ "$leg" = tp_btf ]; then
+		elif [ "$kver" = "$knew" ] && [ -f "$job/probe.tp_btf.json" ]; then
+			# the real upstream tracepoints, in vmlinux
+			h=$(jq -r '[.[] | select(.event == "dmabuf_export" or .event == "attach" or .event == "detach") | "\(.hook)/\(.module)"] | unique | join(",")' "$job/probe.tp_btf.json")
+			if [ "$h" = "tp_btf/" ]; then
+				check upstream_tracepoints "$kver" tp_btf PASS "export/attach/detach on tp_btf in vmlinux: the kernel's own dma_buf:* tracepoints"
+			else
+				check upstream_tracepoints "$kver" tp_btf FAIL "export/attach/detach hooked as $h"
+			fi
+		elif [ -f "$job/probe.tp_btf.json" ]; then
 			# tphsim alone leaves dma-buf lifetime on the stock functions
 			h=$(jq -r '[.[] | select(.event == "dmabuf_export" or .event == "attach" or .event == "detach") | "\(.hook)/\(.module)"] | unique | join(",")' "$job/probe.tp_btf.json")
 			if [ "$h" = "fentry/" ]; then
@@ -506,7 +538,7 @@ for kver in "${built[@]}"; do
 				check default_plan "$kver" default FAIL "shape '$sh' (want $(shape_label "$shape")); not on fentry: ${bad:--}"
 			fi
 		fi
-		if [ "$leg" = fentry ] && [[ $kver == 6.1.* ]]; then
+		if [ -f "$job/probe.fentry.json" ] && [[ $kver == 6.1.* ]]; then
 			why=$(jq -r '.[] | select(.event == "mr_reg") | .why // empty' \
 				"$job/probe.fentry.json" 2>/dev/null)
 			echo "# 6.1 untestable: fentry/fexit on mlx5_ib_reg_user_mr_dmabuf (8 arguments, x86 BPF trampolines take 6 before v6.5; -ENOTSUPP): mr_reg runs on kprobe in this leg, and so does tph_query (fentry on the query with kprobe on the MR gives wrong reasons: tphtrace bug, tests/vm/scenarios/repro-tphtrace.sh)${why:+; probe: $why}"

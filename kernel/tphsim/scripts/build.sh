@@ -18,6 +18,9 @@
 #     name the compiler (aarch64-linux-gnu-gcc-12), kbuild's tools are the
 #     host's amd64 ones of the same version.
 # Fails unless every module has a .BTF section. Prints one line per module.
+# The result is kept in .output/tphsim/KVER[/MAKEVARS]/ and reused while no
+# file of kernel/tphsim (ctl/ aside), kernel/tree or this script is newer
+# ("cached" in the line); builds of one KVER and MAKEVARS take turns (flock).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,15 +30,34 @@ out=""
 while getopts "o:h" o; do
 	case $o in
 	o) out=$OPTARG ;;
-	*) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 kver=$1
 shift
-out=${out:-$top/.output/tphsim/$kver}
 die() { echo "tphsim build: $*" >&2; exit 1; }
+
+vars=$(printf '%s ' "$@" | tr -c 'A-Za-z0-9=._-' '_')
+cache=$top/.output/tphsim/$kver${vars:+/$vars}
+out=${out:-$cache}
+mkdir -p "$cache" "$out"
+exec 9>"$cache/.lock"
+flock 9
+stamp=$cache/.built
+if [ -f "$stamp" ] && [ -f "$cache/.how" ] &&
+	[ -z "$(find "$ksrc/tphsim" "$ksrc/tree" "$0" -newer "$stamp" -not -path '*/ctl/*' -print -quit)" ]; then
+	n=0
+	for ko in "$cache"/*.ko; do
+		[ -e "$ko" ] || break
+		[ "$out" = "$cache" ] || cp "$ko" "$out/"
+		echo "tphsim build: $out/$(basename "$ko") for $kver (cached: $(cat "$cache/.how"))"
+		n=$((n + 1))
+	done
+	[ $n = 0 ] || exit 0
+fi
+rm -f "$stamp"
 
 root="" kdir=/lib/modules/$kver/build
 if [[ $kver == *-arm64 ]]; then
@@ -54,7 +76,6 @@ else
 fi
 
 # a private copy of the sources (inside the build root when there is one)
-mkdir -p "$out"
 if [ -n "$root" ]; then
 	tmp=$(mktemp -d "$root/tmp/tphsim-build.XXXXXX")
 else
@@ -65,7 +86,7 @@ mkdir -p "$tmp/kernel"
 cp -r "$ksrc/tphsim" "$ksrc/tree" "$tmp/kernel/"
 rm -f "$tmp"/kernel/tphsim/*.ko "$tmp"/kernel/tphsim/*.o
 sim=$tmp/kernel/tphsim
-log=$out/build.log
+log=$cache/build.log
 
 kmake() { # in the build root or here
 	if [ -n "$root" ]; then
@@ -89,11 +110,15 @@ if [ ! -f "$kdir_vmlinux" ]; then
 		make -C "$sim" KDIR="/lib/modules/$kver/build" VMLINUX_BTF="$tmp/vmlinux.btf" "$@" btf >>"$log" 2>&1 ||
 		{ tail -n 25 "$log" >&2; die "module BTF failed for $kver (log: $log)"; }
 fi
-rm -f "$out"/*.ko
+rm -f "$cache"/*.ko
+[ "$out" = "$cache" ] || rm -f "$out"/*.ko
 for ko in "$sim"/*.ko; do
 	[ -e "$ko" ] || die "no module built for $kver (log: $log)"
 	# not grep -q: under pipefail, readelf killed by SIGPIPE would fail the check
 	readelf -S "$ko" | grep ' \.BTF ' >/dev/null || die "$(basename "$ko") has no .BTF section ($kver)"
-	cp "$ko" "$out/"
+	cp "$ko" "$cache/"
+	[ "$out" = "$cache" ] || cp "$ko" "$out/"
 	echo "tphsim build: $out/$(basename "$ko") for $kver ($where; module BTF: $btf)"
 done
+echo "$where; module BTF: $btf" >"$cache/.how"
+touch "$stamp"

@@ -57,10 +57,8 @@ rm -rf "$out"
 mkdir -p "$out/src/kernel" "$job"
 cp -r "$top/kernel/tphsim" "$top/kernel/tree" "$out/src/kernel/"
 sim=$out/src/kernel/tphsim
-{ make -C "$sim" KDIR="/lib/modules/$kver/build" clean &&
-	make -C "$sim" KDIR="/lib/modules/$kver/build" modules &&
-	"$sim/scripts/extract-btf.sh" "/boot/vmlinuz-$kver" "$out/vmlinux.btf" &&
-	make -C "$sim" KDIR="/lib/modules/$kver/build" VMLINUX_BTF="$out/vmlinux.btf" btf &&
+# tphsim.ko with its module BTF for 6.1 (kernel/tphsim/scripts/build.sh)
+{ bash "$top/kernel/tphsim/scripts/build.sh" -o "$sim" "$kver" &&
 	make -C "$sim/ctl"; } >"$out/build.log" 2>&1 || {
 	tail "$out/build.log" | sed 's/^/# /'
 	echo "not ok - tphsim builds for $kver"

@@ -5,7 +5,7 @@
 #
 #   awk -f tph-expect.awk -v fmt=tracefs|json -v scn=NAME -v kernel=K \
 #       -v hooks=FAMILY -v ctl_rc=N [-v shape=v5|v7|v8] [-v unobs="KIND..."] \
-#       [-v khooks="KIND=FAMILY..."] SCENARIO.scn CTL_OUTPUT EVENTS
+#       [-v khooks="KIND=FAMILY[/MODULE]..."] SCENARIO.scn CTL_OUTPUT EVENTS
 #
 # shape: the TPH series revision tphsim was built as (default v8); an
 #   expectation ending in "@shape=v5,v7" is one of those revisions' only
@@ -13,10 +13,13 @@
 #   must agree.
 # unobs: kinds the hooks in use cannot observe (`tphtrace probe -j` says
 #   "hook": null for them): their expectations are skipped, and said so.
-# khooks: the family each kind is hooked with in this run (from the same
-#   probe); an expectation ending in "@hooks=F1,F2" is checked only when its
-#   kind is hooked by one of those families (e.g. a failed attach is seen by
-#   the stock functions' exit hooks, never by the upstream tracepoint).
+# khooks: the family each kind is hooked with in this run, and where the hook
+#   is (module, "vmlinux" for the kernel; from the same probe); an
+#   expectation ending in "@hooks=F1,F2" is checked only when its kind is
+#   hooked by one of those families (e.g. a failed attach is seen by the
+#   stock functions' exit hooks, never by the upstream tracepoint); an item
+#   FAMILY/MODULE also needs that module (tp_btf/vmlinux: the kernel's own
+#   dma_buf tracepoints; tp_btf/tphsim_dmabuf_tp: tphsim's simulated copies).
 # Records from function hooks (hook fentry/kprobe) cannot carry some fields
 #   (FNBLIND below: values a function's arguments do not hold); an expected
 #   key whose record value is that "not observed" value is skipped and
@@ -564,7 +567,7 @@ FILENO == 3 {
 }
 
 # Can this run observe expectation e? Sets WHY when not.
-function observable(e,    k, n, a, j) {
+function observable(e,    k, n, a, j, fam) {
 	k = EKIND[e]
 	if (k in UNOBS) {
 		WHY = k ": no hook with these hooks"
@@ -573,9 +576,15 @@ function observable(e,    k, n, a, j) {
 	if (EONLY[e] == "")
 		return 1
 	n = split(EONLY[e], a, ",")
-	for (j = 1; j <= n; j++)
-		if ((k in KHOOK) && KHOOK[k] == a[j])
+	for (j = 1; j <= n; j++) {
+		if (!(k in KHOOK))
+			continue
+		fam = KHOOK[k]
+		if (index(a[j], "/") == 0)
+			sub(/\/.*/, "", fam)
+		if (fam == a[j])
 			return 1
+	}
 	WHY = k " hooked by " ((k in KHOOK) ? KHOOK[k] : "?") ", not " EONLY[e]
 	return 0
 }
