@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Runs INSIDE a newest-series guest for tests/vm/test-dmabuf.sh (after
-# guest-dmabuf.sh, same boot): the kernel's real mlx5_ib, mlx5_core, ib_core
+# guest-dmabuf-families.sh, same boot): the kernel's real mlx5_ib, mlx5_core, ib_core
 # and vfio-pci(-core) modules, no tphsim. Writes to $VM_JOBDIR/realmod/:
 #   env.txt               modprobe results
 #   btf/NAME.btf          /sys/kernel/btf/* (the judge reads them with bpftool)

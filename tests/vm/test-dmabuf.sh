@@ -97,7 +97,7 @@ done
 wait
 
 # ---- judge -----------------------------------------------------------------
-# expected family of EVENT under TRACER (guest-dmabuf.sh's tracers)
+# expected family of EVENT under TRACER (guest-dmabuf-families.sh's tracers)
 fam_of() { # TRACER EVENT
 	case $1:$2 in
 	tp_btf:dmabuf_export | tp_btf:attach | tp_btf:detach) echo tp_btf ;;

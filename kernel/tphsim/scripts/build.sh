@@ -39,7 +39,8 @@ kver=$1
 shift
 die() { echo "tphsim build: $*" >&2; exit 1; }
 
-vars=$(printf '%s ' "$@" | tr -c 'A-Za-z0-9=._-' '_')
+vars=""
+[ $# -eq 0 ] || vars=$(printf '%s_' "$@" | tr -c 'A-Za-z0-9=._-' '_')
 cache=$top/.output/tphsim/$kver${vars:+/$vars}
 out=${out:-$cache}
 mkdir -p "$cache" "$out"
