@@ -124,7 +124,7 @@ ssecs=$(secs "$t0")
 	else
 		echo "check static_build kernel=$kver hooks=- result=FAIL version '$(cat "$j/static.version" 2>/dev/null)', exporter exit '$(cat "$j/static.exporter.rc" 2>/dev/null)': $(head -c 200 "$j/static.exporter" 2>/dev/null)"
 	fi
-	if [ "$(cat "$j/dynamic.exporter.rc" 2>/dev/null)" = 0 ] && grep -q '^Usage: exporter' "$j/dynamic.exporter" &&
+	if [ "$(cat "$j/dynamic.exporter.rc" 2>/dev/null)" = 0 ] && grep -q '^Usage: tphtrace exporter' "$j/dynamic.exporter" &&
 		! grep -q 'static build' "$j/dynamic.version"; then
 		echo "check dynamic_build kernel=$kver hooks=- result=PASS the dynamic build (Debian arm64 libraries) runs and has the exporter command: $(cat "$j/dynamic.version")"
 	else
