@@ -57,7 +57,8 @@ BPF_CFLAGS	:= -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 PKGS		:= libbpf libelf zlib json-c libmicrohttpd libcap gnutls yaml-0.1 libxcrypt \
 		   libnl-3.0
 # libnl-3 (RDMA netlink, src/rdma_nl.c) keeps its headers in a subdirectory
-CFLAGS		+= $(shell $(PKG_CONFIG) --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags libnl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+CFLAGS		+= $(NL_CFLAGS)
 ifeq ($(STATIC),1)
 # Debian's libmicrohttpd links GnuTLS, whose p11-kit dependency ships no
 # static library: the static binary is built without the HTTP exporter

@@ -14,7 +14,7 @@ FUZZ_OUT	:= $(OUTPUT)/fuzz
 FUZZ_CC		?= clang-19
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
-FUZZ_CFLAGS	:= -g -O1 -std=gnu11 -Wall -Wno-unused-parameter $(INCLUDES) \
+FUZZ_CFLAGS	:= -g -O1 -std=gnu11 -Wall -Wno-unused-parameter $(INCLUDES) $(NL_CFLAGS) \
 		   -Itests/fuzz -DTPHTRACE_VERSION='"$(VERSION)"' \
 		   -DTPHTRACE_GIT='"$(GIT_REV)"' -DTPHTRACE_FUZZING
 FUZZ_NAMES	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
