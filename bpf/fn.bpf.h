@@ -87,23 +87,27 @@ static __always_inline void stash_regs(__u32 fn, struct pt_regs *ctx)
 }
 
 /*
- * fexit's return value slot is typed by BTF (e.g. a struct pointer), and
- * the verifier forbids the arithmetic IS_ERR_VALUE()/PTR_ERR() need on it:
- * copy it out as a plain scalar.
+ * fexit's return value as a plain scalar, from bpf_get_func_ret() (5.17+):
+ * the trampoline knows where it is. Reading ctx[nargs] ourselves needs the
+ * traced function's argument count, which differs between kernels (6.17
+ * added mlx5_ib_reg_user_mr_dmabuf()'s dmah argument: 7 before, 8 after),
+ * and a probe read past the real slot returns garbage without an error.
+ * The scalar copy also lets IS_ERR_VALUE()/PTR_ERR() work: the verifier
+ * forbids that arithmetic on the BTF-typed slot itself.
  */
-static __always_inline __u64 fexit_ret(__u64 *ctx, int slot)
+static __always_inline __u64 fexit_ret(void *ctx)
 {
 	__u64 ret = 0;
 
-	bpf_probe_read_kernel(&ret, sizeof(ret), &ctx[slot]);
+	bpf_get_func_ret(ctx, &ret);
 	return ret;
 }
 
 /* handler(args, ret) on exit: fexit, or kprobe stash + kretprobe */
-#define FN_EXIT_HOOKS(fn, nargs, id)					\
+#define FN_EXIT_HOOKS(fn, id)						\
 SEC("fexit/" #fn)							\
 int fexit__##fn(__u64 *ctx)						\
-{ return fn_##fn(ctx, fexit_ret(ctx, nargs), TPH_HOOK_FENTRY); }	\
+{ return fn_##fn(ctx, fexit_ret(ctx), TPH_HOOK_FENTRY); }		\
 SEC("kprobe/" #fn)							\
 int kprobe__##fn(struct pt_regs *ctx)					\
 { stash_regs(id, ctx); return 0; }					\
@@ -156,14 +160,14 @@ static __always_inline int fn_dma_buf_get_tph(const __u64 *a, __u64 ret, __u8 ho
 {
 	return wrapper_query(a, ret, hook);
 }
-FN_EXIT_HOOKS(dma_buf_get_tph, 4, FN_DMA_BUF_GET_TPH)
+FN_EXIT_HOOKS(dma_buf_get_tph, FN_DMA_BUF_GET_TPH)
 
 static __always_inline int fn_dma_buf_get_pci_tph(const __u64 *a, __u64 ret,
 						  __u8 hook)
 {
 	return wrapper_query(a, ret, hook);
 }
-FN_EXIT_HOOKS(dma_buf_get_pci_tph, 4, FN_DMA_BUF_GET_PCI_TPH)
+FN_EXIT_HOOKS(dma_buf_get_pci_tph, FN_DMA_BUF_GET_PCI_TPH)
 
 /*
  * The exporter callback: v7 vfio_pci_dma_buf_get_tph() and v8+
@@ -210,14 +214,14 @@ static __always_inline int fn_vfio_pci_dma_buf_get_tph(const __u64 *a, __u64 ret
 {
 	return exporter_query(a, ret, hook);
 }
-FN_EXIT_HOOKS(vfio_pci_dma_buf_get_tph, 4, FN_VFIO_GET_TPH)
+FN_EXIT_HOOKS(vfio_pci_dma_buf_get_tph, FN_VFIO_GET_TPH)
 
 static __always_inline int fn_vfio_pci_dma_buf_get_pci_tph(const __u64 *a,
 							   __u64 ret, __u8 hook)
 {
 	return exporter_query(a, ret, hook);
 }
-FN_EXIT_HOOKS(vfio_pci_dma_buf_get_pci_tph, 4, FN_VFIO_GET_PCI_TPH)
+FN_EXIT_HOOKS(vfio_pci_dma_buf_get_pci_tph, FN_VFIO_GET_PCI_TPH)
 
 /* uapi struct vfio_device_feature_dma_buf_tph as tphtrace keeps it */
 struct dma_buf_tph_arg {
@@ -297,7 +301,7 @@ static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
 	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
 			  arg.steering_tag_ext, arg.ph, TPH_UNKNOWN_U8, (int)ret, hook);
 }
-FN_EXIT_HOOKS(vfio_pci_core_feature_dma_buf_tph, 4, FN_VFIO_SET_TPH)
+FN_EXIT_HOOKS(vfio_pci_core_feature_dma_buf_tph, FN_VFIO_SET_TPH)
 
 /*
  * struct ib_mr *mlx5_ib_reg_user_mr_dmabuf(pd, offset, length, virt_addr, fd,
@@ -340,7 +344,7 @@ static __always_inline int fn_mlx5_ib_reg_user_mr_dmabuf(const __u64 *a, __u64 r
 	state_drop(s);
 	return 0;
 }
-FN_EXIT_HOOKS(mlx5_ib_reg_user_mr_dmabuf, 8, FN_REG_MR)
+FN_EXIT_HOOKS(mlx5_ib_reg_user_mr_dmabuf, FN_REG_MR)
 
 /* u8 pcie_tph_enabled_req_type(struct pci_dev *) */
 static __always_inline int fn_pcie_tph_enabled_req_type(const __u64 *a, __u64 ret,
@@ -356,7 +360,7 @@ static __always_inline int fn_pcie_tph_enabled_req_type(const __u64 *a, __u64 re
 	}
 	return 0;
 }
-FN_EXIT_HOOKS(pcie_tph_enabled_req_type, 1, FN_REQ_TYPE)
+FN_EXIT_HOOKS(pcie_tph_enabled_req_type, FN_REQ_TYPE)
 
 static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
 				      bool *direct)
@@ -395,7 +399,7 @@ static __always_inline int fn_mlx5_st_alloc_index_by_tag(const __u64 *a, __u64 r
 		bpf_probe_read_kernel(&idx, sizeof(idx), (void *)a[2]);
 	return on_st(TPH_ST_ALLOC, &d, a[1], idx, 0xffffffff, direct, (int)ret, hook);
 }
-FN_EXIT_HOOKS(mlx5_st_alloc_index_by_tag, 3, FN_ST_ALLOC)
+FN_EXIT_HOOKS(mlx5_st_alloc_index_by_tag, FN_ST_ALLOC)
 
 /* int mlx5_st_{get,dealloc}_index(struct mlx5_core_dev *, u16 st_index) */
 static __always_inline int fn_st_ref(const __u64 *a, __u64 ret, __u8 op, __u8 hook)
@@ -411,14 +415,14 @@ static __always_inline int fn_mlx5_st_get_index(const __u64 *a, __u64 ret, __u8 
 {
 	return fn_st_ref(a, ret, TPH_ST_GET, hook);
 }
-FN_EXIT_HOOKS(mlx5_st_get_index, 2, FN_ST_GET)
+FN_EXIT_HOOKS(mlx5_st_get_index, FN_ST_GET)
 
 static __always_inline int fn_mlx5_st_dealloc_index(const __u64 *a, __u64 ret,
 						    __u8 hook)
 {
 	return fn_st_ref(a, ret, TPH_ST_PUT, hook);
 }
-FN_EXIT_HOOKS(mlx5_st_dealloc_index, 2, FN_ST_DEALLOC)
+FN_EXIT_HOOKS(mlx5_st_dealloc_index, FN_ST_DEALLOC)
 
 static __always_inline __u8 pdev_req_type(struct pci_dev *pdev)
 {
@@ -450,7 +454,7 @@ static __always_inline int fn_pcie_enable_tph(const __u64 *a, __u64 ret, __u8 ho
 	p.req_type = (int)ret ? 0 : pdev_req_type((void *)a[0]);
 	return on_pci(&d, &p, (int)ret, hook);
 }
-FN_EXIT_HOOKS(pcie_enable_tph, 2, FN_PCI_ENABLE)
+FN_EXIT_HOOKS(pcie_enable_tph, FN_PCI_ENABLE)
 
 /* void pcie_disable_tph(struct pci_dev *) */
 static __always_inline int fn_pcie_disable_tph(const __u64 *a, __u64 ret, __u8 hook)
@@ -479,7 +483,7 @@ static __always_inline int fn_pcie_tph_set_st_entry(const __u64 *a, __u64 ret,
 	read_pci_dev(&d, (void *)a[0]);
 	return on_pci(&d, &p, (int)ret, hook);
 }
-FN_EXIT_HOOKS(pcie_tph_set_st_entry, 3, FN_PCI_ST_WRITE)
+FN_EXIT_HOOKS(pcie_tph_set_st_entry, FN_PCI_ST_WRITE)
 
 /* ---- stock dma-buf -------------------------------------------------------- */
 
@@ -490,7 +494,7 @@ static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hoo
 		return 0;
 	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)ret, 0, hook);
 }
-FN_EXIT_HOOKS(dma_buf_export, 1, FN_DMABUF_EXPORT)
+FN_EXIT_HOOKS(dma_buf_export, FN_DMABUF_EXPORT)
 
 /* static void dma_buf_release(struct dentry *): the dentry's d_fsdata */
 static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 hook)
@@ -510,7 +514,7 @@ static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,
 	return on_attach(TPH_EV_ATTACH, (void *)a[0], err ? NULL : (void *)ret,
 			 (void *)a[1], a[2] != 0, 0, err, hook);
 }
-FN_EXIT_HOOKS(dma_buf_dynamic_attach, 4, FN_DMABUF_ATTACH)
+FN_EXIT_HOOKS(dma_buf_dynamic_attach, FN_DMABUF_ATTACH)
 
 /* void dma_buf_detach(struct dma_buf *, struct dma_buf_attachment *) */
 static __always_inline int fn_dma_buf_detach(const __u64 *a, __u64 ret, __u8 hook)
@@ -528,7 +532,7 @@ static __always_inline int fn_dma_buf_map_attachment(const __u64 *a, __u64 ret,
 
 	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, -1, a[1], err, hook);
 }
-FN_EXIT_HOOKS(dma_buf_map_attachment, 2, FN_DMABUF_MAP)
+FN_EXIT_HOOKS(dma_buf_map_attachment, FN_DMABUF_MAP)
 
 /* void dma_buf_unmap_attachment(attach, struct sg_table *, dir) */
 static __always_inline int fn_dma_buf_unmap_attachment(const __u64 *a, __u64 ret,
