@@ -6,11 +6,8 @@
 # and "N passed, N failed, N skipped"; exits 1 on any failure.
 set -u
 T=${TPHTRACE:-.output/tphtrace}
-n=0 pass=0 fail=0 skipped=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 if [ ! -x "$T" ]; then
 	echo "# skip: no $T (make)"
 	echo "0 passed, 0 failed, 1 skipped"

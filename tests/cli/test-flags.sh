@@ -14,10 +14,8 @@ TRACE=tests/data/traces/sim-ok_8bit.jsonl
 DUMP=tests/data/lspci/domains.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 pass=0 fail=0 skip=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -gt 1 ] && echo "#   $2"; }
-skp() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 # the table: "FLAG|trace|probe|...", between .TS and .TE
 table=$(awk '/^\.TS/{t=1; next} /^\.TE/{t=0; f=0} t && /^FLAG\|/{f=1} f && /\|/' docs/tphtrace.8 |
@@ -94,8 +92,8 @@ if [ "$bad" -eq 0 ] && [ "$runs" -eq 96 ]; then
 else
 	nok "every command with every common flag ($runs runs)" "$(grep '^FAIL' "$tmp/matrix" | head -5 | tr '\n' ';')"
 fi
-skipped=$(grep -c '^skip' "$tmp/matrix")
-[ "$skipped" -eq 0 ] || skp "live -D runs" "$skipped need root"
+nroot=$(grep -c '^skip' "$tmp/matrix")
+[ "$nroot" -eq 0 ] || skip "live -D runs" "$nroot need root"
 
 # usage lines and errors name "tphtrace CMD", after an abbreviation too
 for c in $cmds; do
@@ -167,5 +165,5 @@ done
 [ -z "$missing" ] && ok "README layout names every directory and source file" ||
 	nok "README layout names every directory and source file" "missing:$missing"
 
-echo "$pass passed, $fail failed, $skip skipped"
+echo "$pass passed, $fail failed, $skipped skipped"
 [ "$fail" -eq 0 ]

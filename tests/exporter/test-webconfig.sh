@@ -13,11 +13,9 @@ set -u
 cd "$(dirname "$0")/../.."
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-webconfig.XXXXXX)
-n=0 pass=0 fail=0 skipped=0
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 pids=()
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 cleanup() {
 	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
 	local p

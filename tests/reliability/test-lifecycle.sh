@@ -22,12 +22,9 @@ cd "$(dirname "$0")/../.." || exit 2
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-lifecycle.XXXXXX)
 chmod 0755 "$W"
-n=0 pass=0 fail=0 skipped=0
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 pids=()
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 cleanup() {
 	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
 	local p

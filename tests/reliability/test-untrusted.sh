@@ -15,10 +15,8 @@ cd "$(dirname "$0")/../.."
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-untrusted.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-n=0 pass=0 fail=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 # Memory and time every run gets: 256 MiB of address space (the binary with
 # its libraries and the model's pools need ~60 MiB), 20 s.

@@ -19,9 +19,8 @@ need_cmd jq "scripts/deps.sh"
 [ -x .output/tphtrace ] || skip_suite "no .output/tphtrace (make)"
 tmp=$(mktemp -d /tmp/scenario-files.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0 pass=0 fail=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; [ $# -lt 2 ] || echo "#   $2"; }
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 src=kernel/tphsim/scenarios/ok_8bit.scn
 cp "$src" "$tmp/outside_ok.scn"
