@@ -32,6 +32,7 @@ pkgs=(
 	pciutils jq curl prometheus python3 python3-jsonschema
 	libclang-rt-19-dev
 	linux-source-6.12 perl
+	sparse	# kernel/scripts/compile-check.sh: C=1
 	debootstrap
 	libdrm-dev
 	# RDMA netlink (src/rdma_nl.c) and the soft-RoCE guest test's MRs
