@@ -25,25 +25,8 @@ W=${VM_JOBDIR:-/tmp}/iter
 IVAL=0.5		# --poll-interval of the polling check
 mkdir -p "$W"
 kver=$(uname -r)
-pass=0 fail=0 skip=0
-
-check() { # NAME HOOKS WHAT PASS|FAIL|SKIP [DETAIL]
-	echo "check $1 kernel=$kver hooks=$2 what=$3 result=$4${5:+ $5}"
-	case $4 in
-	PASS) pass=$((pass + 1)) ;;
-	SKIP) skip=$((skip + 1)) ;;
-	*) fail=$((fail + 1)) ;;
-	esac
-}
-# NAME HOOKS WHAT FILE JQ-EXPR: PASS if jq says true
-jcheck() {
-	if jq -e "$5" "$4" >/dev/null 2>&1; then
-		check "$1" "$2" "$3" PASS
-	else
-		check "$1" "$2" "$3" FAIL "jq: $5"
-	fi
-}
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
+# shellcheck source=tests/lib/guest-check.sh
+. tests/lib/guest-check.sh
 # wait_for FILE REGEX SECONDS (tests/lib/suite.sh)
 . tests/lib/suite.sh
 
@@ -123,8 +106,7 @@ if [ $has_iter = 0 ]; then
 	touch "$W/release"
 	[ $sim = 1 ] && kill "$ctl_pid" 2>/dev/null
 	wait
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ $fail -eq 0 ]
+	check_totals
 	exit
 fi
 
@@ -246,5 +228,4 @@ jcheck iter_polling iter hooks "$W/poll.json" \
 	'map(select(.kind == "dmabuf_export" or .kind == "dmabuf_release") | .hook == "iter" and .sampled) | all'
 touch "$W/release2"
 wait
-echo "$pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+check_totals

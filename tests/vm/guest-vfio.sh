@@ -25,29 +25,13 @@ VENDOR=0x1234 DEVICE=0x11e8	# QEMU's edu (hw/misc/edu.c)
 BAR=0 OFF=0x1000 LEN=65536	# a page-aligned range inside its 1 MiB BAR0
 mkdir -p "$W"
 kver=$(uname -r)
-pass=0 fail=0 skip=0
 # shellcheck source=tests/lib/suite.sh
 . tests/lib/suite.sh	# wait_for
 
-check() { # NAME HOOKS WHAT PASS|FAIL|SKIP [DETAIL]
-	echo "check $1 kernel=$kver hooks=$2 what=$3 result=$4${5:+ $5}"
-	case $4 in
-	PASS) pass=$((pass + 1)) ;;
-	SKIP) skip=$((skip + 1)) ;;
-	*) fail=$((fail + 1)) ;;
-	esac
-}
-jcheck() { # NAME HOOKS WHAT FILE JQ-EXPR
-	if jq -e "$5" "$4" >/dev/null 2>&1; then
-		check "$1" "$2" "$3" PASS
-	else
-		check "$1" "$2" "$3" FAIL "jq: $5"
-	fi
-}
-field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
+# shellcheck source=tests/lib/guest-check.sh
+. tests/lib/guest-check.sh
 finish() {
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
+	check_totals
 	exit
 }
 
