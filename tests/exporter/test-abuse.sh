@@ -11,21 +11,14 @@
 # Runs unprivileged (--replay).
 set -u
 cd "$(dirname "$0")/../.."
-# shellcheck source=tests/lib/exporter.sh
-. tests/lib/exporter.sh
 T=$(realpath "${TPHTRACE:-.output/tphtrace}")
 W=$(mktemp -d /tmp/tphtrace-abuse.XXXXXX)
 # shellcheck source=tests/lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 pids=()
-cleanup() {
-	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
+trap exporter_cleanup EXIT
 
 start() { # NAME ARGS...: PID, PORT
 	local name=$1

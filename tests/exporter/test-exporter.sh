@@ -24,13 +24,9 @@ pids=()
 
 finish() { echo "$pass passed, $fail failed, $skipped skipped"; [ "$fail" -eq 0 ]; exit; }
 
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
+trap exporter_cleanup EXIT
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -38,8 +34,6 @@ free_port() {
 
 # start_exporter NAME [ARGS...]: runs it in the background on a free loopback
 # port; sets PID and PORT (from its "listening on" line) or returns 1
-# shellcheck source=tests/lib/exporter.sh
-. tests/lib/exporter.sh
 start_exporter() { exporter_start "$@"; }
 
 stop() { # PID: SIGTERM, wait; the exit status in RC

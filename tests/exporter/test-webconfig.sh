@@ -16,17 +16,11 @@ W=$(mktemp -d /tmp/tphtrace-webconfig.XXXXXX)
 # shellcheck source=tests/lib/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 pids=()
-cleanup() {
-	[ "$BASHPID" = "$$" ] || return 0	# a subshell of ours ending
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/exporter.sh
+. tests/lib/exporter.sh
+trap exporter_cleanup EXIT
 
 . tests/lib/suite.sh
-. tests/lib/exporter.sh
 need_cmd openssl "scripts/deps.sh"
 need_cmd curl "scripts/deps.sh"
 TRACE=tests/data/traces/width-mismatch.jsonl

@@ -13,6 +13,10 @@
 #   wait_or_kill PID [SECS]     wait for PID, SIGKILL it after SECS (10) so that
 #                               a process ignoring a signal cannot hang a suite;
 #                               its exit status in RC
+#   exporter_cleanup            the EXIT trap of a suite that starts them:
+#                               kill and reap every pid in the pids array,
+#                               remove $W (in the suite's own shell only: a
+#                               subshell of it ending must not)
 
 exporter_start() {
 	local name=$1 i
@@ -52,4 +56,12 @@ wait_or_kill() {
 	kill "$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
 	return 0
+}
+
+exporter_cleanup() {
+	[ "$BASHPID" = "$$" ] || return 0
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$W"
 }
