@@ -22,9 +22,11 @@
  *       stats off; prints, for every program of those processes that ran,
  *       its owner, name, runs, median ns per run and each round's. With -t,
  *       first attaches the tp_btf floor and empty handlers to TRACEPOINT.
- *   startup PATTERN -- CMD...
+ *   startup [-t] PATTERN -- CMD...
  *       Seconds from exec to the first output line containing PATTERN;
- *       then stops CMD (SIGINT, repeated; SIGKILL after 5 s).
+ *       then stops CMD (SIGINT, repeated; SIGKILL after 5 s). -t: CMD is
+ *       tphtrace trace, told its exec time (TPHTRACE_BENCH_T0); its line
+ *       "startup ..." (where the time went) goes to stderr.
  *   startparts [TRACEPOINT]
  *       Times the parts of tphtrace's start-up (BTF, kallsyms, probe, plan,
  *       collector_open) and, with TRACEPOINT, one empty tp_btf attach.
@@ -38,6 +40,10 @@
  *       GETs PATH N times, prints each time in ms and the bytes.
  *   cputime -p PID -t SECS
  *       CPU time (utime+stime ticks, and schedstat ns) PID used in SECS.
+ *   p7mr [-n N], p7dmabuf [-n N]
+ *       Guest, P7: an MR registration + deregistration through tphsim, a
+ *       dma-buf's whole life (udmabuf, imported by vgem), N times each,
+ *       timed one by one (bench/p7ops.c).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -70,6 +76,7 @@
 #include "hooks.h"
 #include "tphtrace.skel.h"
 #include "bench.skel.h"
+#include "p7ops.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -479,6 +486,15 @@ static int proc_cpu(int pid, unsigned long long *ticks, unsigned long long *ns);
 
 /* ---- P4 producer ---------------------------------------------------------- */
 
+/* CPU seconds this process used (user + system: the test runs are syscalls) */
+static double self_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int cmd_produce(int argc, char **argv)
 {
 	int pid = 0, cpu = 1, opt, pfd, rbfd, dfd;
@@ -489,7 +505,7 @@ static int cmd_produce(int argc, char **argv)
 	volatile unsigned long *cons, *prod;
 	unsigned long c0, c1;
 	uint64_t lost0, lost1, stride;
-	double t0, t1, t2, deadline;
+	double t0, t1, t2, deadline, c_0, c_1;
 	u64 a[12];
 	int n;
 
@@ -527,6 +543,7 @@ static int cmd_produce(int argc, char **argv)
 	if (stop && kill(pid, SIGSTOP))
 		die("SIGSTOP %d: %s", pid, strerror(errno));
 	proc_cpu(pid, &k0, &ns0);
+	c_0 = self_cpu_s();
 	t0 = now();
 	for (i = 0; i < count; i++) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = a, .ctx_size_in = n * sizeof(u64));
@@ -535,6 +552,7 @@ static int cmd_produce(int argc, char **argv)
 			die("test run: %s", strerror(errno));
 	}
 	t1 = now();
+	c_1 = self_cpu_s();
 	if (stop)
 		kill(pid, SIGCONT);
 	deadline = t1 + 30;
@@ -549,14 +567,17 @@ static int cmd_produce(int argc, char **argv)
 	/*
 	 * consumer_per_s: records consumed per second of the run; per_cpu_s:
 	 * per second of CPU the consumer used, i.e. what it could take if the
-	 * producer were faster.
+	 * producer were faster; producer_per_cpu_s: records fired per second
+	 * of CPU this producer used (P4's capacity ratio divides by it).
 	 */
 	printf("p4 fired=%ld received=%lu lost_map=%llu produce_s=%.4f consume_s=%.4f "
-	       "producer_per_s=%.0f consumer_per_s=%.0f consumer_cpu_s=%.4f per_cpu_s=%.0f\n",
+	       "producer_per_s=%.0f consumer_per_s=%.0f consumer_cpu_s=%.4f per_cpu_s=%.0f "
+	       "producer_cpu_s=%.4f producer_per_cpu_s=%.0f\n",
 	       count, (unsigned long)((c1 - c0) / stride),
 	       (unsigned long long)(lost1 - lost0), t1 - t0, t2 - t0,
 	       count / (t1 - t0), ((c1 - c0) / stride) / (t2 - t0), (ns1 - ns0) / 1e9,
-	       ns1 > ns0 ? ((c1 - c0) / stride) / ((ns1 - ns0) / 1e9) : 0);
+	       ns1 > ns0 ? ((c1 - c0) / stride) / ((ns1 - ns0) / 1e9) : 0,
+	       c_1 - c_0, c_1 > c_0 ? count / (c_1 - c_0) : 0);
 	return 0;
 }
 
@@ -694,28 +715,37 @@ static int cmd_progstats(int argc, char **argv)
 static int cmd_startup(int argc, char **argv)
 {
 	const char *pat;
-	int pfd[2], st;
-	char buf[8192];
-	double t0, t;
+	int pfd[2], st, a = 1;
+	bool times = false;
+	char buf[8192], t0[32];
+	double t0s, t;
 	pid_t c;
 	FILE *f;
 
-	if (argc < 4 || strcmp(argv[2], "--"))
-		die("startup PATTERN -- CMD...");
-	pat = argv[1];
+	if (argc > 1 && !strcmp(argv[1], "-t")) {
+		times = true;
+		a++;
+	}
+	if (argc < a + 3 || strcmp(argv[a + 1], "--"))
+		die("startup [-t] PATTERN -- CMD...");
+	pat = argv[a];
 	if (pipe(pfd))
 		die("pipe: %s", strerror(errno));
-	t0 = now();
+	t0s = now();
 	c = fork();
 	if (c == 0) {
 		int dn = open("/dev/null", O_RDONLY);
 
+		/* tphtrace says where its start-up went (src/cmd_trace.c) */
+		snprintf(t0, sizeof(t0), "%.6f", t0s);
+		if (times)
+			setenv("TPHTRACE_BENCH_T0", t0, 1);
 		dup2(dn, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		close(pfd[0]);
 		close(pfd[1]);
-		execvp(argv[3], argv + 3);
+		execvp(argv[a + 2], argv + a + 2);
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -723,11 +753,14 @@ static int cmd_startup(int argc, char **argv)
 	t = -1;
 	while (fgets(buf, sizeof(buf), f)) {
 		if (strstr(buf, pat)) {
-			t = now() - t0;
+			t = now() - t0s;
 			break;
 		}
 		fputs(buf, stderr);
 	}
+	/* its next line: "tphtrace: startup exec_to_cmd_s=... ready_s=..." */
+	if (t >= 0 && times && fgets(buf, sizeof(buf), f) && strstr(buf, "startup "))
+		fprintf(stderr, "%s", strstr(buf, "startup "));
 	fclose(f);
 	/*
 	 * Stop it: SIGINT, again every 100 ms (bpftrace 0.17 misses one that
@@ -740,7 +773,7 @@ static int cmd_startup(int argc, char **argv)
 		usleep(100000);
 	}
 	if (t < 0)
-		die("'%s' never printed '%s' (status %d)", argv[3], pat, st);
+		die("'%s' never printed '%s' (status %d)", argv[a + 2], pat, st);
 	printf("%.4f\n", t);
 	return 0;
 }
@@ -1038,6 +1071,10 @@ static int cmd_startparts(int argc, char **argv)
 	if (collector_open(&c, &o, err, sizeof(err)))
 		die("%s", err);
 	printf("p3part collector_open_s=%.4f links=%d\n", now() - t, collector_nlinks(c));
+	printf("p3part  probe_s=%.4f plan_s=%.4f bpf_open_s=%.4f bpf_load_s=%.4f attach_s=%.4f\n",
+	       collector_times(c)->probe_s, collector_times(c)->plan_s,
+	       collector_times(c)->open_s, collector_times(c)->load_s,
+	       collector_times(c)->attach_s);
 	collector_close(c);
 	if (argc > 1) {
 		t = now();
@@ -1065,13 +1102,14 @@ int main(int argc, char **argv)
 		{ "p1", cmd_p1 }, { "produce", cmd_produce }, { "progstats", cmd_progstats },
 		{ "startup", cmd_startup }, { "gen", cmd_gen }, { "rss", cmd_rss },
 		{ "scrape", cmd_scrape }, { "cputime", cmd_cputime },
-		{ "startparts", cmd_startparts },
+		{ "startparts", cmd_startparts }, { "p7mr", cmd_p7mr },
+		{ "p7dmabuf", cmd_p7dmabuf },
 	};
 	size_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
-		die("usage: bpfbench p1|produce|progstats|startup|gen|rss|scrape|cputime ...");
+		die("usage: bpfbench p1|produce|progstats|startup|startparts|gen|rss|scrape|cputime|p7mr|p7dmabuf ...");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

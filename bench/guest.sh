@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make bench, guest half (bench/README.md): runs in a Debian 6.12 QEMU guest
 # (tests/vm/run-guest.sh) with tphsim loaded. Prints "key=value" lines that
-# bench/bench.sh turns into P2 and P3, plus a guest cross-check of P1 on the
-# real tracepoint. Arguments: ROUNDS BURST
+# bench/bench.sh turns into P1 (the handlers on real objects), P2, P3 and
+# P7a (bench/guest-p7.sh p7mr). Arguments: ROUNDS BURST P7_N
 set -u
 rounds=${1:-5}
 burst=${2:-2000}
+p7n=${3:-2000}
 top=$(pwd)
 out=$top/.output/bench
 tph=$top/.output/tphtrace
@@ -27,7 +28,7 @@ SCN
 
 # P3: start-up to attached, one tool at a time, alternating
 for i in $(seq "$rounds"); do
-	t=$("$bb" startup 'ready:' -- "$tph" trace) && echo "p3 tool=tphtrace s=$t"
+	t=$("$bb" startup -t 'ready:' -- "$tph" trace) && echo "p3 tool=tphtrace s=$t"
 	t=$("$bb" startup 'Attaching' -- bpftrace -B line "$bt") && echo "p3 tool=bpftrace s=$t"
 done
 # what tphtrace's start-up is made of, and the least a libbpf tool pays
@@ -51,5 +52,7 @@ wait "$tpid" "$bpid"
 sed 's/^/tphtrace-stderr /' /tmp/tphtrace.err | tail -n 3
 echo "bpftrace lines=$(wc -l </tmp/bpftrace.out)"
 grep -i 'lost' /tmp/bpftrace.out /tmp/bpftrace.err | sed 's/^/bpftrace-lost /'
+# P7a: MR registration + deregistration through tphsim, alone and watched
+bash "$top/bench/guest-p7.sh" mr "$p7n" "$rounds" "$top/bench/p7_mr.bt"
 rmmod tphsim
 echo "guest done"

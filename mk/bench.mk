@@ -6,14 +6,15 @@
 
 BENCH_OUT	:= $(OUTPUT)/bench
 BENCH_CFLAGS	:= $(filter-out -Wmissing-prototypes,$(CFLAGS)) $(TP_TREE_CFLAGS) \
-		   -Itests -Itests/bpf -Itests/bpf/include
+		   -Itests -Itests/bpf -Itests/bpf/include -Ikernel -I/usr/include/libdrm
 
 $(BENCH_OUT):
 	$(Q)mkdir -p $@
 
-$(BENCH_OUT)/bpfbench: bench/bpfbench.c tests/bpf/tp_args.h $(LIB_OBJS) | $(BENCH_OUT)
+$(BENCH_OUT)/bpfbench: bench/bpfbench.c bench/p7ops.c bench/p7ops.h tests/vm/vgem.h tests/bpf/tp_args.h \
+		       $(LIB_OBJS) | $(BENCH_OUT)
 	$(call msg,BENCH-CC,$@)
-	$(Q)$(CC) $(BENCH_CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(BENCH_CFLAGS) bench/bpfbench.c bench/p7ops.c $(LIB_OBJS) $(LDLIBS) -o $@
 
 bench:
 	$(Q)bash scripts/deps.sh bench

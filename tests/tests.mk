@@ -55,7 +55,7 @@ $(TEST_OUT)/core_same: tests/bpf/core_same.c tests/bpf/core_same.h $(LIB_OBJS) |
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(TEST_CFLAGS) -Itests/bpf $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-$(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c | $(TEST_OUT)
+$(TEST_OUT)/mkdmabuf: tests/vm/mkdmabuf.c tests/vm/vgem.h | $(TEST_OUT)
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -I/usr/include/libdrm $< $(LDFLAGS) -o $@
 

@@ -35,6 +35,7 @@
 #include <drm_mode.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include "vgem.h"
 #include <sys/stat.h>
 
 static int make_udmabuf(size_t size)
@@ -75,28 +76,6 @@ static int make_heap(size_t size)
 	}
 	close(heap);
 	return a.fd;
-}
-
-/* the DRM device whose driver is vgem */
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	errno = ENODEV;
-	return -1;
 }
 
 /* PRIME import into vgem (attach [+ map]), then GEM_CLOSE (unmap + detach) */

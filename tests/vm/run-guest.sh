@@ -14,6 +14,8 @@
 #                 and guest userland under ARM64_ROOT, see scripts/deps-arm64.sh)
 #   -t SECONDS    wall-clock limit for the whole boot + job (default 300)
 #   -m MEM        guest memory (default 1G)
+#   -c CPUS       guest CPUs (default 1; make bench's P7 runs the traced
+#                 operation and the tracer on CPUs of their own)
 #   -C DIR        the job's working directory (default: the caller's cwd)
 #   -J DIR        use DIR as the job directory and keep it (default: a temporary
 #                 one under .output/vm/jobs/, removed afterwards)
@@ -35,17 +37,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/.output/vm
 
-usage() { sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "run-guest: $*" >&2; exit 125; }
 
-series=6.12 kver="" timeout_s=300 mem=1G cwd=$PWD jobdir="" script="" quiet=0 live=0
+series=6.12 kver="" timeout_s=300 mem=1G cpus=1 cwd=$PWD jobdir="" script="" quiet=0 live=0
 envs=() qextra=() append=""
-while getopts "k:K:t:m:C:J:e:s:qLQ:A:h" o; do
+while getopts "k:K:t:m:c:C:J:e:s:qLQ:A:h" o; do
 	case $o in
 	k) series=$OPTARG ;;
 	K) kver=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	C) cwd=$OPTARG ;;
 	J) jobdir=$OPTARG ;;
 	e) envs+=("$OPTARG") ;;
@@ -60,6 +63,7 @@ done
 shift $((OPTIND - 1))
 [ -n "$script" ] || [ $# -gt 0 ] || usage
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "-t wants whole seconds"
+[[ $cpus =~ ^[1-9][0-9]*$ ]] || die "-c wants a number of CPUs"
 
 if [ -z "$kver" ]; then
 	envf=$top/.output/kernels.env
@@ -161,7 +165,7 @@ printf '%s\n' "$cwd" >"$jobdir/cwd"
 esc() { printf '%s' "${1//,/,,}"; } # qemu option values: ',' is written ',,'
 qemu_run() {
 	timeout -k 5 "$timeout_s" $qemu \
-		-accel tcg "${machine[@]}" -m "$mem" -nographic -no-reboot -nodefaults -serial stdio \
+		-accel tcg "${machine[@]}" -m "$mem" -smp "$cpus" -nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
 		-append "console=$serial quiet panic=-1 oops=panic nokaslr$append" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
