@@ -108,20 +108,46 @@ struct pci_dev___tph {
 	__u8 tph_req_type:2;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u64 dmabuf_ino(struct dma_buf *d)
+/*
+ * Reading a field, two ways. tp_btf and fentry/fexit programs see their
+ * pointer arguments typed by BTF, and so every pointer reached from them
+ * through struct fields: a plain load of such a pointer's field is a
+ * BPF_PROBE_MEM load, which the JIT emits as one instruction with an
+ * exception-table entry (x86 also skips, without a fault, addresses below
+ * the kernel's, such as NULL plus a field offset). raw_tp and kprobe see
+ * u64s, and so does any pointer read out of a void * field or cast from an
+ * integer: those need bpf_probe_read_kernel(), a helper call each. Under
+ * QEMU TCG a helper call costs ~0.25 us against a few ns for the load, and
+ * a hot handler made ~8 of them (make bench, issue 14).
+ *
+ * BTF is a compile-time constant at every call site (the hook family, or
+ * false where the pointer came through void *), so clang keeps one of the
+ * two and the verifier never sees a plain load of an untyped pointer.
+ * ___arrow() is bpf_core_read.h's own chain builder (a, b, c -> a->b->c);
+ * the vmlinux.h and ___tph types carry preserve_access_index, so the plain
+ * loads are CO-RE relocated exactly like BPF_CORE_READ()'s.
+ */
+#define hook_btf(hook)	((hook) == TPH_HOOK_TP_BTF || (hook) == TPH_HOOK_FENTRY)
+#define RD(btf, src, a, ...)						\
+	((btf) ? ___arrow(src, a, ##__VA_ARGS__) : BPF_CORE_READ(src, a, ##__VA_ARGS__))
+/* a bitfield: the load of its containing bytes, or their probe read */
+#define RD_BITFIELD(btf, src, field)					\
+	((btf) ? BPF_CORE_READ_BITFIELD(src, field) : BPF_CORE_READ_BITFIELD_PROBED(src, field))
+
+static __always_inline __u64 dmabuf_ino(struct dma_buf *d, bool btf)
 {
-	return BPF_CORE_READ(d, file, f_inode, i_ino);
+	return RD(btf, d, file, f_inode, i_ino);
 }
 
-static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d)
+static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, bool btf)
 {
 	const char *name;
 
 	if (!d)
 		return;
-	b->ino = dmabuf_ino(d);
-	b->size = BPF_CORE_READ(d, size);
-	name = BPF_CORE_READ(d, exp_name);
+	b->ino = dmabuf_ino(d, btf);
+	b->size = RD(btf, d, size);
+	name = RD(btf, d, exp_name);
 	if (name)
 		bpf_probe_read_kernel_str(b->exp_name, sizeof(b->exp_name), name);
 }
@@ -134,9 +160,10 @@ static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d)
  * the lock through a fault-safe copy, so a rename racing with the read can
  * give the old or a torn name, never a crash. "" when unnamed.
  */
-static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *d)
+static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *d,
+					  bool btf)
 {
-	const char *name = d ? BPF_CORE_READ(d, name) : NULL;
+	const char *name = d ? RD(btf, d, name) : NULL;
 
 	dst[0] = '\0';
 	if (name && bpf_probe_read_kernel_str(dst, len, name) < 0)
@@ -149,32 +176,35 @@ static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *
  * Its device name is not read: for a PCI function it is that same address
  * (pci_name()), and a name already known (an MR's IB device) is kept.
  */
-static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev)
+static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev,
+					 bool btf)
 {
 	struct pci_sysdata___tph *sd;
 	struct pci_bus___tph *bus;
 
 	if (!pdev)
 		return;
-	bus = (void *)BPF_CORE_READ(pdev, bus);
-	d->bdf = (BPF_CORE_READ(pdev, bus, number) << 8) | BPF_CORE_READ(pdev, devfn);
+	bus = (void *)RD(btf, pdev, bus);
+	d->bdf = (RD(btf, pdev, bus, number) << 8) | RD(btf, pdev, devfn);
 	if (bpf_core_field_exists(bus->domain_nr)) {
-		d->domain = BPF_CORE_READ(bus, domain_nr);
+		d->domain = RD(btf, bus, domain_nr);
 	} else if (bpf_core_type_exists(struct pci_sysdata___tph)) {
-		sd = BPF_CORE_READ(bus, sysdata);
+		/* sysdata is a void *: loaded as a number, read through */
+		sd = RD(btf, bus, sysdata);
 		if (sd)
 			d->domain = BPF_CORE_READ(sd, domain);
 	}
 	d->valid |= TPH_DEV_PCI;
 }
 
-static __always_inline void read_device_name(struct tph_dev *d, struct device *dev)
+static __always_inline void read_device_name(struct tph_dev *d, struct device *dev,
+					     bool btf)
 {
 	const char *name;
 
 	if (!dev)
 		return;
-	name = BPF_CORE_READ(dev, kobj.name);
+	name = RD(btf, dev, kobj.name);
 	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
 		d->valid |= TPH_DEV_NAME;
 }

@@ -148,7 +148,7 @@ static __always_inline int wrapper_query(const __u64 *a, __u64 ret, __u8 hook)
 	__u16 st = 0;
 	__u8 ph = 0;
 
-	read_buf(&b, (void *)a[0]);
+	read_buf(&b, (void *)a[0], hook_btf(hook));
 	if (!(int)ret) {
 		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[2]);
 		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[3]);
@@ -189,19 +189,20 @@ static __always_inline int exporter_query(const __u64 *a, __u64 ret, __u8 hook)
 	__u16 st = 0;
 	__u8 ph = 0;
 
-	priv = (void *)BPF_CORE_READ(d, priv);
+	/* a void * field: priv is untyped, hence BPF_CORE_READ below */
+	priv = (void *)RD(hook_btf(hook), d, priv);
 	/* module types: absent BTF turns these into constant false */
 	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
 	    bpf_core_field_exists(priv->vdev) &&
 	    bpf_core_field_exists(priv->vdev->pdev)) {
 		st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
 		st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
-		read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev));
+		read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev), false);
 		on_exporter_query(&exp, extended, st_valid, st_ext_valid, (int)ret);
 	}
 	if (!v5)
 		return 0;
-	read_buf(&b, d);
+	read_buf(&b, d, hook_btf(hook));
 	if (!(int)ret) {
 		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[1]);
 		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[2]);
@@ -297,7 +298,7 @@ static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
 		return 0;
 	read_tph_arg(&arg, (void *)a[2]);
 	if (bpf_core_field_exists(vdev->pdev))
-		read_pci_dev(&exp, BPF_CORE_READ(vdev, pdev));
+		read_pci_dev(&exp, RD(hook_btf(hook), vdev, pdev), hook_btf(hook));
 	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
 			  arg.steering_tag_ext, arg.ph, TPH_UNKNOWN_U8, (int)ret, hook);
 }
@@ -356,20 +357,20 @@ static __always_inline int fn_pcie_tph_enabled_req_type(const __u64 *a, __u64 re
 		s->seen |= TS_REQ;
 		s->req_type = (__u8)ret;
 		s->extended = (__u8)ret == TPH_REQ_EXT_TPH;
-		read_pci_dev(&s->nic, (void *)a[0]);
+		read_pci_dev(&s->nic, (void *)a[0], hook_btf(hook));
 	}
 	return 0;
 }
 FN_EXIT_HOOKS(pcie_tph_enabled_req_type, FN_REQ_TYPE)
 
 static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
-				      bool *direct)
+				      bool *direct, bool btf)
 {
 	struct mlx5_st___tph *st;
 
 	*direct = false;
 	if (bpf_core_field_exists(dev->pdev))
-		read_pci_dev(d, BPF_CORE_READ(dev, pdev));
+		read_pci_dev(d, RD(btf, dev, pdev), btf);
 	/*
 	 * Each field on its own: the NIC's identity must not depend on the ST
 	 * table's layout. A real mlx5_core without direct mode (or, as Debian's
@@ -379,11 +380,9 @@ static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___
 	if (!bpf_core_field_exists(dev->st) ||
 	    !bpf_core_field_exists(dev->st->direct_mode))
 		return;
-	/* dev->st would be a direct load: fine on fentry's typed pointer,
-	 * refused on the scalar a kprobe stashed */
-	st = BPF_CORE_READ(dev, st);
+	st = RD(btf, dev, st);
 	if (st)
-		*direct = BPF_CORE_READ_BITFIELD_PROBED(st, direct_mode);
+		*direct = RD_BITFIELD(btf, st, direct_mode);
 }
 
 /* int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *, u16 tag, u16 *st_index) */
@@ -394,7 +393,7 @@ static __always_inline int fn_mlx5_st_alloc_index_by_tag(const __u64 *a, __u64 r
 	__u16 idx = 0;
 	bool direct;
 
-	mdev_read(&d, (void *)a[0], &direct);
+	mdev_read(&d, (void *)a[0], &direct, hook_btf(hook));
 	if (!(int)ret)
 		bpf_probe_read_kernel(&idx, sizeof(idx), (void *)a[2]);
 	return on_st(TPH_ST_ALLOC, &d, a[1], idx, 0xffffffff, direct, (int)ret, hook);
@@ -407,7 +406,7 @@ static __always_inline int fn_st_ref(const __u64 *a, __u64 ret, __u8 op, __u8 ho
 	struct tph_dev d = {};
 	bool direct;
 
-	mdev_read(&d, (void *)a[0], &direct);
+	mdev_read(&d, (void *)a[0], &direct, hook_btf(hook));
 	return on_st(op, &d, 0, a[1], 0xffffffff, direct, (int)ret, hook);
 }
 
@@ -450,7 +449,7 @@ static __always_inline int fn_pcie_enable_tph(const __u64 *a, __u64 ret, __u8 ho
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0]);
+	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
 	p.req_type = (int)ret ? 0 : pdev_req_type((void *)a[0]);
 	return on_pci(&d, &p, (int)ret, hook);
 }
@@ -463,7 +462,7 @@ static __always_inline int fn_pcie_disable_tph(const __u64 *a, __u64 ret, __u8 h
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0]);
+	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
 	p.mode = pdev_mode((void *)a[0]);
 	p.req_type = pdev_req_type((void *)a[0]);
 	return on_pci(&d, &p, 0, hook);
@@ -480,19 +479,31 @@ static __always_inline int fn_pcie_tph_set_st_entry(const __u64 *a, __u64 ret,
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0]);
+	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
 	return on_pci(&d, &p, (int)ret, hook);
 }
 FN_EXIT_HOOKS(pcie_tph_set_st_entry, FN_PCI_ST_WRITE)
 
 /* ---- stock dma-buf -------------------------------------------------------- */
 
+/*
+ * A returned pointer, typed for RD(): fexit's ctx[NARGS] is the return value
+ * with the function's BTF return type (the verifier checks NARGS against the
+ * kernel's prototype at load); the kretprobe's is the u64 it got. Used only
+ * after IS_ERR_VALUE() on the scalar copy, and only for functions whose
+ * arity has not changed since v6.1 (dma_buf_export() 1,
+ * dma_buf_dynamic_attach() 4 since v5.7).
+ */
+#define ret_ptr(a, ret, nargs, hook)	\
+	(hook_btf(hook) ? (void *)(a)[nargs] : (void *)(ret))
+
 /* struct dma_buf *dma_buf_export(const struct dma_buf_export_info *) */
 static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hook)
 {
 	if (!ret || IS_ERR_VALUE(ret))
 		return 0;
-	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)ret, 0, hook);
+	return on_dmabuf(TPH_EV_DMABUF_EXPORT, ret_ptr(a, ret, 1, hook), hook_btf(hook), 0,
+			 hook);
 }
 FN_EXIT_HOOKS(dma_buf_export, FN_DMABUF_EXPORT)
 
@@ -501,7 +512,9 @@ static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 ho
 {
 	struct dentry *de = (void *)a[0];
 
-	return on_dmabuf(TPH_EV_DMABUF_RELEASE, BPF_CORE_READ(de, d_fsdata), 0, hook);
+	/* d_fsdata is a void *: the dma-buf is untyped */
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, RD(hook_btf(hook), de, d_fsdata), false, 0,
+			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
 
@@ -511,16 +524,16 @@ static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,
 {
 	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
 
-	return on_attach(TPH_EV_ATTACH, (void *)a[0], err ? NULL : (void *)ret,
-			 (void *)a[1], a[2] != 0, 0, err, hook);
+	return on_attach(TPH_EV_ATTACH, (void *)a[0], err ? NULL : ret_ptr(a, ret, 4, hook),
+			 (void *)a[1], hook_btf(hook), a[2] != 0, 0, err, hook);
 }
 FN_EXIT_HOOKS(dma_buf_dynamic_attach, FN_DMABUF_ATTACH)
 
 /* void dma_buf_detach(struct dma_buf *, struct dma_buf_attachment *) */
 static __always_inline int fn_dma_buf_detach(const __u64 *a, __u64 ret, __u8 hook)
 {
-	return on_attach(TPH_EV_DETACH, (void *)a[0], (void *)a[1], NULL, -1, 0, 0,
-			 hook);
+	return on_attach(TPH_EV_DETACH, (void *)a[0], (void *)a[1], NULL, hook_btf(hook), -1,
+			 0, 0, hook);
 }
 FN_ENTRY_HOOKS(dma_buf_detach, fn_dma_buf_detach)
 
@@ -530,7 +543,8 @@ static __always_inline int fn_dma_buf_map_attachment(const __u64 *a, __u64 ret,
 {
 	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
 
-	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, -1, a[1], err, hook);
+	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, hook_btf(hook), -1, a[1], err,
+			 hook);
 }
 FN_EXIT_HOOKS(dma_buf_map_attachment, FN_DMABUF_MAP)
 
@@ -538,7 +552,8 @@ FN_EXIT_HOOKS(dma_buf_map_attachment, FN_DMABUF_MAP)
 static __always_inline int fn_dma_buf_unmap_attachment(const __u64 *a, __u64 ret,
 						       __u8 hook)
 {
-	return on_attach(TPH_EV_UNMAP, NULL, (void *)a[0], NULL, -1, a[2], 0, hook);
+	return on_attach(TPH_EV_UNMAP, NULL, (void *)a[0], NULL, hook_btf(hook), -1, a[2], 0,
+			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_unmap_attachment, fn_dma_buf_unmap_attachment)
 
@@ -549,7 +564,8 @@ FN_ENTRY_HOOKS(dma_buf_unmap_attachment, fn_dma_buf_unmap_attachment)
  */
 static __always_inline int fn_invalidate(const __u64 *a, __u64 ret, __u8 hook)
 {
-	return on_attach(TPH_EV_INVALIDATE, (void *)a[0], NULL, NULL, 0, 0, 0, hook);
+	return on_attach(TPH_EV_INVALIDATE, (void *)a[0], NULL, NULL, hook_btf(hook), 0, 0, 0,
+			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_move_notify, fn_invalidate)
 FN_ENTRY_HOOKS(dma_buf_invalidate_mappings, fn_invalidate)

@@ -469,7 +469,9 @@ static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int r
 
 /* ---- dma-buf lifetime and attachments ---------------------------------- */
 
-static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int ret, __u8 hook)
+/* BTF: d is typed for the verifier (bpf/core.bpf.h, RD()) */
+static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, bool btf, int ret,
+				     __u8 hook)
 {
 	struct tph_ev_dmabuf *r;
 
@@ -479,17 +481,18 @@ static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int ret, __u
 	if (!r)
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
-	read_buf(&r->buf, d);
-	read_buf_name(r->name, sizeof(r->name), d);
+	read_buf(&r->buf, d, btf);
+	read_buf_name(r->name, sizeof(r->name), d, btf);
 	r->ret = ret;
 	rec_submit(r, ret);
 	return 0;
 }
 
+/* BTF: d, a and dev are typed for the verifier (bpf/core.bpf.h, RD()) */
 static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
 				     struct dma_buf_attachment *a,
-				     struct device *dev, int dynamic, __u8 dir,
-				     int ret, __u8 hook)
+				     struct device *dev, bool btf, int dynamic,
+				     __u8 dir, int ret, __u8 hook)
 {
 	struct tph_ev_attach *r;
 
@@ -501,15 +504,15 @@ static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
 	__builtin_memset(&r->importer, 0, sizeof(r->importer));
 	if (!d && a)
-		d = BPF_CORE_READ(a, dmabuf);
+		d = RD(btf, a, dmabuf);
 	if (!dev && a)
-		dev = BPF_CORE_READ(a, dev);
-	read_buf(&r->buf, d);
-	read_device_name(&r->importer, dev);
+		dev = RD(btf, a, dev);
+	read_buf(&r->buf, d, btf);
+	read_device_name(&r->importer, dev, btf);
 	r->attach = (__u64)a;
-	r->peer2peer = a ? BPF_CORE_READ(a, peer2peer) : 0;
+	r->peer2peer = a ? RD(btf, a, peer2peer) : 0;
 	if (dynamic < 0)
-		dynamic = a && BPF_CORE_READ(a, importer_ops);
+		dynamic = a && RD(btf, a, importer_ops);
 	r->dynamic = dynamic;
 	r->dir = dir;
 	r->ret = ret;

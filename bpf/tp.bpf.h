@@ -7,7 +7,8 @@
  * the ___tph flavors of bpf/core.bpf.h for module types, every module read
  * behind an existence guard. tp_btf and raw_tp run the same code: ctx[i] is
  * the i-th TP_PROTO argument in both (typed for tp_btf, a u64 for raw_tp),
- * and every read goes through bpf_probe_read_kernel(), which takes either.
+ * and every read goes through RD() (bpf/core.bpf.h): a plain load for
+ * tp_btf's typed pointers, bpf_probe_read_kernel() for raw_tp's u64s.
  */
 #ifndef TPHTRACE_TP_BPF_H
 #define TPHTRACE_TP_BPF_H
@@ -123,7 +124,7 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 		if (h && (h->task != (__u64)t || h->buf != (__u64)d))
 			h = NULL;
 	}
-	ino = d ? dmabuf_ino(d) : 0;
+	ino = d ? dmabuf_ino(d, hook_btf(hook)) : 0;
 	if (!h) {
 		s = state_get_t(t);
 		/* an exporter answer handed to an earlier query is not ours */
@@ -141,11 +142,11 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 			query_rec_exporter(r, s);
 		}
 		r->buf.ino = ino;
-		r->buf.size = d ? BPF_CORE_READ(d, size) : 0;
+		r->buf.size = d ? RD(hook_btf(hook), d, size) : 0;
 		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 		if (d)
 			bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
-						  BPF_CORE_READ(d, exp_name));
+						  RD(hook_btf(hook), d, exp_name));
 		rec_submit(r, ret);
 	}
 	if (h)
@@ -160,16 +161,17 @@ TP_HOOKS(dma_buf_get_pci_tph)
  * (vfio_pci_dma_buf_cleanup() clears priv->vdev).
  */
 static __always_inline void read_vfio_exporter(struct tph_dev *d,
-					       struct vfio_pci_dma_buf___tph *priv)
+					       struct vfio_pci_dma_buf___tph *priv,
+					       bool btf)
 {
 	struct vfio_pci_core_device___tph *vdev;
 
 	if (!bpf_core_field_exists(priv->vdev) ||
 	    !bpf_core_field_exists(struct vfio_pci_core_device___tph, pdev))
 		return;
-	vdev = BPF_CORE_READ(priv, vdev);
+	vdev = RD(btf, priv, vdev);
 	if (vdev)
-		read_pci_dev(d, BPF_CORE_READ(vdev, pdev));
+		read_pci_dev(d, RD(btf, vdev, pdev), btf);
 }
 
 /* vfio_pci_tph_query(priv, extended, ret) */
@@ -186,13 +188,13 @@ static __always_inline int tp_vfio_pci_tph_query(__u64 *ctx, __u8 hook)
 
 	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
 	    bpf_core_field_exists(priv->tph_st_ext_valid)) {
-		st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
-		st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
+		st_valid = RD_BITFIELD(hook_btf(hook), priv, tph_st_valid);
+		st_ext_valid = RD_BITFIELD(hook_btf(hook), priv, tph_st_ext_valid);
 	}
 	if (priv && bpf_core_field_exists(priv->dmabuf))
-		buf = BPF_CORE_READ(priv, dmabuf);
+		buf = RD(hook_btf(hook), priv, dmabuf);
 	if (priv)
-		read_vfio_exporter(&d, priv);
+		read_vfio_exporter(&d, priv, hook_btf(hook));
 	s = on_exporter_query_t(t, &d, A(1), st_valid, st_ext_valid, (int)A(2));
 	if (s)
 		s->exp_buf = (__u64)buf;
@@ -218,33 +220,34 @@ static __always_inline int tp_vfio_pci_tph_set(__u64 *ctx, __u8 hook)
 	struct vfio_device_feature_dma_buf_tph___tph *req = (void *)A(1);
 	struct vfio_pci_core_device___tph *vdev = (void *)A(0);
 	struct dma_buf *d = (void *)A(2);
+	bool btf = hook_btf(hook);
 	struct tph_dev dev = {};
 	__u32 flags = 0;
 	__u16 st_ext = 0;
 	__u8 st = 0, ph = 0;
 
 	if (vdev && bpf_core_field_exists(vdev->pdev))
-		read_pci_dev(&dev, BPF_CORE_READ(vdev, pdev));
+		read_pci_dev(&dev, RD(btf, vdev, pdev), btf);
 	if (req && bpf_core_type_exists(struct vfio_device_feature_dma_buf_tph___tph)) {
-		flags = BPF_CORE_READ(req, flags);
-		st = BPF_CORE_READ(req, steering_tag);
-		st_ext = BPF_CORE_READ(req, steering_tag_ext);
-		ph = BPF_CORE_READ(req, ph);
+		flags = RD(btf, req, flags);
+		st = RD(btf, req, steering_tag);
+		st_ext = RD(btf, req, steering_tag_ext);
+		ph = RD(btf, req, ph);
 	}
-	return on_publish(&dev, d ? dmabuf_ino(d) : 0, flags, st, st_ext, ph, A(3),
+	return on_publish(&dev, d ? dmabuf_ino(d, btf) : 0, flags, st, st_ext, ph, A(3),
 			  (int)A(4), hook);
 }
 TP_HOOKS(vfio_pci_tph_set)
 
 /* The NIC of an mlx5_ib device: its IB name and its PCI function. */
 static __always_inline void read_mlx5_ib_dev(struct tph_dev *d,
-					     struct mlx5_ib_dev___tph *dev)
+					     struct mlx5_ib_dev___tph *dev, bool btf)
 {
 	if (!dev || !bpf_core_field_exists(dev->ib_dev) ||
 	    !bpf_core_field_exists(dev->mdev))
 		return;
-	dev_name(d, BPF_CORE_READ(dev, ib_dev.dev.kobj.name));
-	read_pci_dev(d, BPF_CORE_READ(dev, mdev, pdev));
+	dev_name(d, RD(btf, dev, ib_dev.dev.kobj.name));
+	read_pci_dev(d, RD(btf, dev, mdev, pdev), btf);
 }
 
 /*
@@ -259,8 +262,8 @@ static __always_inline int tp_mlx5_ib_mr_tph(__u64 *ctx, __u8 hook)
 	if (!s)
 		return 0;
 	__builtin_memset(&s->nic, 0, sizeof(s->nic));
-	read_mlx5_ib_dev(&s->nic, (void *)A(0));
-	on_mr_decision(s, d ? dmabuf_ino(d) : 0, A(2), A(3), kernel_source(A(4)),
+	read_mlx5_ib_dev(&s->nic, (void *)A(0), hook_btf(hook));
+	on_mr_decision(s, d ? dmabuf_ino(d, hook_btf(hook)) : 0, A(2), A(3), kernel_source(A(4)),
 		       A(5), A(6), A(7), kernel_reason(A(8), s), (int)A(9));
 	return 0;
 }
@@ -292,14 +295,14 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 	if (!s)
 		return 0;
 	if (!(s->seen & TS_DECISION))
-		read_mlx5_ib_dev(&s->nic, (void *)A(0));
+		read_mlx5_ib_dev(&s->nic, (void *)A(0), hook_btf(hook));
 	v = arg_value(ctx, 2);
 	ret = IS_ERR_VALUE(v) ? (int)v : 0;
 	mr = ret ? NULL : (void *)v;
 	/* the arguments are read once the record is there: no spills */
 	r = mr_rec(t, s, hook);
 	if (r) {
-		r->ino = d ? dmabuf_ino(d) : s->ino;
+		r->ino = d ? dmabuf_ino(d, hook_btf(hook)) : s->ino;
 		r->length = A(3);
 		r->access = (int)A(4);
 		r->mkey = 0;
@@ -318,8 +321,12 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr)
 
-/* The dma-buf under a dma-buf MR: to_ib_umem_dmabuf(mr->umem)->attach->dmabuf */
-static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr)
+/*
+ * The dma-buf under a dma-buf MR: to_ib_umem_dmabuf(mr->umem)->attach->dmabuf.
+ * container_of() is a negative offset the verifier refuses for a plain
+ * load of a typed pointer: from the umem on, probe reads (untyped result).
+ */
+static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr, bool btf)
 {
 	struct ib_umem_dmabuf___tph *ud;
 	struct ib_umem___tph *umem;
@@ -327,7 +334,7 @@ static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr)
 	if (!bpf_core_field_exists(mr->umem) ||
 	    !bpf_core_field_exists(struct ib_umem_dmabuf___tph, attach))
 		return NULL;
-	umem = BPF_CORE_READ(mr, umem);
+	umem = RD(btf, mr, umem);
 	if (!umem)
 		return NULL;
 	ud = (void *)umem - bpf_core_field_offset(struct ib_umem_dmabuf___tph, umem);
@@ -338,6 +345,7 @@ static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr)
 static __always_inline int tp_mlx5_ib_dmabuf_mr_dereg(__u64 *ctx, __u8 hook)
 {
 	struct mlx5_ib_mr___tph *mr = (void *)A(0);
+	bool btf = hook_btf(hook);
 	struct dma_buf *d = NULL;
 	const char *ibdev = NULL;
 	__u32 mkey = 0;
@@ -345,12 +353,12 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr_dereg(__u64 *ctx, __u8 hook)
 	if (!emits(TPH_EV_MR_DEREG, hook))
 		return 0;
 	if (mr && bpf_core_field_exists(mr->ibmr.device))
-		ibdev = BPF_CORE_READ(mr, ibmr.device, dev.kobj.name);
+		ibdev = RD(btf, mr, ibmr.device, dev.kobj.name);
 	if (mr && bpf_core_field_exists(mr->mmkey))
-		mkey = BPF_CORE_READ(mr, mmkey.key);
+		mkey = RD(btf, mr, mmkey.key);
 	if (mr)
-		d = mr_dmabuf(mr);
-	return on_mr_dereg(ibdev, mkey, d ? dmabuf_ino(d) : 0, A(1), A(2),
+		d = mr_dmabuf(mr, btf);
+	return on_mr_dereg(ibdev, mkey, d ? dmabuf_ino(d, false) : 0, A(1), A(2),
 			   (int)A(3), hook);
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr_dereg)
@@ -360,6 +368,7 @@ static __always_inline int tp_st(__u64 *ctx, __u8 op, __u8 hook)
 {
 	struct mlx5_st_idx_data___tph *e = (void *)A(3);
 	struct mlx5_core_dev___tph *dev = (void *)A(0);
+	bool btf = hook_btf(hook);
 	struct tph_dev d = {};
 	struct mlx5_st___tph *st;
 	__u32 refcount = 0;
@@ -367,16 +376,16 @@ static __always_inline int tp_st(__u64 *ctx, __u8 op, __u8 hook)
 	__u16 tag = A(1);
 
 	if (dev && bpf_core_field_exists(dev->pdev))
-		read_pci_dev(&d, BPF_CORE_READ(dev, pdev));
+		read_pci_dev(&d, RD(btf, dev, pdev), btf);
 	if (dev && bpf_core_field_exists(dev->st) &&
 	    bpf_core_field_exists(struct mlx5_st___tph, direct_mode)) {
-		st = BPF_CORE_READ(dev, st);
+		st = RD(btf, dev, st);
 		if (st)
-			direct = BPF_CORE_READ_BITFIELD_PROBED(st, direct_mode);
+			direct = RD_BITFIELD(btf, st, direct_mode);
 	}
 	if (e && bpf_core_type_exists(struct mlx5_st_idx_data___tph)) {
-		tag = BPF_CORE_READ(e, tag);
-		refcount = BPF_CORE_READ(e, usecount.refs.counter);
+		tag = RD(btf, e, tag);
+		refcount = RD(btf, e, usecount.refs.counter);
 	}
 	return on_st(op, &d, tag, A(2), refcount, direct, (int)A(4), hook);
 }
@@ -407,7 +416,7 @@ static __always_inline int tp_pcie_tph_enable(__u64 *ctx, __u8 hook)
 			      .req_type = A(4) };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0));
+	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
 	return on_pci(&d, &a, (int)A(5), hook);
 }
 TP_HOOKS(pcie_tph_enable)
@@ -420,7 +429,7 @@ static __always_inline int tp_pcie_tph_disable(__u64 *ctx, __u8 hook)
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0));
+	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
 	return on_pci(&d, &a, 0, hook);
 }
 TP_HOOKS(pcie_tph_disable)
@@ -434,7 +443,7 @@ static __always_inline int tp_pcie_tph_st_write(__u64 *ctx, __u8 hook)
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0));
+	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
 	return on_pci(&d, &a, (int)A(4), hook);
 }
 TP_HOOKS(pcie_tph_st_write)
@@ -442,21 +451,21 @@ TP_HOOKS(pcie_tph_st_write)
 /* upstream dma_buf:* (~v7.0): (dmabuf) and (dmabuf, attach, is_dynamic, dev) */
 static __always_inline int tp_dma_buf_export(__u64 *ctx, __u8 hook)
 {
-	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)A(0), 0, hook);
+	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)A(0), hook_btf(hook), 0, hook);
 }
 TP_HOOKS(dma_buf_export)
 
 static __always_inline int tp_dma_buf_dynamic_attach(__u64 *ctx, __u8 hook)
 {
 	return on_attach(TPH_EV_ATTACH, (void *)A(0), (void *)A(1), (void *)A(3),
-			 (bool)A(2), 0, 0, hook);
+			 hook_btf(hook), (bool)A(2), 0, 0, hook);
 }
 TP_HOOKS(dma_buf_dynamic_attach)
 
 static __always_inline int tp_dma_buf_detach(__u64 *ctx, __u8 hook)
 {
 	return on_attach(TPH_EV_DETACH, (void *)A(0), (void *)A(1), (void *)A(3),
-			 (bool)A(2), 0, 0, hook);
+			 hook_btf(hook), (bool)A(2), 0, 0, hook);
 }
 TP_HOOKS(dma_buf_detach)
 

@@ -36,6 +36,14 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 		   char *err, size_t errlen);
 /* wait up to @timeout_ms (-1: forever) and deliver records; -EINTR on signal */
 int collector_poll(struct collector *c, int timeout_ms);
+/*
+ * How long the caller may wait on collector_fd() before it must call
+ * collector_poll() anyway (-1: until the fd polls readable): while records
+ * keep coming the ring is drained on a timer, not on wake-ups (collect.c).
+ */
+int collector_timeout_ms(struct collector *c);
+/* what is left in the ring, delivered now (when tphtrace stops) */
+int collector_drain(struct collector *c);
 /* an fd that polls readable when collector_poll() has work (records, uevents) */
 int collector_fd(struct collector *c);
 /* total records lost so far, by cause (enum tph_drop) */

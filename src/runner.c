@@ -154,6 +154,9 @@ static int step(struct runner *r, double end, double *next_tick)
 	if (r->c) {
 		ci = np;
 		pfd[np++] = (struct pollfd){ .fd = collector_fd(r->c), .events = POLLIN };
+		n = collector_timeout_ms(r->c);
+		if (n >= 0 && (timeout < 0 || n < timeout))
+			timeout = n;
 	}
 	if (term_raw) {
 		ki = np;
@@ -162,7 +165,7 @@ static int step(struct runner *r, double end, double *next_tick)
 	n = poll(pfd, np, timeout);
 	if (n < 0)
 		return errno == EINTR ? 0 : 2;
-	if (ci >= 0 && (pfd[ci].revents & POLLIN)) {
+	if (ci >= 0 && ((pfd[ci].revents & POLLIN) || collector_timeout_ms(r->c) >= 0)) {
 		ret = collector_poll(r->c, 0);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "tphtrace %s: ring buffer: %s\n", r->cfg.o->cmd,
@@ -197,6 +200,9 @@ static int loop(struct runner *r)
 		keys_on();
 	while (!stop_sig && !ret)
 		ret = step(r, end, &next_tick);
+	/* records committed before the stop, not yet drained (collect.c) */
+	if (r->c && ret != 2 && collector_drain(r->c) > 0 && r->ops.on_batch)
+		r->ops.on_batch(r->ops.ctx);
 	keys_off();
 	r->traced_s = runner_now() - start;
 	return ret == 2 ? 2 : 0;
