@@ -24,6 +24,7 @@
 
 /* Set by user space before load. */
 const volatile __u32 filter_tgid;	/* 0: every process */
+const volatile bool tp_walk;		/* tp_btf crosses struct pointers (core.bpf.h) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

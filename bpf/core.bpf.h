@@ -109,45 +109,75 @@ struct pci_dev___tph {
 } __attribute__((preserve_access_index));
 
 /*
- * Reading a field, two ways. tp_btf and fentry/fexit programs see their
- * pointer arguments typed by BTF, and so every pointer reached from them
- * through struct fields: a plain load of such a pointer's field is a
- * BPF_PROBE_MEM load, which the JIT emits as one instruction with an
- * exception-table entry (x86 also skips, without a fault, addresses below
- * the kernel's, such as NULL plus a field offset). raw_tp and kprobe see
- * u64s, and so does any pointer read out of a void * field or cast from an
- * integer: those need bpf_probe_read_kernel(), a helper call each. Under
- * QEMU TCG a helper call costs ~0.25 us against a few ns for the load, and
- * a hot handler made ~8 of them (make bench, issue 14).
+ * Reading a field, three ways. fentry/fexit programs see their pointer
+ * arguments typed by BTF, and so every struct pointer reached from them: a
+ * plain load of a field is a BPF_PROBE_MEM load, which the JIT emits as one
+ * instruction with an exception-table entry (x86 also skips, without a
+ * fault, addresses below the kernel's, such as NULL plus a field offset).
+ * raw_tp and kprobe see u64s, and so does any pointer read out of a void *
+ * field or through a probe read: those need bpf_probe_read_kernel(), a
+ * helper call each. Under QEMU TCG a helper call costs ~0.25 us against a
+ * few ns for the load (make bench, issue 14).
  *
- * BTF is a compile-time constant at every call site (the hook family, or
- * false where the pointer came through void *), so clang keeps one of the
- * two and the verifier never sees a plain load of an untyped pointer.
+ * tp_btf arguments are typed too, but trusted (prog_args_trusted()): the
+ * verifier checks every struct pointer loaded from a trusted one against up
+ * to four "<type>__safe_trusted"-like names in vmlinux BTF
+ * (check_ptr_to_btf_access()). A kernel whose BTF is in build order (6.12)
+ * scans all ~120 000 types per name: 5-20 ms a program under TCG, 0.18 s
+ * more for the tracer's 19 programs in the 6.12 guest. A kernel whose BTF
+ * is sorted by name (7.3) bisects. So tp_btf crosses struct pointers with
+ * plain loads only there (tp_walk, set from kbtf_names_sorted()), and
+ * elsewhere loads plain only the fields that are not struct pointers
+ * (RD_LEAF); fentry/fexit, whose arguments are not trusted, always load
+ * everything plain (RD_WALK). Per MR registration + deregistration in the
+ * 6.12 guest, walking saves ~5 us of 18 (bench P7a); either way the fields
+ * read are the same.
+ *
+ *   RD(m, src, a, b)      a field reached without crossing a struct pointer
+ *                         (embedded structs, scalars, char * and void *)
+ *   RD_PTR(m, src, a, b)  a struct pointer, or a field reached through one
+ *   hop_mode(m)           the mode for what RD_PTR() returned
+ *
+ * The mode is a constant at every call site: rd_mode(hook), or RD_PROBE
+ * where the pointer came through void *. Clang folds the hook family; what
+ * depends on tp_walk (rodata) the verifier prunes as a known value, so it
+ * never walks a plain load of an untyped pointer.
  * ___arrow() is bpf_core_read.h's own chain builder (a, b, c -> a->b->c);
  * the vmlinux.h and ___tph types carry preserve_access_index, so the plain
  * loads are CO-RE relocated exactly like BPF_CORE_READ()'s.
  */
-#define hook_btf(hook)	((hook) == TPH_HOOK_TP_BTF || (hook) == TPH_HOOK_FENTRY)
-#define RD(btf, src, a, ...)						\
-	((btf) ? ___arrow(src, a, ##__VA_ARGS__) : BPF_CORE_READ(src, a, ##__VA_ARGS__))
-/* a bitfield: the load of its containing bytes, or their probe read */
-#define RD_BITFIELD(btf, src, field)					\
-	((btf) ? BPF_CORE_READ_BITFIELD(src, field) : BPF_CORE_READ_BITFIELD_PROBED(src, field))
+enum { RD_PROBE, RD_LEAF, RD_WALK };
+#define rd_mode(hook)	((hook) == TPH_HOOK_FENTRY ? RD_WALK :			\
+			 (hook) == TPH_HOOK_TP_BTF ? (tp_walk ? RD_WALK : RD_LEAF) :	\
+			 RD_PROBE)
+#define hop_mode(m)	((m) == RD_WALK ? RD_WALK : RD_PROBE)
 
-static __always_inline __u64 dmabuf_ino(struct dma_buf *d, bool btf)
+#define RD(m, src, a, ...)						\
+	((m) != RD_PROBE ? ___arrow(src, a, ##__VA_ARGS__) :		\
+			   BPF_CORE_READ(src, a, ##__VA_ARGS__))
+#define RD_PTR(m, src, a, ...)						\
+	((m) == RD_WALK ? ___arrow(src, a, ##__VA_ARGS__) :		\
+			  BPF_CORE_READ(src, a, ##__VA_ARGS__))
+/* a bitfield: the load of its containing bytes, or their probe read */
+#define RD_BITFIELD(m, src, field)					\
+	((m) != RD_PROBE ? BPF_CORE_READ_BITFIELD(src, field) :	\
+			   BPF_CORE_READ_BITFIELD_PROBED(src, field))
+
+static __always_inline __u64 dmabuf_ino(struct dma_buf *d, int m)
 {
-	return RD(btf, d, file, f_inode, i_ino);
+	return RD_PTR(m, d, file, f_inode, i_ino);
 }
 
-static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, bool btf)
+/* M: how @d may be read (RD() above) */
+static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, int m)
 {
 	const char *name;
 
 	if (!d)
 		return;
-	b->ino = dmabuf_ino(d, btf);
-	b->size = RD(btf, d, size);
-	name = RD(btf, d, exp_name);
+	b->ino = dmabuf_ino(d, m);
+	b->size = RD(m, d, size);
+	name = RD(m, d, exp_name);
 	if (name)
 		bpf_probe_read_kernel_str(b->exp_name, sizeof(b->exp_name), name);
 }
@@ -161,9 +191,9 @@ static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, bool 
  * give the old or a torn name, never a crash. "" when unnamed.
  */
 static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *d,
-					  bool btf)
+					  int m)
 {
-	const char *name = d ? RD(btf, d, name) : NULL;
+	const char *name = d ? RD(m, d, name) : NULL;
 
 	dst[0] = '\0';
 	if (name && bpf_probe_read_kernel_str(dst, len, name) < 0)
@@ -176,35 +206,33 @@ static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *
  * Its device name is not read: for a PCI function it is that same address
  * (pci_name()), and a name already known (an MR's IB device) is kept.
  */
-static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev,
-					 bool btf)
+static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev, int m)
 {
 	struct pci_sysdata___tph *sd;
 	struct pci_bus___tph *bus;
 
 	if (!pdev)
 		return;
-	bus = (void *)RD(btf, pdev, bus);
-	d->bdf = (RD(btf, pdev, bus, number) << 8) | RD(btf, pdev, devfn);
+	bus = (void *)RD_PTR(m, pdev, bus);
+	d->bdf = (RD_PTR(m, pdev, bus, number) << 8) | RD(m, pdev, devfn);
 	if (bpf_core_field_exists(bus->domain_nr)) {
-		d->domain = RD(btf, bus, domain_nr);
+		d->domain = RD(hop_mode(m), bus, domain_nr);
 	} else if (bpf_core_type_exists(struct pci_sysdata___tph)) {
 		/* sysdata is a void *: loaded as a number, read through */
-		sd = RD(btf, bus, sysdata);
+		sd = RD(hop_mode(m), bus, sysdata);
 		if (sd)
 			d->domain = BPF_CORE_READ(sd, domain);
 	}
 	d->valid |= TPH_DEV_PCI;
 }
 
-static __always_inline void read_device_name(struct tph_dev *d, struct device *dev,
-					     bool btf)
+static __always_inline void read_device_name(struct tph_dev *d, struct device *dev, int m)
 {
 	const char *name;
 
 	if (!dev)
 		return;
-	name = RD(btf, dev, kobj.name);
+	name = RD(m, dev, kobj.name);
 	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
 		d->valid |= TPH_DEV_NAME;
 }

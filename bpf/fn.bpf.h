@@ -148,7 +148,7 @@ static __always_inline int wrapper_query(const __u64 *a, __u64 ret, __u8 hook)
 	__u16 st = 0;
 	__u8 ph = 0;
 
-	read_buf(&b, (void *)a[0], hook_btf(hook));
+	read_buf(&b, (void *)a[0], rd_mode(hook));
 	if (!(int)ret) {
 		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[2]);
 		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[3]);
@@ -190,19 +190,19 @@ static __always_inline int exporter_query(const __u64 *a, __u64 ret, __u8 hook)
 	__u8 ph = 0;
 
 	/* a void * field: priv is untyped, hence BPF_CORE_READ below */
-	priv = (void *)RD(hook_btf(hook), d, priv);
+	priv = (void *)RD(rd_mode(hook), d, priv);
 	/* module types: absent BTF turns these into constant false */
 	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
 	    bpf_core_field_exists(priv->vdev) &&
 	    bpf_core_field_exists(priv->vdev->pdev)) {
 		st_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_valid);
 		st_ext_valid = BPF_CORE_READ_BITFIELD_PROBED(priv, tph_st_ext_valid);
-		read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev), false);
+		read_pci_dev(&exp, BPF_CORE_READ(priv, vdev, pdev), RD_PROBE);
 		on_exporter_query(&exp, extended, st_valid, st_ext_valid, (int)ret);
 	}
 	if (!v5)
 		return 0;
-	read_buf(&b, d, hook_btf(hook));
+	read_buf(&b, d, rd_mode(hook));
 	if (!(int)ret) {
 		bpf_probe_read_kernel(&st, sizeof(st), (void *)a[1]);
 		bpf_probe_read_kernel(&ph, sizeof(ph), (void *)a[2]);
@@ -298,7 +298,7 @@ static __always_inline int fn_vfio_pci_core_feature_dma_buf_tph(const __u64 *a,
 		return 0;
 	read_tph_arg(&arg, (void *)a[2]);
 	if (bpf_core_field_exists(vdev->pdev))
-		read_pci_dev(&exp, RD(hook_btf(hook), vdev, pdev), hook_btf(hook));
+		read_pci_dev(&exp, RD_PTR(rd_mode(hook), vdev, pdev), hop_mode(rd_mode(hook)));
 	return on_publish(&exp, fd_ino(arg.dmabuf_fd), arg.flags, arg.steering_tag,
 			  arg.steering_tag_ext, arg.ph, TPH_UNKNOWN_U8, (int)ret, hook);
 }
@@ -357,20 +357,20 @@ static __always_inline int fn_pcie_tph_enabled_req_type(const __u64 *a, __u64 re
 		s->seen |= TS_REQ;
 		s->req_type = (__u8)ret;
 		s->extended = (__u8)ret == TPH_REQ_EXT_TPH;
-		read_pci_dev(&s->nic, (void *)a[0], hook_btf(hook));
+		read_pci_dev(&s->nic, (void *)a[0], rd_mode(hook));
 	}
 	return 0;
 }
 FN_EXIT_HOOKS(pcie_tph_enabled_req_type, FN_REQ_TYPE)
 
 static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___tph *dev,
-				      bool *direct, bool btf)
+				      bool *direct, int m)
 {
 	struct mlx5_st___tph *st;
 
 	*direct = false;
 	if (bpf_core_field_exists(dev->pdev))
-		read_pci_dev(d, RD(btf, dev, pdev), btf);
+		read_pci_dev(d, RD_PTR(m, dev, pdev), hop_mode(m));
 	/*
 	 * Each field on its own: the NIC's identity must not depend on the ST
 	 * table's layout. A real mlx5_core without direct mode (or, as Debian's
@@ -380,9 +380,9 @@ static __always_inline void mdev_read(struct tph_dev *d, struct mlx5_core_dev___
 	if (!bpf_core_field_exists(dev->st) ||
 	    !bpf_core_field_exists(dev->st->direct_mode))
 		return;
-	st = RD(btf, dev, st);
+	st = RD_PTR(m, dev, st);
 	if (st)
-		*direct = RD_BITFIELD(btf, st, direct_mode);
+		*direct = RD_BITFIELD(hop_mode(m), st, direct_mode);
 }
 
 /* int mlx5_st_alloc_index_by_tag(struct mlx5_core_dev *, u16 tag, u16 *st_index) */
@@ -393,7 +393,7 @@ static __always_inline int fn_mlx5_st_alloc_index_by_tag(const __u64 *a, __u64 r
 	__u16 idx = 0;
 	bool direct;
 
-	mdev_read(&d, (void *)a[0], &direct, hook_btf(hook));
+	mdev_read(&d, (void *)a[0], &direct, rd_mode(hook));
 	if (!(int)ret)
 		bpf_probe_read_kernel(&idx, sizeof(idx), (void *)a[2]);
 	return on_st(TPH_ST_ALLOC, &d, a[1], idx, 0xffffffff, direct, (int)ret, hook);
@@ -406,7 +406,7 @@ static __always_inline int fn_st_ref(const __u64 *a, __u64 ret, __u8 op, __u8 ho
 	struct tph_dev d = {};
 	bool direct;
 
-	mdev_read(&d, (void *)a[0], &direct, hook_btf(hook));
+	mdev_read(&d, (void *)a[0], &direct, rd_mode(hook));
 	return on_st(op, &d, 0, a[1], 0xffffffff, direct, (int)ret, hook);
 }
 
@@ -449,7 +449,7 @@ static __always_inline int fn_pcie_enable_tph(const __u64 *a, __u64 ret, __u8 ho
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
+	read_pci_dev(&d, (void *)a[0], rd_mode(hook));
 	p.req_type = (int)ret ? 0 : pdev_req_type((void *)a[0]);
 	return on_pci(&d, &p, (int)ret, hook);
 }
@@ -462,7 +462,7 @@ static __always_inline int fn_pcie_disable_tph(const __u64 *a, __u64 ret, __u8 h
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
+	read_pci_dev(&d, (void *)a[0], rd_mode(hook));
 	p.mode = pdev_mode((void *)a[0]);
 	p.req_type = pdev_req_type((void *)a[0]);
 	return on_pci(&d, &p, 0, hook);
@@ -479,7 +479,7 @@ static __always_inline int fn_pcie_tph_set_st_entry(const __u64 *a, __u64 ret,
 			      .rp_completer = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)a[0], hook_btf(hook));
+	read_pci_dev(&d, (void *)a[0], rd_mode(hook));
 	return on_pci(&d, &p, (int)ret, hook);
 }
 FN_EXIT_HOOKS(pcie_tph_set_st_entry, FN_PCI_ST_WRITE)
@@ -495,14 +495,14 @@ FN_EXIT_HOOKS(pcie_tph_set_st_entry, FN_PCI_ST_WRITE)
  * dma_buf_dynamic_attach() 4 since v5.7).
  */
 #define ret_ptr(a, ret, nargs, hook)	\
-	(hook_btf(hook) ? (void *)(a)[nargs] : (void *)(ret))
+	((hook) == TPH_HOOK_FENTRY ? (void *)(a)[nargs] : (void *)(ret))
 
 /* struct dma_buf *dma_buf_export(const struct dma_buf_export_info *) */
 static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hook)
 {
 	if (!ret || IS_ERR_VALUE(ret))
 		return 0;
-	return on_dmabuf(TPH_EV_DMABUF_EXPORT, ret_ptr(a, ret, 1, hook), hook_btf(hook), 0,
+	return on_dmabuf(TPH_EV_DMABUF_EXPORT, ret_ptr(a, ret, 1, hook), rd_mode(hook), 0,
 			 hook);
 }
 FN_EXIT_HOOKS(dma_buf_export, FN_DMABUF_EXPORT)
@@ -513,7 +513,7 @@ static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 ho
 	struct dentry *de = (void *)a[0];
 
 	/* d_fsdata is a void *: the dma-buf is untyped */
-	return on_dmabuf(TPH_EV_DMABUF_RELEASE, RD(hook_btf(hook), de, d_fsdata), false, 0,
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, RD(rd_mode(hook), de, d_fsdata), RD_PROBE, 0,
 			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
@@ -525,14 +525,14 @@ static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,
 	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
 
 	return on_attach(TPH_EV_ATTACH, (void *)a[0], err ? NULL : ret_ptr(a, ret, 4, hook),
-			 (void *)a[1], hook_btf(hook), a[2] != 0, 0, err, hook);
+			 (void *)a[1], rd_mode(hook), a[2] != 0, 0, err, hook);
 }
 FN_EXIT_HOOKS(dma_buf_dynamic_attach, FN_DMABUF_ATTACH)
 
 /* void dma_buf_detach(struct dma_buf *, struct dma_buf_attachment *) */
 static __always_inline int fn_dma_buf_detach(const __u64 *a, __u64 ret, __u8 hook)
 {
-	return on_attach(TPH_EV_DETACH, (void *)a[0], (void *)a[1], NULL, hook_btf(hook), -1,
+	return on_attach(TPH_EV_DETACH, (void *)a[0], (void *)a[1], NULL, rd_mode(hook), -1,
 			 0, 0, hook);
 }
 FN_ENTRY_HOOKS(dma_buf_detach, fn_dma_buf_detach)
@@ -543,7 +543,7 @@ static __always_inline int fn_dma_buf_map_attachment(const __u64 *a, __u64 ret,
 {
 	int err = IS_ERR_VALUE(ret) ? (int)ret : 0;
 
-	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, hook_btf(hook), -1, a[1], err,
+	return on_attach(TPH_EV_MAP, NULL, (void *)a[0], NULL, rd_mode(hook), -1, a[1], err,
 			 hook);
 }
 FN_EXIT_HOOKS(dma_buf_map_attachment, FN_DMABUF_MAP)
@@ -552,7 +552,7 @@ FN_EXIT_HOOKS(dma_buf_map_attachment, FN_DMABUF_MAP)
 static __always_inline int fn_dma_buf_unmap_attachment(const __u64 *a, __u64 ret,
 						       __u8 hook)
 {
-	return on_attach(TPH_EV_UNMAP, NULL, (void *)a[0], NULL, hook_btf(hook), -1, a[2], 0,
+	return on_attach(TPH_EV_UNMAP, NULL, (void *)a[0], NULL, rd_mode(hook), -1, a[2], 0,
 			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_unmap_attachment, fn_dma_buf_unmap_attachment)
@@ -564,7 +564,7 @@ FN_ENTRY_HOOKS(dma_buf_unmap_attachment, fn_dma_buf_unmap_attachment)
  */
 static __always_inline int fn_invalidate(const __u64 *a, __u64 ret, __u8 hook)
 {
-	return on_attach(TPH_EV_INVALIDATE, (void *)a[0], NULL, NULL, hook_btf(hook), 0, 0, 0,
+	return on_attach(TPH_EV_INVALIDATE, (void *)a[0], NULL, NULL, rd_mode(hook), 0, 0, 0,
 			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_move_notify, fn_invalidate)

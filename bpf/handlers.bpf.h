@@ -469,8 +469,8 @@ static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int r
 
 /* ---- dma-buf lifetime and attachments ---------------------------------- */
 
-/* BTF: d is typed for the verifier (bpf/core.bpf.h, RD()) */
-static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, bool btf, int ret,
+/* M: how @d may be read (bpf/core.bpf.h, RD()) */
+static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int m, int ret,
 				     __u8 hook)
 {
 	struct tph_ev_dmabuf *r;
@@ -481,19 +481,20 @@ static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, bool btf, in
 	if (!r)
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
-	read_buf(&r->buf, d, btf);
-	read_buf_name(r->name, sizeof(r->name), d, btf);
+	read_buf(&r->buf, d, m);
+	read_buf_name(r->name, sizeof(r->name), d, m);
 	r->ret = ret;
 	rec_submit(r, ret);
 	return 0;
 }
 
-/* BTF: d, a and dev are typed for the verifier (bpf/core.bpf.h, RD()) */
+/* M: how @d, @a and @dev may be read (bpf/core.bpf.h, RD()) */
 static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
 				     struct dma_buf_attachment *a,
-				     struct device *dev, bool btf, int dynamic,
+				     struct device *dev, int m, int dynamic,
 				     __u8 dir, int ret, __u8 hook)
 {
+	int dm = m, devm = m;
 	struct tph_ev_attach *r;
 
 	if (!emits(kind, hook))
@@ -503,16 +504,20 @@ static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
 	__builtin_memset(&r->importer, 0, sizeof(r->importer));
-	if (!d && a)
-		d = RD(btf, a, dmabuf);
-	if (!dev && a)
-		dev = RD(btf, a, dev);
-	read_buf(&r->buf, d, btf);
-	read_device_name(&r->importer, dev, btf);
+	if (!d && a) {
+		d = RD_PTR(m, a, dmabuf);
+		dm = hop_mode(m);
+	}
+	if (!dev && a) {
+		dev = RD_PTR(m, a, dev);
+		devm = hop_mode(m);
+	}
+	read_buf(&r->buf, d, dm);
+	read_device_name(&r->importer, dev, devm);
 	r->attach = (__u64)a;
-	r->peer2peer = a ? RD(btf, a, peer2peer) : 0;
+	r->peer2peer = a ? RD(m, a, peer2peer) : 0;
 	if (dynamic < 0)
-		dynamic = a && RD(btf, a, importer_ops);
+		dynamic = a && RD_PTR(m, a, importer_ops);
 	r->dynamic = dynamic;
 	r->dir = dir;
 	r->ret = ret;

@@ -58,10 +58,10 @@ static __always_inline void read_importer(struct tph_iter_attach *e,
 	e->dynamic = BPF_CORE_READ(a, importer_ops) != NULL;
 	if (!dev)
 		return;
-	read_device_name(&e->importer, dev, false);
+	read_device_name(&e->importer, dev, RD_PROBE);
 	if (on_pci_bus(dev))
 		read_pci_dev(&e->importer, (struct pci_dev *)((void *)dev -
-			     bpf_core_field_offset(struct pci_dev, dev)), false);
+			     bpf_core_field_offset(struct pci_dev, dev)), RD_PROBE);
 }
 
 /*
@@ -126,7 +126,7 @@ static __always_inline void read_published(struct tph_iter_buf *e, struct dma_bu
 	/* vdev is NULL once the device went away (vfio_pci_dma_buf_cleanup()) */
 	vdev = BPF_CORE_READ(priv, vdev);
 	if (vdev)
-		read_pci_dev(&e->exporter, BPF_CORE_READ(vdev, pdev), false);
+		read_pci_dev(&e->exporter, BPF_CORE_READ(vdev, pdev), RD_PROBE);
 }
 
 static __always_inline int show(struct bpf_iter__dmabuf___tph *ctx, bool tags)
@@ -144,8 +144,8 @@ static __always_inline int show(struct bpf_iter__dmabuf___tph *ctx, bool tags)
 	e.size = sizeof(e);
 	e.truncated = truncated;
 	e.cookie = (__u64)d;
-	read_buf(&e.buf, d, false);
-	read_buf_name(e.name, sizeof(e.name), d, false);
+	read_buf(&e.buf, d, RD_PROBE);
+	read_buf_name(e.name, sizeof(e.name), d, RD_PROBE);
 	if (tags)
 		read_published(&e, d);
 	bpf_seq_write(seq, &e, sizeof(e));
@@ -167,7 +167,7 @@ int iter_dmabuf(struct bpf_iter__dmabuf___tph *ctx)
 SEC("iter/dmabuf")
 int iter_dmabuf_plain(struct bpf_iter__dmabuf___tph *ctx)
 {
-	return show(ctx, false);
+	return show(ctx, RD_PROBE);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -7,8 +7,9 @@
  * the ___tph flavors of bpf/core.bpf.h for module types, every module read
  * behind an existence guard. tp_btf and raw_tp run the same code: ctx[i] is
  * the i-th TP_PROTO argument in both (typed for tp_btf, a u64 for raw_tp),
- * and every read goes through RD() (bpf/core.bpf.h): a plain load for
- * tp_btf's typed pointers, bpf_probe_read_kernel() for raw_tp's u64s.
+ * and every read goes through RD()/RD_PTR() (bpf/core.bpf.h): plain loads
+ * of tp_btf's typed arguments' fields, probe reads across struct pointers
+ * and for raw_tp's u64s.
  */
 #ifndef TPHTRACE_TP_BPF_H
 #define TPHTRACE_TP_BPF_H
@@ -124,7 +125,7 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 		if (h && (h->task != (__u64)t || h->buf != (__u64)d))
 			h = NULL;
 	}
-	ino = d ? dmabuf_ino(d, hook_btf(hook)) : 0;
+	ino = d ? dmabuf_ino(d, rd_mode(hook)) : 0;
 	if (!h) {
 		s = state_get_t(t);
 		/* an exporter answer handed to an earlier query is not ours */
@@ -142,11 +143,11 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 			query_rec_exporter(r, s);
 		}
 		r->buf.ino = ino;
-		r->buf.size = d ? RD(hook_btf(hook), d, size) : 0;
+		r->buf.size = d ? RD(rd_mode(hook), d, size) : 0;
 		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 		if (d)
 			bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
-						  RD(hook_btf(hook), d, exp_name));
+						  RD(rd_mode(hook), d, exp_name));
 		rec_submit(r, ret);
 	}
 	if (h)
@@ -161,17 +162,16 @@ TP_HOOKS(dma_buf_get_pci_tph)
  * (vfio_pci_dma_buf_cleanup() clears priv->vdev).
  */
 static __always_inline void read_vfio_exporter(struct tph_dev *d,
-					       struct vfio_pci_dma_buf___tph *priv,
-					       bool btf)
+					       struct vfio_pci_dma_buf___tph *priv, int m)
 {
 	struct vfio_pci_core_device___tph *vdev;
 
 	if (!bpf_core_field_exists(priv->vdev) ||
 	    !bpf_core_field_exists(struct vfio_pci_core_device___tph, pdev))
 		return;
-	vdev = RD(btf, priv, vdev);
+	vdev = RD_PTR(m, priv, vdev);
 	if (vdev)
-		read_pci_dev(d, RD(btf, vdev, pdev), btf);
+		read_pci_dev(d, RD_PTR(hop_mode(m), vdev, pdev), hop_mode(m));
 }
 
 /* vfio_pci_tph_query(priv, extended, ret) */
@@ -188,13 +188,13 @@ static __always_inline int tp_vfio_pci_tph_query(__u64 *ctx, __u8 hook)
 
 	if (priv && bpf_core_field_exists(priv->tph_st_valid) &&
 	    bpf_core_field_exists(priv->tph_st_ext_valid)) {
-		st_valid = RD_BITFIELD(hook_btf(hook), priv, tph_st_valid);
-		st_ext_valid = RD_BITFIELD(hook_btf(hook), priv, tph_st_ext_valid);
+		st_valid = RD_BITFIELD(rd_mode(hook), priv, tph_st_valid);
+		st_ext_valid = RD_BITFIELD(rd_mode(hook), priv, tph_st_ext_valid);
 	}
 	if (priv && bpf_core_field_exists(priv->dmabuf))
-		buf = RD(hook_btf(hook), priv, dmabuf);
+		buf = RD_PTR(rd_mode(hook), priv, dmabuf);
 	if (priv)
-		read_vfio_exporter(&d, priv, hook_btf(hook));
+		read_vfio_exporter(&d, priv, rd_mode(hook));
 	s = on_exporter_query_t(t, &d, A(1), st_valid, st_ext_valid, (int)A(2));
 	if (s)
 		s->exp_buf = (__u64)buf;
@@ -220,34 +220,34 @@ static __always_inline int tp_vfio_pci_tph_set(__u64 *ctx, __u8 hook)
 	struct vfio_device_feature_dma_buf_tph___tph *req = (void *)A(1);
 	struct vfio_pci_core_device___tph *vdev = (void *)A(0);
 	struct dma_buf *d = (void *)A(2);
-	bool btf = hook_btf(hook);
+	int m = rd_mode(hook);
 	struct tph_dev dev = {};
 	__u32 flags = 0;
 	__u16 st_ext = 0;
 	__u8 st = 0, ph = 0;
 
 	if (vdev && bpf_core_field_exists(vdev->pdev))
-		read_pci_dev(&dev, RD(btf, vdev, pdev), btf);
+		read_pci_dev(&dev, RD_PTR(m, vdev, pdev), hop_mode(m));
 	if (req && bpf_core_type_exists(struct vfio_device_feature_dma_buf_tph___tph)) {
-		flags = RD(btf, req, flags);
-		st = RD(btf, req, steering_tag);
-		st_ext = RD(btf, req, steering_tag_ext);
-		ph = RD(btf, req, ph);
+		flags = RD(m, req, flags);
+		st = RD(m, req, steering_tag);
+		st_ext = RD(m, req, steering_tag_ext);
+		ph = RD(m, req, ph);
 	}
-	return on_publish(&dev, d ? dmabuf_ino(d, btf) : 0, flags, st, st_ext, ph, A(3),
+	return on_publish(&dev, d ? dmabuf_ino(d, m) : 0, flags, st, st_ext, ph, A(3),
 			  (int)A(4), hook);
 }
 TP_HOOKS(vfio_pci_tph_set)
 
 /* The NIC of an mlx5_ib device: its IB name and its PCI function. */
 static __always_inline void read_mlx5_ib_dev(struct tph_dev *d,
-					     struct mlx5_ib_dev___tph *dev, bool btf)
+					     struct mlx5_ib_dev___tph *dev, int m)
 {
 	if (!dev || !bpf_core_field_exists(dev->ib_dev) ||
 	    !bpf_core_field_exists(dev->mdev))
 		return;
-	dev_name(d, RD(btf, dev, ib_dev.dev.kobj.name));
-	read_pci_dev(d, RD(btf, dev, mdev, pdev), btf);
+	dev_name(d, RD(m, dev, ib_dev.dev.kobj.name));
+	read_pci_dev(d, RD_PTR(m, dev, mdev, pdev), hop_mode(m));
 }
 
 /*
@@ -262,8 +262,8 @@ static __always_inline int tp_mlx5_ib_mr_tph(__u64 *ctx, __u8 hook)
 	if (!s)
 		return 0;
 	__builtin_memset(&s->nic, 0, sizeof(s->nic));
-	read_mlx5_ib_dev(&s->nic, (void *)A(0), hook_btf(hook));
-	on_mr_decision(s, d ? dmabuf_ino(d, hook_btf(hook)) : 0, A(2), A(3), kernel_source(A(4)),
+	read_mlx5_ib_dev(&s->nic, (void *)A(0), rd_mode(hook));
+	on_mr_decision(s, d ? dmabuf_ino(d, rd_mode(hook)) : 0, A(2), A(3), kernel_source(A(4)),
 		       A(5), A(6), A(7), kernel_reason(A(8), s), (int)A(9));
 	return 0;
 }
@@ -295,14 +295,14 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr(__u64 *ctx, __u8 hook)
 	if (!s)
 		return 0;
 	if (!(s->seen & TS_DECISION))
-		read_mlx5_ib_dev(&s->nic, (void *)A(0), hook_btf(hook));
+		read_mlx5_ib_dev(&s->nic, (void *)A(0), rd_mode(hook));
 	v = arg_value(ctx, 2);
 	ret = IS_ERR_VALUE(v) ? (int)v : 0;
 	mr = ret ? NULL : (void *)v;
 	/* the arguments are read once the record is there: no spills */
 	r = mr_rec(t, s, hook);
 	if (r) {
-		r->ino = d ? dmabuf_ino(d, hook_btf(hook)) : s->ino;
+		r->ino = d ? dmabuf_ino(d, rd_mode(hook)) : s->ino;
 		r->length = A(3);
 		r->access = (int)A(4);
 		r->mkey = 0;
@@ -326,7 +326,7 @@ TP_HOOKS(mlx5_ib_dmabuf_mr)
  * container_of() is a negative offset the verifier refuses for a plain
  * load of a typed pointer: from the umem on, probe reads (untyped result).
  */
-static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr, bool btf)
+static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr, int m)
 {
 	struct ib_umem_dmabuf___tph *ud;
 	struct ib_umem___tph *umem;
@@ -334,7 +334,7 @@ static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr, bo
 	if (!bpf_core_field_exists(mr->umem) ||
 	    !bpf_core_field_exists(struct ib_umem_dmabuf___tph, attach))
 		return NULL;
-	umem = RD(btf, mr, umem);
+	umem = RD_PTR(m, mr, umem);
 	if (!umem)
 		return NULL;
 	ud = (void *)umem - bpf_core_field_offset(struct ib_umem_dmabuf___tph, umem);
@@ -345,7 +345,7 @@ static __always_inline struct dma_buf *mr_dmabuf(struct mlx5_ib_mr___tph *mr, bo
 static __always_inline int tp_mlx5_ib_dmabuf_mr_dereg(__u64 *ctx, __u8 hook)
 {
 	struct mlx5_ib_mr___tph *mr = (void *)A(0);
-	bool btf = hook_btf(hook);
+	int m = rd_mode(hook);
 	struct dma_buf *d = NULL;
 	const char *ibdev = NULL;
 	__u32 mkey = 0;
@@ -353,12 +353,12 @@ static __always_inline int tp_mlx5_ib_dmabuf_mr_dereg(__u64 *ctx, __u8 hook)
 	if (!emits(TPH_EV_MR_DEREG, hook))
 		return 0;
 	if (mr && bpf_core_field_exists(mr->ibmr.device))
-		ibdev = RD(btf, mr, ibmr.device, dev.kobj.name);
+		ibdev = RD_PTR(m, mr, ibmr.device, dev.kobj.name);
 	if (mr && bpf_core_field_exists(mr->mmkey))
-		mkey = RD(btf, mr, mmkey.key);
+		mkey = RD(m, mr, mmkey.key);
 	if (mr)
-		d = mr_dmabuf(mr, btf);
-	return on_mr_dereg(ibdev, mkey, d ? dmabuf_ino(d, false) : 0, A(1), A(2),
+		d = mr_dmabuf(mr, m);
+	return on_mr_dereg(ibdev, mkey, d ? dmabuf_ino(d, RD_PROBE) : 0, A(1), A(2),
 			   (int)A(3), hook);
 }
 TP_HOOKS(mlx5_ib_dmabuf_mr_dereg)
@@ -368,7 +368,7 @@ static __always_inline int tp_st(__u64 *ctx, __u8 op, __u8 hook)
 {
 	struct mlx5_st_idx_data___tph *e = (void *)A(3);
 	struct mlx5_core_dev___tph *dev = (void *)A(0);
-	bool btf = hook_btf(hook);
+	int m = rd_mode(hook);
 	struct tph_dev d = {};
 	struct mlx5_st___tph *st;
 	__u32 refcount = 0;
@@ -376,16 +376,16 @@ static __always_inline int tp_st(__u64 *ctx, __u8 op, __u8 hook)
 	__u16 tag = A(1);
 
 	if (dev && bpf_core_field_exists(dev->pdev))
-		read_pci_dev(&d, RD(btf, dev, pdev), btf);
+		read_pci_dev(&d, RD_PTR(m, dev, pdev), hop_mode(m));
 	if (dev && bpf_core_field_exists(dev->st) &&
 	    bpf_core_field_exists(struct mlx5_st___tph, direct_mode)) {
-		st = RD(btf, dev, st);
+		st = RD_PTR(m, dev, st);
 		if (st)
-			direct = RD_BITFIELD(btf, st, direct_mode);
+			direct = RD_BITFIELD(hop_mode(m), st, direct_mode);
 	}
 	if (e && bpf_core_type_exists(struct mlx5_st_idx_data___tph)) {
-		tag = RD(btf, e, tag);
-		refcount = RD(btf, e, usecount.refs.counter);
+		tag = RD(m, e, tag);
+		refcount = RD(m, e, usecount.refs.counter);
 	}
 	return on_st(op, &d, tag, A(2), refcount, direct, (int)A(4), hook);
 }
@@ -416,7 +416,7 @@ static __always_inline int tp_pcie_tph_enable(__u64 *ctx, __u8 hook)
 			      .req_type = A(4) };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
+	read_pci_dev(&d, (void *)A(0), rd_mode(hook));
 	return on_pci(&d, &a, (int)A(5), hook);
 }
 TP_HOOKS(pcie_tph_enable)
@@ -429,7 +429,7 @@ static __always_inline int tp_pcie_tph_disable(__u64 *ctx, __u8 hook)
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
+	read_pci_dev(&d, (void *)A(0), rd_mode(hook));
 	return on_pci(&d, &a, 0, hook);
 }
 TP_HOOKS(pcie_tph_disable)
@@ -443,7 +443,7 @@ static __always_inline int tp_pcie_tph_st_write(__u64 *ctx, __u8 hook)
 			      .dev_req_type = TPH_UNKNOWN_U8 };
 	struct tph_dev d = {};
 
-	read_pci_dev(&d, (void *)A(0), hook_btf(hook));
+	read_pci_dev(&d, (void *)A(0), rd_mode(hook));
 	return on_pci(&d, &a, (int)A(4), hook);
 }
 TP_HOOKS(pcie_tph_st_write)
@@ -451,21 +451,21 @@ TP_HOOKS(pcie_tph_st_write)
 /* upstream dma_buf:* (~v7.0): (dmabuf) and (dmabuf, attach, is_dynamic, dev) */
 static __always_inline int tp_dma_buf_export(__u64 *ctx, __u8 hook)
 {
-	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)A(0), hook_btf(hook), 0, hook);
+	return on_dmabuf(TPH_EV_DMABUF_EXPORT, (void *)A(0), rd_mode(hook), 0, hook);
 }
 TP_HOOKS(dma_buf_export)
 
 static __always_inline int tp_dma_buf_dynamic_attach(__u64 *ctx, __u8 hook)
 {
 	return on_attach(TPH_EV_ATTACH, (void *)A(0), (void *)A(1), (void *)A(3),
-			 hook_btf(hook), (bool)A(2), 0, 0, hook);
+			 rd_mode(hook), (bool)A(2), 0, 0, hook);
 }
 TP_HOOKS(dma_buf_dynamic_attach)
 
 static __always_inline int tp_dma_buf_detach(__u64 *ctx, __u8 hook)
 {
 	return on_attach(TPH_EV_DETACH, (void *)A(0), (void *)A(1), (void *)A(3),
-			 hook_btf(hook), (bool)A(2), 0, 0, hook);
+			 rd_mode(hook), (bool)A(2), 0, 0, hook);
 }
 TP_HOOKS(dma_buf_detach)
 

@@ -150,6 +150,8 @@ void sys_probe_free(struct sys_probe *p);
 void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops);
 /* BTF facts that pick program variants (see bpf/fn.bpf.h) */
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs);
+/* the kernel's BTF name lookups bisect (kbtf_names_sorted()) */
+bool sys_probe_btf_sorted(struct sys_probe *p);
 bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,
 		     struct fn_proto *out);
 /*

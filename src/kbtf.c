@@ -513,3 +513,39 @@ bool kbtf_complete(const struct kbtf *k)
 {
 	return k->complete;
 }
+
+/*
+ * Newer kernels lay vmlinux BTF out sorted by name (anonymous types first)
+ * so that the kernel can look names up by bisection; 6.12 has them in
+ * build order and every lookup scans them all (see bpf/core.bpf.h, why the
+ * verifier looks names up). A sample of the first named types decides:
+ * sorted ones have no inversion (7.3: none in 127 401), unsorted ones
+ * about one in two (6.12: 10 994 in 21 865).
+ */
+#define SORT_SAMPLE	4096
+#define SORT_MIN	64
+
+bool btf_names_sorted(const struct btf *v)
+{
+	__u32 id, n = btf__type_cnt(v), seen = 0, inv = 0;
+	const char *prev = NULL, *name;
+
+	for (id = 1; id < n && seen < SORT_SAMPLE; id++) {
+		name = btf__name_by_offset(v, btf__type_by_id(v, id)->name_off);
+		if (!name || !*name) {
+			if (prev)	/* anonymous after named: not this layout */
+				return false;
+			continue;
+		}
+		if (prev && strcmp(prev, name) > 0)
+			inv++;
+		prev = name;
+		seen++;
+	}
+	return seen >= SORT_MIN && inv * 100 < seen;
+}
+
+bool kbtf_names_sorted(const struct kbtf *k)
+{
+	return btf_names_sorted(k->objs[0].btf);
+}

@@ -67,5 +67,9 @@ int kbtf_obj_fd(const struct kbtf *k, int obj);
  * missing from BTF is missing from the kernel, kallsyms has nothing more.
  */
 bool kbtf_complete(const struct kbtf *k);
+/* vmlinux BTF is laid out sorted by name (the kernel bisects its lookups) */
+bool kbtf_names_sorted(const struct kbtf *k);
+/* the same test on any BTF object: anonymous types, then names in order */
+bool btf_names_sorted(const struct btf *btf);
 
 #endif /* TPHTRACE_KBTF_H */

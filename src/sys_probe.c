@@ -389,6 +389,11 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 	return true;
 }
 
+bool sys_probe_btf_sorted(struct sys_probe *p)
+{
+	return kbtf_names_sorted(p->k);
+}
+
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs)
 {
 	struct fn_proto proto;
