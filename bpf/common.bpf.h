@@ -26,11 +26,9 @@
 const volatile __u32 filter_tgid;	/* 0: every process */
 const volatile bool tp_walk;		/* tp_btf crosses struct pointers (core.bpf.h) */
 
-#define RB_BYTES	(4 << 20)
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, RB_BYTES);
+	__uint(max_entries, 4 << 20);
 } rb SEC(".maps");
 
 /*
@@ -232,18 +230,6 @@ static __always_inline void rec_submit(void *rec, __s32 ret)
 	 */
 	if (asleep)
 		flags = *(volatile __u32 *)asleep ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	/*
-	 * A consumer that is awake but has let half the ring fill (descheduled,
-	 * or its timer too slow for this producer) is woken now: nothing is
-	 * lost while it could keep up (bench P4: one run in five lost ~5 000
-	 * of 2 000 000 records without this). One record in 16, picked by the
-	 * low bits of its timestamp, asks: at 2.8 M records/s that is a look
-	 * every ~6 us, against ~5 ms to fill half the ring, and a helper call
-	 * on every record cost P7 under TCG.
-	 */
-	if (flags == BPF_RB_NO_WAKEUP && !((((struct tph_hdr *)rec)->ts_ns >> 4) & 15) &&
-	    bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > RB_BYTES / 2)
-		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(rec, flags);
 }
 
