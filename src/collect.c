@@ -149,29 +149,42 @@ static int on_rb(void *ctx, void *data, size_t len)
 static void set_wake(struct collector *c, enum ring_state st)
 {
 	c->ring_state = st;
-	if (st == RING_ACTIVE)
-		c->armed_s = 0;
-	else if (!c->armed_s)
-		c->armed_s = mono_s();
 	if (c->wake)
 		__atomic_store_n(c->wake, st != RING_ACTIVE, __ATOMIC_SEQ_CST);
 }
 
-/* after a drain that found N records */
-static void ring_step(struct collector *c, int n)
+/* after a drain, ended at NOW, that found N records */
+static void ring_step(struct collector *c, int n, double now)
 {
-	double now = mono_s();
-
+	if (c->ring_state == RING_ASLEEP || n > ACTIVE_RATE * (now - c->last_drain_s))
+		c->busy_s = now;
+	c->last_drain_s = now;
 	if (n > 0) {
 		c->last_record_s = now;
 		if (c->ring_state != RING_ACTIVE)
 			set_wake(c, RING_ACTIVE);
-		return;
-	}
-	if (c->ring_state == RING_ACTIVE && now - c->last_record_s >= QUIET_S)
+	} else if (c->ring_state == RING_ACTIVE && now - c->last_record_s >= QUIET_S) {
 		set_wake(c, RING_ARMING);
-	else if (c->ring_state == RING_ARMING && now - c->armed_s >= ARM_GRACE_MS / 1000.0)
-		c->ring_state = RING_ASLEEP;
+		c->armed_s = now;
+	} else if (c->ring_state == RING_ARMING && now - c->armed_s >= ARM_GRACE_MS / 1000.0) {
+		c->ring_state = RING_ASLEEP;	/* the flag stays set */
+	}
+}
+
+/* the whole of @map, mapped into *@out (the drops and wake arrays) */
+static int map_mmap(struct bpf_map *map, size_t len, int prot, void **out,
+		    const char *what, char *err, size_t errlen)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, bpf_map__fd(map), 0);
+	int ret;
+
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot map the %s: %s", what, strerror(-ret));
+		return ret;
+	}
+	*out = p;
+	return 0;
 }
 
 /* the ring buffer of the first generation, polled through epfd */
@@ -193,23 +206,15 @@ static int open_ring(struct collector *c, char *err, size_t errlen)
 	}
 	/* the first generation's drop counters, read without a syscall (collector_lost) */
 	c->drops_len = TPH_DROP_MAX * sizeof(uint64_t);
-	c->drops = mmap(NULL, c->drops_len, PROT_READ, MAP_SHARED,
-			bpf_map__fd(c->skel[0]->maps.drops), 0);
-	if (c->drops == MAP_FAILED) {
-		ret = -errno;
-		c->drops = NULL;
-		snprintf(err, errlen, "cannot map the drop counters: %s", strerror(-ret));
+	ret = map_mmap(c->skel[0]->maps.drops, c->drops_len, PROT_READ, (void **)&c->drops,
+		       "drop counters", err, errlen);
+	if (ret)
 		return ret;
-	}
 	c->wake_len = sizeof(uint32_t);
-	c->wake = mmap(NULL, c->wake_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       bpf_map__fd(c->skel[0]->maps.wake), 0);
-	if (c->wake == MAP_FAILED) {
-		ret = -errno;
-		c->wake = NULL;
-		snprintf(err, errlen, "cannot map the wake-up flag: %s", strerror(-ret));
+	ret = map_mmap(c->skel[0]->maps.wake, c->wake_len, PROT_READ | PROT_WRITE,
+		       (void **)&c->wake, "wake-up flag", err, errlen);
+	if (ret)
 		return ret;
-	}
 	set_wake(c, RING_ASLEEP);
 	return 0;
 }
@@ -736,17 +741,10 @@ int collector_poll(struct collector *c, int timeout_ms)
 	}
 	/* awake, the ring is drained on the timer: no record wakes us then */
 	if (c->rb && (ring || c->ring_state != RING_ASLEEP)) {
-		bool woken = c->ring_state == RING_ASLEEP;
-		double now;
-
 		ret = drain(c);
 		if (ret < 0)
 			return ret;
-		now = mono_s();
-		if (woken || ret > ACTIVE_RATE * (now - c->last_drain_s))
-			c->busy_s = now;
-		c->last_drain_s = now;
-		ring_step(c, ret);
+		ring_step(c, ret, mono_s());
 		got += ret;
 	}
 	return got;
