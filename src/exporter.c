@@ -25,6 +25,7 @@
 #include "caps.h"
 #include "cmds.h"
 #include "httpd.h"
+#include "httplib.h"
 #include "jw.h"
 #include "metrics.h"
 #include "runner.h"
@@ -511,6 +512,11 @@ int cmd_exporter(int argc, char **argv)
 	if (rc)
 		return rc;
 	httpd_limits_default(&x.a.lim);
+	/* before any BPF: a host without the HTTP libraries learns it at once */
+	if (httplib_load(err, sizeof(err))) {
+		fprintf(stderr, "tphtrace exporter: %s\n", err);
+		return 2;
+	}
 	/* certificates and keys are often readable by root only: read them now */
 	if (x.a.web_config) {
 		if (webcfg_load(x.a.web_config, &x.web, err, sizeof(err))) {

@@ -36,7 +36,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-#include <microhttpd.h>
+#include "httplib.h"
 #include "httpd.h"
 #include "webauth.h"
 #include "webcfg.h"
@@ -1207,13 +1207,15 @@ int httpd_start(struct httpd **out, const struct httpd_opts *opts, char *err,
 {
 	struct httpd *h = calloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *di;
-	int ret = -ENOMEM;
+	int ret = httplib_load(err, errlen);
 
-	if (!h) {
+	if (ret || !h) {
 		if (opts->listen_fd >= 0)
 			close(opts->listen_fd);
-		return -ENOMEM;
+		free(h);
+		return ret ?: -ENOMEM;
 	}
+	ret = -ENOMEM;
 	h->o = *opts;
 	h->lim = opts->lim;
 	httpd_limits_default(&h->lim);

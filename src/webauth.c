@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gnutls/crypto.h>
+#include "httplib.h"
 #include "webauth.h"
 
 #define MAX_USER	256
@@ -149,8 +149,13 @@ static void *worker(void *arg)
 
 int webauth_new(struct webauth **out, const struct webcfg *c, void (*done)(void *cookie))
 {
-	struct webauth *a = calloc(1, sizeof(*a));
+	struct webauth *a;
+	char err[256];
 
+	/* gnutls_hash_fast() for the credential cache: httpd_start() has loaded it */
+	if (httplib_load(err, sizeof(err)))
+		return -ENOENT;
+	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->c = c;

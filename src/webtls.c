@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gnutls/x509.h>
+#include "httplib.h"
 #include "webtls.h"
 
 /* Debian's bundle (ca-certificates): Go's system roots on the same host */
@@ -48,6 +48,9 @@ int webtls_priorities(struct webcfg *c, char *err, size_t errlen)
 		p[0] = '\0';
 		return 0;
 	}
+	ret = httplib_load(err, errlen);
+	if (ret)
+		return ret;
 	snprintf(p, len, "NORMAL:-VERS-ALL");
 	for (v = c->min_version; v <= c->max_version && v >= 0x0301 && v <= 0x0304; v++) {
 		snprintf(item, sizeof(item), "+%s", vers[v - 0x0301]);
@@ -122,6 +125,9 @@ int webtls_check(struct webcfg *c, char *why, size_t whylen)
 
 	if (!c->tls)
 		return 0;
+	ret = httplib_load(why, whylen);
+	if (ret)
+		return ret;
 	if (c->client_ca_system && !c->client_ca_pem) {
 		ret = load_system_cas(c, why, whylen);
 		if (ret)

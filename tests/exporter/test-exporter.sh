@@ -105,6 +105,24 @@ fi
 "$T" exporter --web.listen-address=bogus >/dev/null 2>"$W/e"; rc=$?
 check "bad listen address: exit 2 with message" "[ $rc -eq 2 ] && grep -q 'invalid listen address' $W/e"
 
+# ------------------------------------------- HTTP libraries only for exporter
+# libmicrohttpd and GnuTLS are dlopen()ed by the exporter (src/httplib.h):
+# exec() of every other command maps libc (and ld.so) alone (issue 14, P3)
+needed=$(readelf -d "$T" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "the binary needs libc alone (NEEDED: $needed)" \
+	"[ '$needed' = 'libc.so.6 ' ] || [ '$needed' = 'libc.so.6 ld-linux-x86-64.so.2 ' ]"
+for lib in libmicrohttpd.so.12:libmicrohttpd12 libgnutls.so.30:libgnutls30; do
+	so=${lib%%:*} pkg=${lib#*:}
+	path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+	unshare -m sh -c "mount --bind /dev/null '$(readlink -f "$path")' &&
+		'$T' exporter --web.listen-address=127.0.0.1:0" >/dev/null 2>"$W/nolib.err"; rc=$?
+	check "$so unloadable: exporter exits 2 naming it and $pkg before any BPF" \
+		"[ $rc -eq 2 ] && [ \$(wc -l <$W/nolib.err) -eq 1 ] && grep -q \"needs $so (Debian package $pkg)\" $W/nolib.err"
+	unshare -m sh -c "mount --bind /dev/null '$(readlink -f "$path")' &&
+		'$T' list -j" >/dev/null 2>"$W/nolib-list.err"; rc=$?
+	check "$so unloadable: list still works (exit $rc)" "[ $rc -eq 0 ]"
+done
+
 # --------------------------------------------------------------------- --check
 stats_before=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 0)
 "$T" exporter --check >"$W/check.out" 2>"$W/check.err"; rc=$?
