@@ -9,6 +9,7 @@
 #define TPHTRACE_CORE_BPF_H
 
 struct pci_bus___tph {
+	unsigned char number;
 	int domain_nr;		/* CONFIG_PCI_DOMAINS_GENERIC only */
 	void *sysdata;
 } __attribute__((preserve_access_index));
@@ -213,8 +214,9 @@ static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev
 
 	if (!pdev)
 		return;
+	/* one hop to the bus: the verifier's name lookups and the probe reads are per hop */
 	bus = (void *)RD_PTR(m, pdev, bus);
-	d->bdf = (RD_PTR(m, pdev, bus, number) << 8) | RD(m, pdev, devfn);
+	d->bdf = (RD(hop_mode(m), bus, number) << 8) | RD(m, pdev, devfn);
 	if (bpf_core_field_exists(bus->domain_nr)) {
 		d->domain = RD(hop_mode(m), bus, domain_nr);
 	} else if (bpf_core_type_exists(struct pci_sysdata___tph)) {
