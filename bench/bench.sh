@@ -286,6 +286,8 @@ p4_ok=$([ "$p4_drops" -eq 0 ] && awk -v a="$p4_text" -v b="$p4_json" \
 	printf '%-4s %-66s %-26s %-8s %s\n' "" "consumer capacity / producer rate (per CPU-second): JSON" \
 		"$p4_json_cap" ">= 2" "$(ok "$p4_json_cap" '>=' 2)"
 	printf '%-4s %-66s %-26s %-8s\n' "" "drops in those runs (fired - received)" "$p4_drops" "0"
+	printf '%-4s %-66s %-26s\n' "" "  longest consumer stall / fullest ring, any of those runs" \
+		"$(kv max_stall_ms "$log"/p4-*-[0-9]*.log | sort -g | tail -n1) ms / $(kv max_fill_pct "$log"/p4-*-[0-9]*.log | sort -g | tail -n1) %"
 	printf '%-4s %-66s %-26s\n' "" "  overflow run: fired / received / lost (map) / lost (tphtrace)" \
 		"$(kv fired "$ov") / $(kv received "$ov") / $(kv lost_map "$ov") / $(kv tphtrace_lost "$ov")"
 	printf '%-4s %-66s %-26s\n' "" "  every run: fired - received == lost map == tphtrace's lost" "$p4_exact"
