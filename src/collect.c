@@ -365,7 +365,6 @@ static int apply_plan(struct collector *c, struct hook_plan *plan,
 		bool on = wanted(c, plan, bpf_program__name(p));
 
 		bpf_program__set_autoload(p, on);
-		if (getenv("TPH_VSTATS")) bpf_program__set_log_level(p, 4);
 		n += on;
 	}
 	if (!n) {
