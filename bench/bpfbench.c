@@ -507,7 +507,7 @@ static int cmd_produce(int argc, char **argv)
 	volatile unsigned long *cons, *prod;
 	unsigned long c0, c1;
 	uint64_t lost0, lost1, stride;
-	double t0, t1, t2, deadline, c_0, c_1, cs, max_stall = 0, stall_at = 0;
+	double t0, t1, t2, deadline, c_0, c_1, cs, max_stall = 0;
 	unsigned long cl, max_fill = 0;
 	u64 a[12];
 	int n;
@@ -572,7 +572,6 @@ static int cmd_produce(int argc, char **argv)
 				cs = t;
 			} else if (t - cs > max_stall) {
 				max_stall = t - cs;
-				stall_at = cs - t0;
 			}
 		}
 	}
@@ -598,13 +597,13 @@ static int cmd_produce(int argc, char **argv)
 	printf("p4 fired=%ld received=%lu lost_map=%llu produce_s=%.4f consume_s=%.4f "
 	       "producer_per_s=%.0f consumer_per_s=%.0f consumer_cpu_s=%.4f per_cpu_s=%.0f "
 	       "producer_cpu_s=%.4f producer_per_cpu_s=%.0f max_fill_pct=%.1f "
-	       "max_stall_ms=%.2f stall_at_s=%.4f\n",
+	       "max_stall_ms=%.2f\n",
 	       count, (unsigned long)((c1 - c0) / stride),
 	       (unsigned long long)(lost1 - lost0), t1 - t0, t2 - t0,
 	       count / (t1 - t0), ((c1 - c0) / stride) / (t2 - t0), (ns1 - ns0) / 1e9,
 	       ns1 > ns0 ? ((c1 - c0) / stride) / ((ns1 - ns0) / 1e9) : 0,
 	       c_1 - c_0, c_1 > c_0 ? count / (c_1 - c_0) : 0,
-	       100.0 * max_fill / rinfo.max_entries, max_stall * 1e3, stall_at);
+	       100.0 * max_fill / rinfo.max_entries, max_stall * 1e3);
 	return 0;
 }
 

@@ -150,11 +150,11 @@ static void *worker(void *arg)
 int webauth_new(struct webauth **out, const struct webcfg *c, void (*done)(void *cookie))
 {
 	struct webauth *a;
-	char err[256];
 
-	/* gnutls_hash_fast() for the credential cache: httpd_start() has loaded it */
-	if (httplib_load(err, sizeof(err)))
-		return -ENOENT;
+	/*
+	 * The credential cache calls gnutls_hash_fast() through httplib.h's
+	 * table: httpd_start(), the only caller, has loaded it.
+	 */
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
