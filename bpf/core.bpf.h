@@ -127,11 +127,12 @@ struct pci_dev___tph {
  * scans all ~120 000 types per name: 5-20 ms a program under TCG, 0.18 s
  * more for the tracer's 19 programs in the 6.12 guest. A kernel whose BTF
  * is sorted by name (7.3) bisects. So tp_btf crosses struct pointers with
- * plain loads only there (tp_walk, set from kbtf_names_sorted()), and
- * elsewhere loads plain only the fields that are not struct pointers
+ * plain loads there, or where two CPUs verify the programs in parallel
+ * (tp_walk, set from kbtf_names_sorted() and src/collect.c's split load),
+ * and elsewhere loads plain only the fields that are not struct pointers
  * (RD_LEAF); fentry/fexit, whose arguments are not trusted, always load
  * everything plain (RD_WALK). Per MR registration + deregistration in the
- * 6.12 guest, walking saves ~5 us of 18 (bench P7a); either way the fields
+ * 6.12 guest, walking saves ~7 us of 35 (bench P7a); either way the fields
  * read are the same.
  *
  *   RD(m, src, a, b)      a field reached without crossing a struct pointer

@@ -27,6 +27,7 @@
  * sequence this follows.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@
 #include "hooks.h"
 
 static struct sys_probe *current, *own;
+/* objects load in two threads (collect.c): the handlers share current and own */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*on_prepare)(const struct bpf_program *prog);
 
 static void own_free(void)
 {
@@ -45,28 +49,24 @@ static void own_free(void)
 
 void btf_attach_use(struct sys_probe *p)
 {
+	pthread_mutex_lock(&lock);
 	current = p;
+	pthread_mutex_unlock(&lock);
 }
 
-/* cookie: true for tp_btf (a btf_trace_NAME typedef), false for functions */
-static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
-			long cookie)
+void btf_attach_on_prepare(void (*fn)(const struct bpf_program *prog))
 {
-	const char *target = strchr(bpf_program__section_name(prog), '/');
+	pthread_mutex_lock(&lock);
+	on_prepare = fn;
+	pthread_mutex_unlock(&lock);
+}
+
+/* under lock: -ESRCH (libbpf's answer for a missing target) or -ENOENT (no index) */
+static int attach_id(long cookie, const char *target, int *fd, __u32 *id)
+{
 	struct sys_probe *p = current;
 	char err[160];
-	int fd;
-	__u32 id;
 
-	/* undo btf_attach_hide_tracing(): what the kernel loads is tracing */
-	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
-	if (opts->attach_btf_id)	/* bpf_program__set_attach_target() */
-		return 0;
-	if (!target || !target[1]) {
-		fprintf(stderr, "tphtrace: program %s names no attach target\n",
-			bpf_program__name(prog));
-		return -EINVAL;
-	}
 	if (!p) {
 		if (!own) {
 			if (sys_probe_new(&own, err, sizeof(err)))
@@ -75,8 +75,35 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 		}
 		p = own;
 	}
-	if (!sys_probe_attach_id(p, cookie, target + 1, &fd, &id))
-		return -ESRCH;	/* libbpf's answer for a missing target */
+	return sys_probe_attach_id(p, cookie, target, fd, id) ? 0 : -ESRCH;
+}
+
+/* cookie: true for tp_btf (a btf_trace_NAME typedef), false for functions */
+static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
+			long cookie)
+{
+	const char *target = strchr(bpf_program__section_name(prog), '/');
+	int fd, ret;
+	__u32 id;
+
+	/* undo btf_attach_hide_tracing(): what the kernel loads is tracing */
+	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+	pthread_mutex_lock(&lock);
+	if (on_prepare)		/* the object's maps exist by now */
+		on_prepare(prog);
+	pthread_mutex_unlock(&lock);
+	if (opts->attach_btf_id)	/* bpf_program__set_attach_target() */
+		return 0;
+	if (!target || !target[1]) {
+		fprintf(stderr, "tphtrace: program %s names no attach target\n",
+			bpf_program__name(prog));
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&lock);
+	ret = attach_id(cookie, target + 1, &fd, &id);
+	pthread_mutex_unlock(&lock);
+	if (ret)
+		return ret;
 	opts->attach_btf_obj_fd = fd;
 	opts->attach_btf_id = id;
 	return 0;

@@ -7,6 +7,7 @@
 #define TPHTRACE_BTF_ATTACH_H
 
 struct bpf_object;
+struct bpf_program;
 struct sys_probe;
 
 /*
@@ -22,5 +23,10 @@ void btf_attach_use(struct sys_probe *p);
  * how many programs it concerns.
  */
 int btf_attach_hide_tracing(struct bpf_object *obj);
+/*
+ * @fn (NULL: none) is called before each tp_btf, fentry or fexit program
+ * of any object is loaded, when libbpf has created that object's maps.
+ */
+void btf_attach_on_prepare(void (*fn)(const struct bpf_program *prog));
 
 #endif /* TPHTRACE_BTF_ATTACH_H */

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE	/* memfd_create() */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@
 #include "record.h"
 #include "tphtrace.skel.h"
 
-#define MAX_GEN		4	/* plans applied: start + module loads */
+#define MAX_OBJS	8	/* one or two per plan applied: start + module loads */
 #define TPH_MAX_LINKS	128
 
 struct collector {
@@ -30,8 +32,8 @@ struct collector {
 	bool bench_detached;		/* TPHTRACE_BENCH_DETACHED=1, see below */
 	struct sys_probe *probe;
 	struct hook_plan plan;
-	struct tphtrace_bpf *skel[MAX_GEN];
-	int ngen;
+	struct tphtrace_bpf *objs[MAX_OBJS];
+	int nobjs;
 	struct bpf_link *links[TPH_MAX_LINKS];
 	int nlinks;
 	struct ring_buffer *rb;
@@ -203,13 +205,13 @@ static int map_mmap(struct bpf_map *map, size_t len, int prot, void **out,
 	return 0;
 }
 
-/* the ring buffer of the first generation, polled through epfd */
+/* the ring buffer of the first object, polled through epfd */
 static int open_ring(struct collector *c, char *err, size_t errlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = SRC_RING };
 	int ret;
 
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel[0]->maps.rb), on_rb, c, NULL);
+	c->rb = ring_buffer__new(bpf_map__fd(c->objs[0]->maps.rb), on_rb, c, NULL);
 	if (!c->rb) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(-ret));
@@ -220,14 +222,14 @@ static int open_ring(struct collector *c, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot poll the ring buffer: %s", strerror(-ret));
 		return ret;
 	}
-	/* the first generation's drop counters, read without a syscall (collector_lost) */
+	/* the first object's drop counters, read without a syscall (collector_lost) */
 	c->drops_len = TPH_DROP_MAX * sizeof(uint64_t);
-	ret = map_mmap(c->skel[0]->maps.drops, c->drops_len, PROT_READ, (void **)&c->drops,
+	ret = map_mmap(c->objs[0]->maps.drops, c->drops_len, PROT_READ, (void **)&c->drops,
 		       "drop counters", err, errlen);
 	if (ret)
 		return ret;
 	c->wake_len = sizeof(uint32_t);
-	ret = map_mmap(c->skel[0]->maps.wake, c->wake_len, PROT_READ | PROT_WRITE,
+	ret = map_mmap(c->objs[0]->maps.wake, c->wake_len, PROT_READ | PROT_WRITE,
 		       (void **)&c->wake, "wake-up flag", err, errlen);
 	if (ret)
 		return ret;
@@ -265,7 +267,7 @@ static bool bench_target_ok(void *ctx, enum tph_hook_family fam, const char *sym
 	return bench_ops.target_ok(ctx, fam, sym, module, len);
 }
 
-/* Programs of @plan not yet attached by an earlier generation. */
+/* Programs of @plan not yet loaded from an earlier plan's objects. */
 static bool wanted(struct collector *c, const struct hook_plan *plan,
 		   const char *name)
 {
@@ -273,9 +275,9 @@ static bool wanted(struct collector *c, const struct hook_plan *plan,
 
 	if (!hooks_prog_selected(plan, name))
 		return false;
-	for (g = 0; g < c->ngen; g++) {
+	for (g = 0; g < c->nobjs; g++) {
 		struct bpf_program *p =
-			bpf_object__find_program_by_name(c->skel[g]->obj, name);
+			bpf_object__find_program_by_name(c->objs[g]->obj, name);
 
 		if (p && bpf_program__autoload(p))
 			return false;
@@ -284,7 +286,7 @@ static bool wanted(struct collector *c, const struct hook_plan *plan,
 }
 
 static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
-		       const struct hook_plan *plan)
+		       const struct hook_plan *plan, bool parallel)
 {
 	int k, nargs;
 
@@ -294,8 +296,12 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 		s->rodata->event_family[k] = cd ? cd->family : TPH_HOOK_NONE;
 	}
 	s->rodata->filter_tgid = c->opts.filter_tgid;
-	/* tp_btf crosses struct pointers with plain loads (bpf/core.bpf.h) */
-	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe);
+	/*
+	 * tp_btf crosses struct pointers with plain loads (bpf/core.bpf.h)
+	 * where the kernel verifies that quickly (sorted BTF) or two CPUs
+	 * verify the programs in parallel (apply_plan())
+	 */
+	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe) || parallel;
 	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
 	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
 		s->rodata->reg_mr_has_dmah = nargs >= 8;
@@ -335,117 +341,378 @@ static void unplan_prog(struct hook_plan *plan, const char *prog, int err)
 }
 
 /*
- * The BPF object, its CO-RE relocations searched in the small BTF of
- * core_btf.c (in memfd @*memfd, kept open until the object is loaded)
- * rather than in all of the kernel's. Without it libbpf searches as usual.
+ * The CO-RE relocations of every object of a plan are searched in the
+ * small BTF of core_btf.c (written once into a memfd, kept open until the
+ * objects are loaded) rather than in all of the kernel's. Without it
+ * libbpf searches as usual. @path gets the memfd's name; -1: none.
  */
-static struct tphtrace_bpf *open_object(struct collector *c, int *memfd)
+static int core_btf_memfd(struct collector *c, char *path, size_t len)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, o);
-	char path[64];
+	int memfd = c->core_btf ? memfd_create("tphtrace-core-btf", MFD_CLOEXEC) : -1;
 
-	*memfd = c->core_btf ? memfd_create("tphtrace-core-btf", MFD_CLOEXEC) : -1;
-	if (*memfd >= 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", *memfd);
-		if (!access(path, R_OK) && !sys_probe_core_btf(c->probe, &c->roots, *memfd)) {
-			o.btf_custom_path = path;
-		} else {
-			close(*memfd);
-			*memfd = -1;
-		}
+	path[0] = '\0';
+	if (memfd < 0)
+		return -1;
+	snprintf(path, len, "/proc/self/fd/%d", memfd);
+	if (access(path, R_OK) || sys_probe_core_btf(c->probe, &c->roots, memfd)) {
+		close(memfd);
+		path[0] = '\0';
+		return -1;
 	}
+	return memfd;
+}
+
+static struct tphtrace_bpf *open_object(const char *core_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, o, .btf_custom_path = *core_path ? core_path : NULL);
+
 	return tphtrace_bpf__open_opts(&o);
 }
 
-/* Load and attach one generation for @plan, sharing maps with the first. */
-static int apply_plan(struct collector *c, struct hook_plan *plan,
-		      char *err, size_t errlen)
-{
+/*
+ * One plan's programs are loaded from one object or, with two CPUs to run
+ * them, from two objects in two threads. Verification is most of a load
+ * (6.12 guest: 0.24 s for the tp_btf programs that walk struct pointers,
+ * bench/README.md, P3), and the kernel verifies privileged loads in
+ * parallel: bpf_check() takes bpf_verifier_lock only for unprivileged ones.
+ * The second object shares the first's maps, which libbpf has created by
+ * the time it prepares the first's first program (btf_attach_on_prepare()),
+ * or else once the first is loaded.
+ */
+#define SPLIT_MIN_PROGS	4
+
+struct part {
+	struct collector *c;
 	struct tphtrace_bpf *s;
+	const char *core_path;
+	struct tphtrace_bpf *maps_from;	/* whose maps to share; NULL: its own */
+	const char *progs[TPH_MAX_LINKS];	/* the second part's programs */
+	int nprogs;
+	struct tphtrace_bpf__rodata rodata;	/* the second part's, as the first's */
+	struct bpf_link *links[TPH_MAX_LINKS];
+	int nlinks;
+	const char *failed[TPH_MAX_LINKS];	/* programs that did not attach */
+	int failed_err[TPH_MAX_LINKS];
+	int nfailed;
+	double load_s, loaded_s, attached_s;	/* when its load began and ended, attach ended */
+	int ret;
+	char err[256];
+};
+
+/*
+ * The second part's thread opens its object while the first is opened,
+ * then waits for the first part's choice of programs (GATE_PLANNED) and its
+ * maps (GATE_MAPS); < 0: no second part after all, or the first failed
+ * before it made its maps.
+ */
+enum { GATE_PLANNED = 1, GATE_MAPS };
+
+static struct maps_gate {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct bpf_object *obj;		/* the first part's */
+	int state;
+} gate = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+/* once the maps exist (or the second part is called off) the gate stays */
+static void gate_set(int state)
+{
+	pthread_mutex_lock(&gate.lock);
+	if (gate.state >= 0 && gate.state < GATE_MAPS && (state < 0 || state > gate.state))
+		gate.state = state;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
+}
+
+/* 0 once the gate reached @state, -ECANCELED if it never will */
+static int gate_wait(int state)
+{
+	int ret;
+
+	pthread_mutex_lock(&gate.lock);
+	while (gate.state >= 0 && gate.state < state)
+		pthread_cond_wait(&gate.cond, &gate.lock);
+	ret = gate.state < 0 ? -ECANCELED : 0;
+	pthread_mutex_unlock(&gate.lock);
+	return ret;
+}
+
+/* btf_attach_on_prepare(): a program is about to load; the first part's? */
+static void gate_prepare(const struct bpf_program *prog)
+{
+	pthread_mutex_lock(&gate.lock);
+	if (gate.state == GATE_PLANNED && gate.obj &&
+	    bpf_object__find_program_by_name(gate.obj, bpf_program__name(prog)) == prog) {
+		gate.state = GATE_MAPS;
+		pthread_cond_broadcast(&gate.cond);
+	}
+	pthread_mutex_unlock(&gate.lock);
+}
+
+static int share_maps(struct tphtrace_bpf *s, struct tphtrace_bpf *f)
+{
+	return bpf_map__reuse_fd(s->maps.rb, bpf_map__fd(f->maps.rb)) ?:
+	       bpf_map__reuse_fd(s->maps.drops, bpf_map__fd(f->maps.drops)) ?:
+	       bpf_map__reuse_fd(s->maps.wake, bpf_map__fd(f->maps.wake)) ?:
+	       bpf_map__reuse_fd(s->maps.tstate, bpf_map__fd(f->maps.tstate)) ?:
+	       bpf_map__reuse_fd(s->maps.stash, bpf_map__fd(f->maps.stash)) ?:
+	       bpf_map__reuse_fd(s->maps.qhand, bpf_map__fd(f->maps.qhand));
+}
+
+/* Load @pt->s (its maps shared from @pt->maps_from) and attach its programs. */
+static int load_part(struct part *pt)
+{
 	struct bpf_program *p;
 	struct bpf_link *l;
-	double t = mono_s(), t1;
-	int n = 0, ret, memfd;
+	int ret;
 
-	if (c->ngen >= MAX_GEN)
-		return -E2BIG;
-	s = open_object(c, &memfd);
-	if (!s) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
-		if (memfd >= 0)
-			close(memfd);
-		return ret;
-	}
-	bpf_object__for_each_program(p, s->obj) {
-		bool on = wanted(c, plan, bpf_program__name(p));
-
-		bpf_program__set_autoload(p, on);
-		n += on;
-	}
-	if (!n) {
-		tphtrace_bpf__destroy(s);
-		if (memfd >= 0)
-			close(memfd);
-		return 0;
-	}
-	set_rodata(c, s, plan);
-	if (c->ngen) {
-		struct tphtrace_bpf *f = c->skel[0];
-
-		ret = bpf_map__reuse_fd(s->maps.rb, bpf_map__fd(f->maps.rb)) ?:
-		      bpf_map__reuse_fd(s->maps.drops, bpf_map__fd(f->maps.drops)) ?:
-		      bpf_map__reuse_fd(s->maps.wake, bpf_map__fd(f->maps.wake)) ?:
-		      bpf_map__reuse_fd(s->maps.tstate, bpf_map__fd(f->maps.tstate)) ?:
-		      bpf_map__reuse_fd(s->maps.stash, bpf_map__fd(f->maps.stash)) ?:
-		      bpf_map__reuse_fd(s->maps.qhand, bpf_map__fd(f->maps.qhand));
+	if (pt->maps_from) {
+		ret = share_maps(pt->s, pt->maps_from);
 		if (ret) {
-			snprintf(err, errlen, "cannot share maps: %s", strerror(-ret));
-			goto fail;
+			snprintf(pt->err, sizeof(pt->err), "cannot share maps: %s", strerror(-ret));
+			return ret;
 		}
 	}
-	if (memfd >= 0)		/* CO-RE from core_btf.c: libbpf needs no vmlinux BTF */
-		btf_attach_hide_tracing(s->obj);
-	t1 = mono_s();
-	if (!c->ngen)
-		c->times.open_s = t1 - t;
-	ret = tphtrace_bpf__load(s);
-	t = mono_s();
-	if (!c->ngen)
-		c->times.load_s = t - t1;
-	if (memfd >= 0)
-		close(memfd);
-	memfd = -1;
+	if (*pt->core_path)	/* CO-RE from core_btf.c: libbpf needs no vmlinux BTF */
+		btf_attach_hide_tracing(pt->s->obj);
+	pt->load_s = mono_s();
+	ret = tphtrace_bpf__load(pt->s);
+	pt->loaded_s = mono_s();
 	if (ret) {
-		snprintf(err, errlen,
+		snprintf(pt->err, sizeof(pt->err),
 			 "loading BPF programs failed: %s (run with -v for the verifier log)",
 			 strerror(-ret));
-		goto fail;
+		return ret;
 	}
-	bpf_object__for_each_program(p, s->obj) {
-		if (!bpf_program__autoload(p) || c->bench_detached)
+	bpf_object__for_each_program(p, pt->s->obj) {
+		if (!bpf_program__autoload(p) || pt->c->bench_detached)
 			continue;
 		l = bpf_program__attach(p);
 		if (!l) {
 			ret = -errno;
 			fprintf(stderr, "tphtrace: cannot attach %s: %s\n",
 				bpf_program__name(p), strerror(-ret));
-			unplan_prog(plan, bpf_program__name(p), ret);
+			pt->failed[pt->nfailed] = bpf_program__name(p);
+			pt->failed_err[pt->nfailed++] = ret;
 			continue;
 		}
-		if (c->nlinks < TPH_MAX_LINKS)
-			c->links[c->nlinks++] = l;
-		else
-			bpf_link__destroy(l);
+		pt->links[pt->nlinks++] = l;
 	}
-	if (!c->ngen)
-		c->times.attach_s = mono_s() - t;
-	c->skel[c->ngen++] = s;
+	pt->attached_s = mono_s();
 	return 0;
-fail:
-	tphtrace_bpf__destroy(s);
+}
+
+/*
+ * The second part's thread: open its object, take the programs and the
+ * read-only data the first part chose, load_part() once its maps exist.
+ */
+static void *second_part(void *arg)
+{
+	struct part *pt = arg;
+	struct bpf_program *p;
+	int i;
+
+	pt->s = open_object(pt->core_path);
+	if (!pt->s) {
+		pt->ret = -errno;
+		snprintf(pt->err, sizeof(pt->err), "cannot open the BPF object: %s",
+			 strerror(-pt->ret));
+		return NULL;
+	}
+	pt->ret = gate_wait(GATE_PLANNED);
+	if (pt->ret)
+		return NULL;
+	bpf_object__for_each_program(p, pt->s->obj) {
+		bool on = false;
+
+		for (i = 0; i < pt->nprogs && !on; i++)
+			on = !strcmp(pt->progs[i], bpf_program__name(p));
+		bpf_program__set_autoload(p, on);
+	}
+	*pt->s->rodata = pt->rodata;
+	pt->ret = gate_wait(GATE_MAPS) ?: load_part(pt);
+	return NULL;
+}
+
+static double later(double a, double b)
+{
+	return a > b ? a : b;
+}
+
+/* CPUs this process may run on, for the second part's thread */
+static int load_cpus(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+}
+
+static int by_insns(const void *a, const void *b)
+{
+	size_t na = bpf_program__insn_cnt(*(struct bpf_program *const *)a);
+	size_t nb = bpf_program__insn_cnt(*(struct bpf_program *const *)b);
+
+	return na < nb ? 1 : na > nb ? -1 : 0;
+}
+
+/* fentry/fexit: attached through a BPF trampoline */
+static bool trampoline(const struct bpf_program *p)
+{
+	enum bpf_attach_type t = bpf_program__expected_attach_type(p);
+
+	return bpf_program__type(p) == BPF_PROG_TYPE_TRACING &&
+	       (t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT);
+}
+
+/*
+ * Move about half of @s's programs to @second, by instruction count (what
+ * the verifier walks). The second part begins verifying later, once the
+ * first has created the maps and relocated its programs (6.12 guest:
+ * ~0.025 s of ~0.15 s): it starts with a tenth of the total. It takes
+ * every fentry/fexit program: they verify fast (no trusted pointers,
+ * bpf/core.bpf.h) but attaching one updates a BPF trampoline (6.12 guest:
+ * ~6.5 ms each, against ~0.5 ms for a tp_btf), which it then does while
+ * the first part is still being verified; each counts at half its
+ * instructions for both. The rest go largest first, each to the lighter side.
+ */
+static void split_programs(struct tphtrace_bpf *s, struct part *second)
+{
+	struct bpf_program *p, *v[TPH_MAX_LINKS];
+	size_t w[2] = { 0, 0 };
+	int i, n = 0;
+
+	bpf_object__for_each_program(p, s->obj) {
+		if (!bpf_program__autoload(p))
+			continue;
+		w[1] += bpf_program__insn_cnt(p) / 10;
+		if (!trampoline(p)) {
+			if (n < TPH_MAX_LINKS)
+				v[n++] = p;
+			continue;
+		}
+		w[1] += bpf_program__insn_cnt(p) / 2;
+		bpf_program__set_autoload(p, false);
+		second->progs[second->nprogs++] = bpf_program__name(p);
+	}
+	qsort(v, n, sizeof(v[0]), by_insns);
+	for (i = 0; i < n; i++) {
+		int side = w[1] < w[0];
+
+		w[side] += bpf_program__insn_cnt(v[i]);
+		if (side) {
+			bpf_program__set_autoload(v[i], false);
+			second->progs[second->nprogs++] = bpf_program__name(v[i]);
+		}
+	}
+}
+
+/* Load and attach the programs of @plan not loaded yet, sharing maps with the first objects. */
+static int apply_plan(struct collector *c, struct hook_plan *plan,
+		      char *err, size_t errlen)
+{
+	struct part *pt = calloc(2, sizeof(*pt));
+	struct bpf_program *p;
+	char core_path[64];
+	double t = mono_s();
+	pthread_t thread;
+	bool parallel, split = false, threaded;
+	int n = 0, ret, i, k, memfd = -1;
+
+	if (!pt)
+		return -ENOMEM;
+	if (c->nobjs + 2 > MAX_OBJS) {
+		ret = -E2BIG;
+		snprintf(err, errlen, "too many BPF objects (%d)", c->nobjs);
+		goto cleanup;
+	}
+	memfd = core_btf_memfd(c, core_path, sizeof(core_path));
+	for (k = 0; k < 2; k++) {
+		pt[k].c = c;
+		pt[k].core_path = core_path;
+		pt[k].maps_from = c->nobjs ? c->objs[0] : NULL;
+	}
+	gate.obj = NULL;
+	gate.state = 0;
+	parallel = load_cpus() >= 2;
+	threaded = parallel && !pthread_create(&thread, NULL, second_part, &pt[1]);
+	pt[0].s = open_object(core_path);
+	if (!pt[0].s) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(-ret));
+		goto join;
+	}
+	bpf_object__for_each_program(p, pt[0].s->obj) {
+		bool on = wanted(c, plan, bpf_program__name(p));
+
+		bpf_program__set_autoload(p, on);
+		n += on;
+	}
+	ret = 0;
+	if (!n)
+		goto join;
+	split = parallel && n >= SPLIT_MIN_PROGS;
+	set_rodata(c, pt[0].s, plan, split);
+	if (split) {
+		split_programs(pt[0].s, &pt[1]);
+		pt[1].rodata = *pt[0].s->rodata;
+		if (!pt[1].maps_from)
+			pt[1].maps_from = pt[0].s;
+		gate.obj = pt[0].s->obj;
+		btf_attach_on_prepare(gate_prepare);
+		gate_set(c->nobjs ? GATE_MAPS : GATE_PLANNED);
+	} else {
+		gate_set(-ECANCELED);
+	}
+	if (!c->nobjs)
+		c->times.open_s = mono_s() - t;
+	pt[0].ret = load_part(&pt[0]);
+	gate_set(pt[0].ret ?: GATE_MAPS);
+	if (split && !threaded)		/* no thread for it: after the first */
+		second_part(&pt[1]);
+join:
+	gate_set(-ECANCELED);
+	if (threaded)
+		pthread_join(thread, NULL);
+	btf_attach_on_prepare(NULL);
+	gate.obj = NULL;
+	if (ret || !n)
+		goto cleanup;
+	for (k = 0; k < 1 + split; k++) {
+		if (!pt[k].ret)
+			continue;
+		ret = pt[k].ret;
+		snprintf(err, errlen, "%s", pt[k].err);
+		if (ret != -ECANCELED)
+			break;
+	}
+	if (!c->nobjs) {
+		double loaded = later(pt[0].loaded_s, pt[1].loaded_s);
+
+		c->times.load_s = loaded - pt[0].load_s;
+		c->times.attach_s = later(pt[0].attached_s, pt[1].attached_s) - loaded;
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < pt[k].nlinks; i++) {
+			if (!ret && c->nlinks < TPH_MAX_LINKS)
+				c->links[c->nlinks++] = pt[k].links[i];
+			else
+				bpf_link__destroy(pt[k].links[i]);
+		}
+		for (i = 0; !ret && i < pt[k].nfailed; i++)
+			unplan_prog(plan, pt[k].failed[i], pt[k].failed_err[i]);
+	}
+	if (ret)
+		goto cleanup;
+	for (k = 0; k < 1 + split; k++) {
+		c->objs[c->nobjs++] = pt[k].s;
+		pt[k].s = NULL;
+	}
+cleanup:
+	for (k = 1; k >= 0; k--)
+		tphtrace_bpf__destroy(pt[k].s);
 	if (memfd >= 0)
 		close(memfd);
+	free(pt);
 	return ret;
 }
 
@@ -538,7 +805,7 @@ static void on_module_loaded(struct collector *c, const char *module)
 	btf_attach_use(np);
 	if (!better)
 		return;
-	if (apply_plan(c, &plan, err, sizeof(err)) || (!c->rb && c->ngen &&
+	if (apply_plan(c, &plan, err, sizeof(err)) || (!c->rb && c->nobjs &&
 						       open_ring(c, err, sizeof(err)))) {
 		fprintf(stderr, "tphtrace: module %s loaded, re-attach failed: %s\n",
 			module, err);
@@ -624,7 +891,7 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 	t = mono_s();
 	start_poller(c);
 	c->times.poller_s = mono_s() - t;
-	if (!c->ngen && !c->poller && !opts->keep_waiting) {
+	if (!c->nobjs && !c->poller && !opts->keep_waiting) {
 		snprintf(err, errlen, "no event has a usable hook on this kernel "
 			 "(see 'tphtrace probe')");
 		ret = -ENOENT;
@@ -636,7 +903,7 @@ int collector_open(struct collector **out, const struct collector_opts *opts,
 		snprintf(err, errlen, "epoll: %s", strerror(-ret));
 		goto cleanup;
 	}
-	if (c->ngen) {
+	if (c->nobjs) {
 		ret = open_ring(c, err, errlen);
 		if (ret)
 			goto cleanup;
@@ -823,7 +1090,7 @@ int collector_nlinks(struct collector *c)
 
 int collector_hooked(struct collector *c)
 {
-	return c->ngen || c->poller ? TPH_EV_MAX - 1 - hooks_unavailable(&c->plan) : 0;
+	return c->nobjs || c->poller ? TPH_EV_MAX - 1 - hooks_unavailable(&c->plan) : 0;
 }
 
 int collector_enable_stats(void)
@@ -840,8 +1107,8 @@ int collector_prog_stats(struct collector *c, struct prog_stats *out, int max)
 	uint32_t len;
 	int g, n = 0, fd;
 
-	for (g = 0; g < c->ngen; g++) {
-		bpf_object__for_each_program(p, c->skel[g]->obj) {
+	for (g = 0; g < c->nobjs; g++) {
+		bpf_object__for_each_program(p, c->objs[g]->obj) {
 			fd = bpf_program__fd(p);
 			if (n >= max || !bpf_program__autoload(p) || fd < 0)
 				continue;
@@ -878,8 +1145,8 @@ void collector_close(struct collector *c)
 		munmap((void *)c->drops, c->drops_len);
 	if (c->wake)
 		munmap(c->wake, c->wake_len);
-	for (i = c->ngen - 1; i >= 0; i--)
-		tphtrace_bpf__destroy(c->skel[i]);
+	for (i = c->nobjs - 1; i >= 0; i--)
+		tphtrace_bpf__destroy(c->objs[i]);
 	if (c->epfd >= 0)
 		close(c->epfd);
 	if (c->uevent_fd >= 0)

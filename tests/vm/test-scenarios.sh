@@ -19,7 +19,8 @@
 # v8+ only. Legs (make check's time budget, tests/vm/README.md: the families
 # share a boot where they can, their tracers side by side over one run of
 # the scenarios):
-#   6.12  tp_btf    default hooks: the TPH tracepoints (tp_btf), stock
+#   6.12  tp_btf    (two CPUs: tphtrace's parallel load, src/collect.c)
+#                   default hooks: the TPH tracepoints (tp_btf), stock
 #                   dma-buf functions (fentry) for dma-buf lifetime; also
 #                   tphtrace started before insmod tphsim.ko (re-resolution),
 #                   a burst larger than the ring buffer (lost-record
@@ -325,10 +326,14 @@ label_of() { # KVER TRACER
 }
 
 run_leg() { # KVER LEG SHAPE MODULES TRACERS LATE BURST SELFTEST
-	local kver=$1 leg=$2 job=$out/$1/$2 t0 t1 rc=0
+	local kver=$1 leg=$2 job=$out/$1/$2 t0 t1 rc=0 cpus=1
+	# the 6.12 tp_btf leg boots two CPUs: tphtrace then loads its programs
+	# from two objects in two threads and walks struct pointers in tp_btf
+	# (src/collect.c, apply_plan()); every other leg has one, the serial load
+	[[ $kver == 6.12.* && $leg == tp_btf ]] && cpus=2
 	mkdir -p "$job"
 	t0=$(now)
-	"$top/tests/vm/run-guest.sh" -K "$kver" -t 300 -m 1G -q -J "$job" \
+	"$top/tests/vm/run-guest.sh" -K "$kver" -c "$cpus" -t 300 -m 1G -q -J "$job" \
 		-e SC_T="$TG" -e SC_CTL="$ctl" -e SC_KO="$out/$kver/ko-$3" -e SC_TOP="$top" \
 		-e SC_MODULES="$4" -e SC_TRACERS="$5" -e SC_LATE="$6" -e SC_BURST="$7" \
 		-e SC_SELFTEST="$8" -e SC_PROBE_DEFAULT="$([ "$3" = v8 ] || echo 1)" \
