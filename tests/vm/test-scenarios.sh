@@ -34,7 +34,8 @@
 #         v5, v7    tphsim built as that revision, no tracepoints:
 #                   all=fentry and all=kprobe side by side; the default plan
 #                   (probe) must hook every series event by fentry
-#   6.1   families  default (tp_btf), all=raw_tp, all=fentry (mr_reg and
+#   6.1   families  (two CPUs, as 6.12 tp_btf)
+#                   default (tp_btf), all=raw_tp, all=fentry (mr_reg and
 #                   tph_query on kprobe, see the output), all=kprobe
 #   7.3   families  default (tp_btf: the REAL upstream dma_buf:* tracepoints
 #   (new)           for export/attach/detach), all=raw_tp, all=fentry,
@@ -327,10 +328,12 @@ label_of() { # KVER TRACER
 
 run_leg() { # KVER LEG SHAPE MODULES TRACERS LATE BURST SELFTEST
 	local kver=$1 leg=$2 job=$out/$1/$2 t0 t1 rc=0 cpus=1
-	# the 6.12 tp_btf leg boots two CPUs: tphtrace then loads its programs
-	# from two objects in two threads and walks struct pointers in tp_btf
-	# (src/collect.c, apply_plan()); every other leg has one, the serial load
-	[[ $kver == 6.12.* && $leg == tp_btf ]] && cpus=2
+	# the 6.12 tp_btf and 6.1 families legs boot two CPUs: tphtrace then
+	# loads its programs from two objects in two threads and walks struct
+	# pointers in tp_btf (src/collect.c, apply_plan()); every other leg has
+	# one, the serial load (walking in tp_btf on 7.3 only: sorted BTF)
+	[[ ($kver == 6.12.* && $leg == tp_btf) || ($kver == 6.1.* && $leg == families) ]] &&
+		cpus=2
 	mkdir -p "$job"
 	t0=$(now)
 	"$top/tests/vm/run-guest.sh" -K "$kver" -c "$cpus" -t 300 -m 1G -q -J "$job" \
