@@ -286,7 +286,7 @@ static bool wanted(struct collector *c, const struct hook_plan *plan,
 }
 
 static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
-		       const struct hook_plan *plan, bool parallel)
+		       const struct hook_plan *plan, bool split_load)
 {
 	int k, nargs;
 
@@ -301,7 +301,7 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 	 * where the kernel verifies that quickly (sorted BTF) or two CPUs
 	 * verify the programs in parallel (apply_plan())
 	 */
-	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe) || parallel;
+	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe) || split_load;
 	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
 	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
 		s->rodata->reg_mr_has_dmah = nargs >= 8;
@@ -677,13 +677,11 @@ join:
 	gate.obj = NULL;
 	if (ret || !n)
 		goto cleanup;
-	for (k = 0; k < 1 + split; k++) {
-		if (!pt[k].ret)
-			continue;
+	/* the first part's failure first: the second's is then -ECANCELED */
+	for (k = 0; k < 1 + split && !ret; k++) {
 		ret = pt[k].ret;
-		snprintf(err, errlen, "%s", pt[k].err);
-		if (ret != -ECANCELED)
-			break;
+		if (ret)
+			snprintf(err, errlen, "%s", pt[k].err);
 	}
 	if (!c->nobjs) {
 		double loaded = later(pt[0].loaded_s, pt[1].loaded_s);
