@@ -86,10 +86,12 @@ static int on_record(void *ctx, const union tph_record *rec)
 	n = tph_record_format(rec, a->timestamps, line, sizeof(line));
 	if (n < 0)
 		return 0;
-	if (a->width && (unsigned int)n > a->width)
+	if (a->width && (unsigned int)n > a->width) {
 		text_wrap(a->out, line, 0, a->timestamps ? 22 : 15, a->width);
-	else
-		fprintf(a->out, "%s\n", line);
+	} else {
+		line[n] = '\n';	/* the writer leaves room for its NUL */
+		fwrite(line, 1, n + 1, a->out);
+	}
 	return 0;
 }
 
