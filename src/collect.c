@@ -1001,9 +1001,29 @@ int collector_timeout_ms(struct collector *c)
 	return mono_s() - c->busy_s < BUSY_HOLD_S ? BUSY_POLL_MS : ACTIVE_POLL_MS;
 }
 
+/*
+ * The last drain: pass after pass while records keep arriving (one pass
+ * stops where the producer was when it began), as many passes as a ring's
+ * worth could take at most, so a producer faster than us cannot hold the
+ * exit.
+ */
+#define LAST_DRAIN_PASSES	64
+
 int collector_drain(struct collector *c)
 {
-	return c->rb ? ring_consume(c->rb) : 0;
+	int n, i, total = 0;
+
+	if (!c->rb)
+		return 0;
+	for (i = 0; i < LAST_DRAIN_PASSES; i++) {
+		n = ring_consume(c->rb);
+		if (n < 0)
+			return n;
+		if (!n)
+			break;
+		total += n;
+	}
+	return total;
 }
 
 int collector_poll(struct collector *c, int timeout_ms)

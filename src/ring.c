@@ -11,9 +11,9 @@
  * every record, and every bpf_ringbuf_reserve() on another CPU reads that
  * cache line (to see whether the record fits), so a consumer keeping up
  * with a fast producer moved the line between the two CPUs once per record.
- * This consumer stores it once per pass, after the records it found when
- * the pass began: the producer sees the space freed a pass later, never
- * anything unsafe (bench/README.md P4 has the figures).
+ * This consumer stores it every PUBLISH_BYTES and at the end of a pass:
+ * the producer sees space freed a little later, never anything unsafe
+ * (bench/README.md P4 has the figures).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -112,12 +112,6 @@ int ring_consume(struct ring *r)
 	if (cons != published)
 		__atomic_store_n(r->consumer_pos, cons, __ATOMIC_RELEASE);
 	return ret < 0 ? ret : n;
-}
-
-size_t ring_pending(const struct ring *r)
-{
-	return __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE) -
-	       __atomic_load_n(r->consumer_pos, __ATOMIC_RELAXED);
 }
 
 void ring_close(struct ring *r)

@@ -5,8 +5,9 @@
  * compiled out by their CO-RE existence guards: the host has no such
  * modules), the raw_tp handlers, run with BPF_PROG_TEST_RUN on argument
  * arrays generated from the trace headers with NULL objects, emit their
- * records with the scalar arguments in place, and drops are counted exactly
- * when the ring buffer overflows.
+ * records with the scalar arguments in place, drops are counted exactly
+ * when the ring buffer overflows, and tphtrace's ring consumer (src/ring.c)
+ * hands over every record in order across many wraps of the ring.
  */
 #define _GNU_SOURCE	/* memfd_create(), core_same.h */
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <bpf/libbpf.h>
 #include "tp_args.h"
 #include "record.h"
+#include "ring.h"
 #include "tphtrace.skel.h"
 #include "core_same.h"
 
@@ -28,7 +30,7 @@
 
 struct ctx {
 	struct tphtrace_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring *rb;
 	union tph_record got[64];
 	int n;
 	long total;
@@ -55,8 +57,12 @@ static void run(struct ctx *c, struct bpf_program *p, u64 *args, int n)
 
 static void drain(struct ctx *c)
 {
+	int k;
+
 	c->n = 0;
-	assert_true(ring_buffer__consume(c->rb) >= 0);
+	while ((k = ring_consume(c->rb)) > 0)
+		;
+	assert_int_equal(k, 0);
 }
 
 static int setup(void **state)
@@ -82,8 +88,7 @@ static int setup(void **state)
 		fprintf(stderr, "load failed\n");
 		fail();
 	}
-	c.rb = ring_buffer__new(bpf_map__fd(c.skel->maps.rb), on_rec, &c, NULL);
-	assert_non_null(c.rb);
+	assert_int_equal(ring_open(bpf_map__fd(c.skel->maps.rb), on_rec, &c, &c.rb), 0);
 	*state = &c;
 	return 0;
 }
@@ -92,7 +97,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	ring_buffer__free(c->rb);
+	ring_close(c->rb);
 	tphtrace_bpf__destroy(c->skel);
 	return 0;
 }
@@ -188,6 +193,51 @@ static void test_drops_counted_exactly(void **state)
 	assert_int_equal(c->total + (long)lost, runs);
 }
 
+/*
+ * Three and a half times the ring, a quarter of it at a time, each batch
+ * drained before the next: every record arrives once, in order, whole
+ * (the query's ret carries its sequence number), also those that wrap the
+ * ring's end.
+ */
+static int on_seq(void *c_, void *data, size_t len)
+{
+	struct ctx *c = c_;
+	const struct tph_ev_query *q = data;
+
+	assert_int_equal(tph_record_check(data, len), 0);
+	assert_int_equal(q->hdr.kind, TPH_EV_TPH_QUERY);
+	assert_int_equal(q->ret, -(int)(c->total % 4000) - 1);
+	c->total++;
+	return 0;
+}
+
+static void test_ring_consumer_wraps(void **state)
+{
+	struct ctx *c = *state;
+	const long per_ring = (4 << 20) / (sizeof(struct tph_ev_query) + 8);
+	const long runs = per_ring * 7 / 2, batch = per_ring / 4;
+	struct ring *seq;
+	long i = 0, j;
+	u64 a[12];
+	int n, k;
+
+	drain(c);
+	assert_int_equal(ring_open(bpf_map__fd(c->skel->maps.rb), on_seq, c, &seq), 0);
+	c->total = 0;
+	while (i < runs) {
+		for (j = 0; j < batch && i < runs; j++, i++) {
+			n = tp_pack_dma_buf_get_pci_tph(a, NULL, false, NULL, NULL,
+							-(int)(i % 4000) - 1);
+			run(c, c->skel->progs.raw_tp__dma_buf_get_pci_tph, a, n);
+		}
+		while ((k = ring_consume(seq)) > 0)
+			;
+		assert_int_equal(k, 0);
+		assert_int_equal(c->total, i);
+	}
+	ring_close(seq);
+}
+
 /* what this host loads: every raw_tp and kprobe program, raw_tp hooks */
 static bool host_prog(void *ctx, const char *n)
 {
@@ -224,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_query_record_without_objects),
 		cmocka_unit_test(test_scalar_fields_without_objects),
 		cmocka_unit_test(test_drops_counted_exactly),
+		cmocka_unit_test(test_ring_consumer_wraps),
 		cmocka_unit_test(test_core_btf_same_relocations),
 	};
 
