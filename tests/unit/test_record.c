@@ -164,6 +164,12 @@ static void test_text_and_check(void **state)
 	assert_non_null(strstr(line, "tph_publish"));
 	assert_non_null(strstr(line, "exporter=0000:10:00.0"));
 	assert_non_null(strstr(line, "1234.567890 "));
+	r.hdr.ts_ns = 5000123456ull;	/* microseconds padded to six digits */
+	assert_true(tph_record_format(&r, true, line, sizeof(line)) > 0);
+	assert_memory_equal(line, "5.000123 ", 9);
+	r.hdr.ts_ns = 7000000999ull;
+	assert_true(tph_record_format(&r, true, line, sizeof(line)) > 0);
+	assert_memory_equal(line, "7.000000 ", 9);
 	assert_int_equal(tph_record_format(&r, false, line, 20), -ENOSPC);
 
 	assert_int_equal(tph_record_check(&r, sizeof(r.publish)), 0);
