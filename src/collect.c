@@ -1003,9 +1003,8 @@ int collector_timeout_ms(struct collector *c)
 
 /*
  * The last drain: pass after pass while records keep arriving (one pass
- * stops where the producer was when it began), as many passes as a ring's
- * worth could take at most, so a producer faster than us cannot hold the
- * exit.
+ * stops where the producer was when it began), at most LAST_DRAIN_PASSES,
+ * so that a producer faster than us cannot hold up the exit.
  */
 #define LAST_DRAIN_PASSES	64
 
