@@ -19,11 +19,14 @@
  *       the longest the consumer left waiting records untouched (sampled
  *       every 256 records). -S: tphtrace is stopped while the records are
  *       fired (the ring overflows).
- *   progstats [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...
+ *   progstats [-c] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...
  *       Guest, P2. ROUNDS times: BPF stats on, run CMD (a tphsim burst),
  *       stats off; prints, for every program of those processes that ran,
  *       its owner, name, runs, median ns per run and each round's. With -t,
- *       first attaches the tp_btf floor and empty handlers to TRACEPOINT.
+ *       first attaches the tp_btf floor and empty handlers to TRACEPOINT;
+ *       -c: a process of its own reads the floor's ring as tphtrace reads
+ *       its own (src/ring.c, a pass every 0.5 ms), and the floor submits
+ *       without wake-ups (BPF_RB_NO_WAKEUP).
  *   startup [-t] PATTERN -- CMD...
  *       Seconds from exec to the first output line containing PATTERN;
  *       then stops CMD (SIGINT, repeated; SIGKILL after 5 s). -t: CMD is
@@ -65,6 +68,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -74,6 +78,7 @@
 #include <json-c/json.h>
 #include "tp_args.h"
 #include "record.h"
+#include "ring.h"
 #include "collect.h"
 #include "hooks.h"
 #include "tphtrace.skel.h"
@@ -619,6 +624,34 @@ struct pentry {
 	uint64_t cnt;
 };
 
+static int drop_record(void *ctx, void *data, size_t len)
+{
+	return 0;
+}
+
+/*
+ * progstats -c: the floor's ring is read the way tphtrace reads its own
+ * (src/ring.c, a pass every DRAIN_NAP) by a process of its own, so that the
+ * floor's records, like the handler's, land in a ring a consumer is reading
+ * on another CPU. Returns the consumer's pid.
+ */
+static pid_t floor_consumer(int map_fd)
+{
+	struct timespec nap = { 0, 500 * 1000 };
+	struct ring *ring;
+	pid_t c = fork();
+
+	if (c)
+		return c;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (ring_open(map_fd, drop_record, NULL, &ring))
+		_exit(1);
+	for (;;) {
+		ring_consume(ring);
+		nanosleep(&nap, NULL);
+	}
+}
+
 static int cmd_progstats(int argc, char **argv)
 {
 	const char *tp = NULL;
@@ -628,9 +661,12 @@ static int cmd_progstats(int argc, char **argv)
 	char *owners[16];
 	int pids[16], nown = 0;
 	double settle = 1.0;
+	bool consume = false;
+	pid_t cons = 0;
 
-	while ((opt = getopt(argc, argv, "t:r:o:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "ct:r:o:s:")) != -1) {
 		switch (opt) {
+		case 'c': consume = true; break;
 		case 't': tp = optarg; break;
 		case 'r': rounds = atoi(optarg); break;
 		case 's': settle = atof(optarg); break;
@@ -644,7 +680,7 @@ static int cmd_progstats(int argc, char **argv)
 			pids[nown++] = atoi(eq + 1);
 			break;
 		}
-		default: die("progstats [-t TRACEPOINT] [-r ROUNDS] -o LABEL=PID... -- CMD...");
+		default: die("progstats [-c] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...");
 		}
 	}
 	if (optind >= argc)
@@ -660,12 +696,16 @@ static int cmd_progstats(int argc, char **argv)
 			bpf_program__set_autoload(p, false);
 		bpf_program__set_autoload(b->progs.floor_tp_btf_query, true);
 		bpf_program__set_autoload(b->progs.empty_tp_btf, true);
+		if (consume)
+			b->rodata->floor_submit_flags = BPF_RB_NO_WAKEUP;
 		if (bpf_program__set_attach_target(b->progs.floor_tp_btf_query, 0, tp) ||
 		    bpf_program__set_attach_target(b->progs.empty_tp_btf, 0, tp) ||
 		    bench_bpf__load(b) || bench_bpf__attach(b))
 			die("floor on tp_btf/%s: %s", tp, strerror(errno));
 		owners[nown] = "bench";
 		pids[nown++] = getpid();
+		if (consume)
+			cons = floor_consumer(bpf_map__fd(b->maps.bench_rb));
 	}
 	for (k = 0; k < nown; k++) {
 		uint32_t ids[256];
@@ -730,6 +770,10 @@ static int cmd_progstats(int argc, char **argv)
 		for (r = 0; r < rounds; r++)
 			printf("%s%.0f", r ? "," : "", pe[i].ns[r]);
 		printf("\n");
+	}
+	if (cons > 0) {
+		kill(cons, SIGKILL);
+		waitpid(cons, NULL, 0);
 	}
 	if (b)
 		bench_bpf__destroy(b);

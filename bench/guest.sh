@@ -44,7 +44,7 @@ for _ in $(seq 300); do
 	grep -q 'ready:' /tmp/tphtrace.err && grep -q 'Attaching' /tmp/bpftrace.out && break
 	sleep 0.2
 done
-"$bb" progstats -t dma_buf_get_pci_tph -r "$rounds" -o tphtrace=$tpid -o bpftrace=$bpid \
+"$bb" progstats -c -t dma_buf_get_pci_tph -r "$rounds" -o tphtrace=$tpid -o bpftrace=$bpid \
 	-- "$ctl" run "$VM_JOBDIR/burst.scn"
 "$ctl" stats | sed 's/^/tphsim /'
 kill -TERM "$tpid" "$bpid"

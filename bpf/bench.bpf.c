@@ -29,6 +29,12 @@ struct {
 } bench_rb SEC(".maps");
 
 __u64 floor_dropped;
+/*
+ * Flags of the floors' bpf_ringbuf_submit(): the kernel's default rule, or
+ * BPF_RB_NO_WAKEUP where a consumer reads the ring on a timer (progstats -c):
+ * the least a handler can do then.
+ */
+const volatile __u64 floor_submit_flags;
 
 /*
  * The header exactly as tphtrace's rec_reserve() fills it (pid, tgid and
@@ -51,7 +57,7 @@ static __always_inline int floor_emit(void *rec, __u16 kind, __u8 hook)
 	comm = (const __u64 *)t->comm;
 	((__u64 *)h->comm)[0] = comm[0];
 	((__u64 *)h->comm)[1] = comm[1];
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, floor_submit_flags);
 	return 0;
 }
 
@@ -69,7 +75,7 @@ static __always_inline int floor_emit_helpers(void *rec, __u16 kind, __u8 hook)
 	h->pid = (__u32)id;
 	h->tgid = id >> 32;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, floor_submit_flags);
 	return 0;
 }
 

@@ -125,7 +125,23 @@ struct qhand {
 	__u64 task;		/* current task (as a number), 0: empty */
 	__u64 buf;		/* the struct dma_buf * queried */
 	struct tph_dev exporter;
+	__u16 st;		/* the tag and hint it returned, when */
+	__u8 ph;
+	__u8 has_tag;		/* it succeeded and they could be read */
 	__u8 qflags;
+	/*
+	 * The exporter name of the dma-buf last queried on this CPU, for the
+	 * wrapper's record (query_rec_name()). A dma-buf's exp_name is set
+	 * at export and never changes, and its address and inode number
+	 * name it (dma-buf inodes take get_next_ino(), never reused in its
+	 * life). Tracepoint programs run with preemption off today, but not
+	 * on every kernel (PREEMPT_RT): name_seq counts rewrites, so that a
+	 * copy that a rewrite interrupted is not taken (query_rec_buf_cached()).
+	 */
+	__u32 name_seq;
+	__u64 name_buf;
+	__u64 name_ino;
+	__u64 name[TPH_NAME_LEN / 8];
 };
 
 struct {
