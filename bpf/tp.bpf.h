@@ -102,11 +102,28 @@ static __always_inline bool query_handoff(void)
 	return mr_by_tracepoint();
 }
 
-/* the query record's dma-buf, written straight into the ring (the hottest event) */
-static __always_inline void query_rec_buf(struct tph_ev_query *r, struct dma_buf *d, __u8 hook)
+/*
+ * The queried dma-buf's identity, read once before the handler's paths
+ * split: each struct pointer the verifier walks costs it a search of the
+ * kernel's BTF on 6.12 (bpf/core.bpf.h), once per path it explores.
+ */
+struct query_buf {
+	__u64 ino;
+	__u64 size;
+};
+
+static __always_inline void query_buf_read(struct query_buf *q, struct dma_buf *d, __u8 hook)
 {
-	r->buf.ino = d ? dmabuf_ino(d, rd_mode(hook)) : 0;
-	r->buf.size = d ? RD(rd_mode(hook), d, size) : 0;
+	q->ino = d ? dmabuf_ino(d, rd_mode(hook)) : 0;
+	q->size = d ? RD(rd_mode(hook), d, size) : 0;
+}
+
+/* the query record's dma-buf, written straight into the ring (the hottest event) */
+static __always_inline void query_rec_buf(struct tph_ev_query *r, struct dma_buf *d,
+					  const struct query_buf *q, __u8 hook)
+{
+	r->buf.ino = q->ino;
+	r->buf.size = q->size;
 	__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 	if (d)
 		bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
@@ -128,21 +145,20 @@ static __always_inline void query_read_tag(__u64 *ctx, __u16 *st, __u8 *ph)
  */
 static __always_inline void query_rec_buf_cached(struct tph_ev_query *r,
 						 struct dma_buf *d,
+						 const struct query_buf *q,
 						 struct qhand *h, __u8 hook)
 {
 	__u64 *name = (__u64 *)r->buf.exp_name;
 	__u32 seq;
-	__u64 ino;
 	int i;
 
 	if (!d)
-		return query_rec_buf(r, d, hook);
-	ino = dmabuf_ino(d, rd_mode(hook));
-	r->buf.ino = ino;
-	r->buf.size = RD(rd_mode(hook), d, size);
+		return query_rec_buf(r, d, q, hook);
+	r->buf.ino = q->ino;
+	r->buf.size = q->size;
 	seq = h->name_seq;
 	barrier();
-	if (h->name_buf == (__u64)d && h->name_ino == ino) {
+	if (h->name_buf == (__u64)d && h->name_ino == q->ino) {
 		for (i = 0; i < TPH_NAME_LEN / 8; i++)
 			name[i] = h->name[i];
 		barrier();
@@ -163,7 +179,7 @@ static __always_inline void query_rec_buf_cached(struct tph_ev_query *r,
 	h->name_seq = seq;
 	for (i = 0; i < TPH_NAME_LEN / 8; i++)
 		h->name[i] = name[i];
-	h->name_ino = ino;
+	h->name_ino = q->ino;
 	barrier();
 	if (h->name_seq == seq)
 		h->name_buf = (__u64)d;
@@ -177,10 +193,10 @@ static __always_inline void query_rec_buf_cached(struct tph_ev_query *r,
  * probe reads. A straight path of its own: it is the hottest handler.
  */
 static __always_inline int query_handed(__u64 *ctx, struct task_struct *t,
-					struct dma_buf *d, struct qhand *h, __u8 hook)
+					struct dma_buf *d, const struct query_buf *q,
+					struct qhand *h, bool extended, int ret, __u8 hook)
 {
 	struct tph_ev_query *r;
-	int ret = (int)A(4);
 	__u16 st = 0;
 	__u8 ph = 0;
 
@@ -190,11 +206,11 @@ static __always_inline int query_handed(__u64 *ctx, struct task_struct *t,
 	} else if (!ret) {
 		query_read_tag(ctx, &st, &ph);
 	}
-	r = query_rec(t, A(1), st, ph, ret, hook);
+	r = query_rec(t, extended, st, ph, ret, hook);
 	if (r) {
 		r->exporter = h->exporter;
 		r->qflags = h->qflags;
-		query_rec_buf_cached(r, d, h, hook);
+		query_rec_buf_cached(r, d, q, h, hook);
 		rec_submit(r, ret);
 	}
 	h->task = 0;
@@ -208,16 +224,19 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 	struct dma_buf *d = (void *)A(0);
 	struct task_state *s;
 	struct tph_ev_query *r;
+	bool extended = A(1);
+	struct query_buf q;
 	struct qhand *h;
 	int ret = (int)A(4);
 	__u16 st = 0;
 	__u32 zero = 0;
 	__u8 ph = 0;
 
+	query_buf_read(&q, d, hook);
 	if (query_handoff()) {
 		h = bpf_map_lookup_elem(&qhand, &zero);
 		if (h && h->task == (__u64)t && h->buf == (__u64)d)
-			return query_handed(ctx, t, d, h, hook);
+			return query_handed(ctx, t, d, &q, h, extended, ret, hook);
 	}
 	if (!ret)
 		query_read_tag(ctx, &st, &ph);
@@ -225,11 +244,11 @@ static __always_inline int tp_dma_buf_get_pci_tph(__u64 *ctx, __u8 hook)
 	/* an exporter answer handed to an earlier query is not ours */
 	if (s && s->exp_buf != (__u64)d)
 		s->seen &= ~TS_EXPORTER;
-	query_state(s, d ? dmabuf_ino(d, rd_mode(hook)) : 0, A(1), st, ph, ret);
-	r = query_rec(t, A(1), st, ph, ret, hook);
+	query_state(s, q.ino, extended, st, ph, ret);
+	r = query_rec(t, extended, st, ph, ret, hook);
 	if (r) {
 		query_rec_exporter(r, s);
-		query_rec_buf(r, d, hook);
+		query_rec_buf(r, d, &q, hook);
 		rec_submit(r, ret);
 	}
 	query_done(s);

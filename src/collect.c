@@ -581,8 +581,10 @@ static bool trampoline(const struct bpf_program *p)
  * every fentry/fexit program: they verify fast (no trusted pointers,
  * bpf/core.bpf.h) but attaching one updates a BPF trampoline (6.12 guest:
  * ~6.5 ms each, against ~0.5 ms for a tp_btf), which it then does while
- * the first part is still being verified; each counts at half its
- * instructions for both. The rest go largest first, each to the lighter side.
+ * the first part is still being verified; each counts at its full
+ * instructions (at half, the 6.12 guest's second part ended 55-75 ms after
+ * the first once the query handler had grown by its cheap-to-verify name
+ * cache, d4afdfa). The rest go largest first, each to the lighter side.
  */
 static void split_programs(struct tphtrace_bpf *s, struct part *second)
 {
@@ -599,7 +601,7 @@ static void split_programs(struct tphtrace_bpf *s, struct part *second)
 				v[n++] = p;
 			continue;
 		}
-		w[1] += bpf_program__insn_cnt(p) / 2;
+		w[1] += bpf_program__insn_cnt(p);
 		bpf_program__set_autoload(p, false);
 		second->progs[second->nprogs++] = bpf_program__name(p);
 	}
