@@ -19,14 +19,15 @@
  *       the longest the consumer left waiting records untouched (sampled
  *       every 256 records). -S: tphtrace is stopped while the records are
  *       fired (the ring overflows).
- *   progstats [-c] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...
+ *   progstats [-c] [-w] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...
  *       Guest, P2. ROUNDS times: BPF stats on, run CMD (a tphsim burst),
  *       stats off; prints, for every program of those processes that ran,
  *       its owner, name, runs, median ns per run and each round's. With -t,
  *       first attaches the tp_btf floor and empty handlers to TRACEPOINT;
  *       -c: a process of its own reads the floor's ring as tphtrace reads
  *       its own (src/ring.c, a pass every 0.5 ms), and the floor submits
- *       without wake-ups (BPF_RB_NO_WAKEUP).
+ *       without wake-ups (BPF_RB_NO_WAKEUP). -w: CMD runs once unmeasured
+ *       first.
  *   startup [-t] PATTERN -- CMD...
  *       Seconds from exec to the first output line containing PATTERN;
  *       then stops CMD (SIGINT, repeated; SIGKILL after 5 s). -t: CMD is
@@ -624,6 +625,24 @@ struct pentry {
 	uint64_t cnt;
 };
 
+/* run @argv with stdout on /dev/null; its wait status */
+static int run_quiet(char **argv)
+{
+	pid_t c = fork();
+	int st = 0;
+
+	if (c == 0) {
+		int dn = open("/dev/null", O_WRONLY);
+
+		dup2(dn, 1);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (c < 0 || waitpid(c, &st, 0) < 0)
+		die("progstats: cannot run %s: %s", argv[0], strerror(errno));
+	return st;
+}
+
 static int drop_record(void *ctx, void *data, size_t len)
 {
 	return 0;
@@ -661,12 +680,13 @@ static int cmd_progstats(int argc, char **argv)
 	char *owners[16];
 	int pids[16], nown = 0;
 	double settle = 1.0;
-	bool consume = false;
+	bool consume = false, warm = false;
 	pid_t cons = 0;
 
-	while ((opt = getopt(argc, argv, "ct:r:o:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "cwt:r:o:s:")) != -1) {
 		switch (opt) {
 		case 'c': consume = true; break;
+		case 'w': warm = true; break;
 		case 't': tp = optarg; break;
 		case 'r': rounds = atoi(optarg); break;
 		case 's': settle = atof(optarg); break;
@@ -680,7 +700,7 @@ static int cmd_progstats(int argc, char **argv)
 			pids[nown++] = atoi(eq + 1);
 			break;
 		}
-		default: die("progstats [-c] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...");
+		default: die("progstats [-c] [-w] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...");
 		}
 	}
 	if (optind >= argc)
@@ -731,23 +751,25 @@ static int cmd_progstats(int argc, char **argv)
 			np++;
 		}
 	}
+	/*
+	 * -w: once unmeasured, so that no round pays for first runs (under
+	 * TCG the guest translates each newly JIT'ed program on its first runs)
+	 */
+	if (warm) {
+		int st = run_quiet(argv + optind);
+
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			die("command failed (status %d)", st);
+		usleep((useconds_t)(settle * 1e6));
+	}
 	for (r = 0; r < rounds; r++) {
 		int sfd = bpf_enable_stats(BPF_STATS_RUN_TIME), st;
-		pid_t c;
 
 		if (sfd < 0)
 			die("bpf_enable_stats: %s", strerror(errno));
 		for (i = 0; i < np; i++)
 			pe[i].s0 = prog_stat(pe[i].fd);
-		c = fork();
-		if (c == 0) {
-			int dn = open("/dev/null", O_WRONLY);
-
-			dup2(dn, 1);
-			execvp(argv[optind], argv + optind);
-			_exit(127);
-		}
-		waitpid(c, &st, 0);
+		st = run_quiet(argv + optind);
 		for (i = 0; i < np; i++) {
 			struct pstat s1 = prog_stat(pe[i].fd);
 			uint64_t dc = s1.cnt - pe[i].s0.cnt;
