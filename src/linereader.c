@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Bounded line reader (see linereader.h). */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,8 @@ int line_reader_init(struct line_reader *lr, FILE *f, size_t max,
 	lr->stop = stop;
 	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode))
 		return fail(lr, -EISDIR, "is a directory, not a file");
+	/* a regular file never makes read() wait */
+	lr->may_wait = stop && (fstat(fileno(f), &st) || !S_ISREG(st.st_mode));
 	lr->buf = malloc(max + 1);
 	if (!lr->buf)
 		return fail(lr, -ENOMEM, "out of memory");
@@ -46,6 +50,40 @@ static bool stopped(const struct line_reader *lr)
 	return lr->stop && *lr->stop;
 }
 
+/* nothing left in stdio's buffer: the next getc() reads (glibc's FILE) */
+static bool buffer_empty(FILE *f)
+{
+	return f->_IO_read_ptr >= f->_IO_read_end;
+}
+
+/*
+ * Wait until @lr's input can be read without waiting, or the stop flag is
+ * set (-EINTR). A signal that sets the flag after stopped() looked and
+ * before read() began to wait would otherwise be lost until the next line
+ * or the end of the input (a silent pipe: never): the signals are blocked
+ * from the look to the wait, and ppoll() unblocks them while it waits, as
+ * the live loop does (runner.c).
+ */
+static int wait_readable(struct line_reader *lr)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct pollfd pfd = { .fd = fileno(lr->f), .events = POLLIN };
+	sigset_t block, old;
+	unsigned int i;
+	int n, err = 0;
+
+	sigemptyset(&block);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	do {
+		n = stopped(lr) ? -1 : ppoll(&pfd, 1, NULL, &old);
+		err = n < 0 ? (stopped(lr) ? EINTR : errno) : 0;
+	} while (n < 0 && err == EINTR && !stopped(lr));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return -err;
+}
+
 int line_reader_next(struct line_reader *lr, char **line, size_t *len)
 {
 	size_t n = 0;
@@ -59,6 +97,13 @@ int line_reader_next(struct line_reader *lr, char **line, size_t *len)
 		return fail(lr, -EINTR, "interrupted");
 	lr->lineno++;
 	for (;;) {
+		if (lr->may_wait && buffer_empty(lr->f)) {
+			int err = wait_readable(lr);
+
+			if (err == -EINTR)
+				return fail(lr, -EINTR, "interrupted");
+			/* another poll error: let the read say what is wrong */
+		}
 		c = getc_unlocked(lr->f);
 		if (c == EOF) {
 			if (ferror(lr->f)) {

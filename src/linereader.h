@@ -6,7 +6,9 @@
  * /dev/zero, a sparse 1 GB file cannot grow memory), NUL bytes refused (a
  * text format never has them: binary input is named as such, never skipped),
  * a directory named as one, and an optional stop flag (a signal handler's)
- * checked between lines and when a read is interrupted.
+ * checked between lines and when a read is interrupted; where a read can
+ * wait (a pipe, a terminal), it waits in ppoll() with SIGINT, SIGTERM and
+ * SIGHUP blocked from the look at the flag to the wait (linereader.c).
  *
  * Errors say what went wrong without the location; callers print
  * "NAME:LINE: why" with line_reader_lineno().
@@ -15,6 +17,7 @@
 #define TPHTRACE_LINEREADER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +27,7 @@ struct line_reader {
 	char *buf;			/* max + 1 bytes */
 	unsigned long lineno;		/* of the line last returned (or failing) */
 	const volatile sig_atomic_t *stop;
+	bool may_wait;			/* not a regular file: read() may wait */
 	char why[128];
 };
 

@@ -172,6 +172,39 @@ else
 			"needs root and gcc ($(head -c 200 "$W/cc.err" 2>/dev/null))"
 	done
 fi
+# The same for a replay from a pipe gone silent: its reader waits (ppoll) before
+# reading whenever stdio's buffer is empty, with the signals blocked from
+# its look at the stop flag to the wait. The shim holds that wait open, the
+# signal lands in it. (The shim cannot hold the window the reader had
+# before, inside stdio's read(): this checks the wait, not the old race.)
+if [ -f "$W/slowpoll.so" ]; then
+	for sig in INT TERM HUP; do
+		# five lines already in the pipe when the reader starts, then silence
+		# (this shell holds the write end): the wait the shim holds is the one
+		# for line 6
+		rm -f "$W/fifo"
+		mkfifo "$W/fifo"
+		exec {wr}<>"$W/fifo"
+		head -n 5 "$W/all.jsonl" >&"$wr"
+		SLOWPOLL_MS=2000 LD_PRELOAD="$W/slowpoll.so" \
+			"$T" check --replay /dev/stdin <"$W/fifo" >"$W/out" 2>"$W/err" &
+		p=$!
+		pids+=("$p")
+		sleep 0.5
+		kill -"$sig" "$p"
+		t0=$(date +%s%N)
+		wait_or_kill "$p"
+		rc=$RC
+		exec {wr}>&-
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		check "check --replay from a pipe gone silent, SIG$sig as the reader waits: exit 2, interrupted at line 6 when the wait begins (${ms} ms)" \
+			"[ $rc -eq 2 ] && grep -q '/dev/stdin:6: interrupted by' $W/err && [ ! -s $W/out ] && [ $ms -lt 5000 ]"
+	done
+else
+	for sig in INT TERM HUP; do
+		skip "check --replay from a pipe gone silent, SIG$sig as the reader waits" "no shim (root and gcc)"
+	done
+fi
 
 # a replay being read (a pipe that never ends): interrupted, exit 2, no result
 for cmd in "check --replay" "list --replay" "top --once --replay" "exporter --replay"; do
