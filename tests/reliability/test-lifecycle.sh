@@ -142,6 +142,16 @@ for mode in live replay; do
 	done
 done
 
+# signal_timed PID SIG: send SIG, wait (SIGKILL after 10 s); exit status in
+# RC, milliseconds from the signal to the exit in MS
+signal_timed() {
+	local t0
+	kill -"$2" "$1"
+	t0=$(date +%s%N)
+	wait_or_kill "$1"
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
 # A live tracer with nothing to do waits with no timeout. A stop signal that
 # lands after its loop last looked at the stop flag, before the wait began,
 # must still end it (it hung the 6.12 bench guest once in ~6 runs): the shim
@@ -158,11 +168,8 @@ if [ $root -eq 1 ] && command -v gcc >/dev/null &&
 		pids+=("$p")
 		for i in $(seq 1 100); do grep -q 'ready:' "$W/err" && break; sleep 0.1; done
 		sleep 1		# the first wait with no timeout comes 0.2 s after the last record
-		kill -"$sig" "$p"
-		t0=$(date +%s%N)
-		wait_or_kill "$p"
-		rc=$RC
-		ms=$((($(date +%s%N) - t0) / 1000000))
+		signal_timed "$p" "$sig"
+		rc=$RC ms=$MS
 		check "trace idle, SIG$sig between the loop's check and its wait: exit 0 when the wait begins (${ms} ms)" \
 			"grep -q 'ready:' $W/err && [ $rc -eq 0 ] && [ $ms -lt 5000 ]"
 	done
@@ -191,12 +198,9 @@ if [ -f "$W/slowpoll.so" ]; then
 		p=$!
 		pids+=("$p")
 		sleep 0.5
-		kill -"$sig" "$p"
-		t0=$(date +%s%N)
-		wait_or_kill "$p"
-		rc=$RC
+		signal_timed "$p" "$sig"
+		rc=$RC ms=$MS
 		exec {wr}>&-
-		ms=$((($(date +%s%N) - t0) / 1000000))
 		check "check --replay from a pipe gone silent, SIG$sig as the reader waits: exit 2, interrupted at line 6 when the wait begins (${ms} ms)" \
 			"[ $rc -eq 2 ] && grep -q '/dev/stdin:6: interrupted by' $W/err && [ ! -s $W/out ] && [ $ms -lt 5000 ]"
 	done
