@@ -26,8 +26,12 @@ int line_reader_init(struct line_reader *lr, FILE *f, size_t max,
 	lr->stop = stop;
 	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode))
 		return fail(lr, -EISDIR, "is a directory, not a file");
-	/* a regular file never makes read() wait */
-	lr->may_wait = stop && (fstat(fileno(f), &st) || !S_ISREG(st.st_mode));
+	/*
+	 * a regular file never makes read() wait; a FILE without a descriptor
+	 * (fmemopen()) has nothing to wait on
+	 */
+	lr->may_wait = stop && fileno(f) >= 0 && !fstat(fileno(f), &st) &&
+		       !S_ISREG(st.st_mode);
 	lr->buf = malloc(max + 1);
 	if (!lr->buf)
 		return fail(lr, -ENOMEM, "out of memory");
