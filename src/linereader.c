@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Bounded line reader (see linereader.h). */
-#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "linereader.h"
+#include "stopsig.h"
 
 static int fail(struct line_reader *lr, int code, const char *why)
 {
@@ -60,32 +59,18 @@ static bool buffer_empty(FILE *f)
 	return f->_IO_read_ptr >= f->_IO_read_end;
 }
 
-/*
- * Wait until @lr's input can be read without waiting, or the stop flag is
- * set (-EINTR). A signal that sets the flag after stopped() looked and
- * before read() began to wait would otherwise be lost until the next line
- * or the end of the input (a silent pipe: never): the signals are blocked
- * from the look to the wait, and ppoll() unblocks them while it waits, as
- * the live loop does (runner.c).
- */
+/* wait until @lr's input can be read without waiting, or it is stopped (-EINTR) */
 static int wait_readable(struct line_reader *lr)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct pollfd pfd = { .fd = fileno(lr->f), .events = POLLIN };
-	sigset_t block, old;
-	unsigned int i;
-	int n, err = 0;
 
-	sigemptyset(&block);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	do {
-		n = stopped(lr) ? -1 : ppoll(&pfd, 1, NULL, &old);
-		err = n < 0 ? (stopped(lr) ? EINTR : errno) : 0;
-	} while (n < 0 && err == EINTR && !stopped(lr));
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return -err;
+	while (poll_unless_stopped(&pfd, 1, -1, lr->stop) < 0) {
+		if (errno != EINTR)
+			return -errno;
+		if (stopped(lr))
+			return -EINTR;
+	}
+	return 0;
 }
 
 int line_reader_next(struct line_reader *lr, char **line, size_t *len)

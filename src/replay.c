@@ -8,6 +8,7 @@
 #include "record.h"
 #include "linereader.h"
 #include "replay.h"
+#include "stopsig.h"
 
 static uint64_t get_u64(struct json_object *o, const char *key, bool *ok)
 {
@@ -38,9 +39,6 @@ static void on_replay_signal(int sig)
 	replay_signal = sig;
 }
 
-static const int replay_signals[] = { SIGINT, SIGTERM, SIGHUP };
-#define NSIG_REPLAY (sizeof(replay_signals) / sizeof(replay_signals[0]))
-
 /*
  * A replay is a batch job over a file that can be large or endless (a pipe):
  * SIGINT, SIGTERM and SIGHUP stop it between lines and it fails (-EINTR),
@@ -54,16 +52,16 @@ static void replay_signals_catch(struct sigaction *old)
 
 	replay_signal = 0;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < NSIG_REPLAY; i++)
-		sigaction(replay_signals[i], &sa, &old[i]);
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
 }
 
 static void replay_signals_restore(const struct sigaction *old)
 {
 	size_t i;
 
-	for (i = 0; i < NSIG_REPLAY; i++)
-		sigaction(replay_signals[i], &old[i], NULL);
+	for (i = 0; i < N_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 }
 
 static long replay_lines(struct line_reader *lr, const char *name,
@@ -160,7 +158,7 @@ static long replay_lines(struct line_reader *lr, const char *name,
 long replay_stream(FILE *f, const char *name, const struct replay_ops *ops,
 		   char *err, size_t errlen)
 {
-	struct sigaction old[NSIG_REPLAY];
+	struct sigaction old[N_STOP_SIGNALS];
 	struct line_reader lr;
 	long ret;
 

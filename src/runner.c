@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Sources, signals, the loop and the cleanup of every view (runner.h). */
-#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "replay.h"
+#include "stopsig.h"
 #include "runner.h"
 
 static volatile sig_atomic_t stop_sig;
@@ -19,39 +19,6 @@ static bool term_raw;
 static void on_signal(int sig)
 {
 	stop_sig = sig;
-}
-
-/* the signals that stop the loop (runner_run() catches them) */
-static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-/*
- * poll() that a stop signal cannot slip past: one that arrived after the
- * loop checked stop_sig, but before poll() began to sleep, would leave it
- * asleep with no timeout (an idle tracer) until some other event. The
- * signals stay blocked from the check to the wait, and ppoll() unblocks
- * them atomically while it waits (-EINTR then).
- */
-static int poll_unless_stopped(struct pollfd *pfd, int np, int timeout_ms)
-{
-	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
-	sigset_t block, old;
-	unsigned int i;
-	int n, err;
-
-	sigemptyset(&block);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&block, stop_signals[i]);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	if (stop_sig) {
-		n = -1;
-		err = EINTR;
-	} else {
-		n = ppoll(pfd, np, timeout_ms < 0 ? NULL : &ts, &old);
-		err = errno;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = err;
-	return n;
 }
 
 bool runner_stopping(void)
@@ -196,7 +163,7 @@ static int step(struct runner *r, double end, double *next_tick)
 		ki = np;
 		pfd[np++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 	}
-	n = poll_unless_stopped(pfd, np, timeout);
+	n = poll_unless_stopped(pfd, np, timeout, &stop_sig);
 	if (n < 0)
 		return errno == EINTR ? 0 : 2;
 	if (ci >= 0 && ((pfd[ci].revents & POLLIN) || collector_timeout_ms(r->c) >= 0)) {
@@ -253,7 +220,7 @@ int runner_run(struct runner *r, const struct runner_cfg *cfg, const struct runn
 	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
 	r->ops = *ops;
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+	for (i = 0; i < N_STOP_SIGNALS; i++)
 		sigaction(stop_signals[i], &sa, NULL);
 	if (o->replay) {
 		ret = do_replay(r);
