@@ -43,6 +43,8 @@ struct hook_cand {
 	 */
 	unsigned char shapes;
 	const char *limit;	/* what this hook cannot see, NULL: nothing */
+	/* a kfunc its programs call, which vmlinux must have; NULL: none */
+	const char *kfunc;
 };
 
 struct event_def {
@@ -78,6 +80,8 @@ struct probe_ops {
 	/* does @sym exist as @family needs it? fills @module ("" = vmlinux) */
 	bool (*target_ok)(void *ctx, enum tph_hook_family family, const char *sym,
 			  char *module, size_t len);
+	/* does vmlinux have kfunc @name? (NULL: no kfuncs at all) */
+	bool (*kfunc_ok)(void *ctx, const char *name);
 	/*
 	 * BTF prototype of function @name, or with @member of the function
 	 * pointer @member of struct @name; false when BTF does not have it

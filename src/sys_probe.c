@@ -389,6 +389,12 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 	return true;
 }
 
+/* a kfunc is a kernel function BTF lists; vmlinux only (ours are core BPF) */
+static bool kfunc_ok(void *ctx, const char *name)
+{
+	return vmlinux_id(ctx, name, BTF_KIND_FUNC) > 0;
+}
+
 bool sys_probe_btf_sorted(struct sys_probe *p)
 {
 	return kbtf_names_sorted(p->k);
@@ -599,6 +605,7 @@ void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops)
 {
 	ops->family_ok = family_ok;
 	ops->target_ok = target_ok;
+	ops->kfunc_ok = kfunc_ok;
 	ops->proto = proto_op;
 	ops->ctx = p;
 }
