@@ -153,8 +153,8 @@ struct {
 
 /*
  * @d's exporter name into @dst (TPH_NAME_LEN bytes, zero-padded): from this
- * CPU's cache in @h (NULL: none) when it holds @d's, else copied with
- * bpf_probe_read_kernel_str() and cached. @ino is @d's inode number, @m how
+ * CPU's cache in @h (NULL: none) when it holds @d's, else copied
+ * (kstr_read()) and cached. @ino is @d's inode number, @m how
  * @d is read (RD()). A dma-buf's events come one after another on one CPU
  * (export, attach, map ..., release; or one query after another), so all
  * but the first skip the string copy: ~0.2 us each in the 7.3 TCG guest,
@@ -179,10 +179,11 @@ static __always_inline void exp_name_cached(char *dst, struct dma_buf *d, __u64 
 				return;
 		}
 	}
-	__builtin_memset(dst, 0, TPH_NAME_LEN);
 	src = RD(m, d, exp_name);
 	if (src)
-		bpf_probe_read_kernel_str(dst, TPH_NAME_LEN, src);
+		kstr_read(dst, src, m);
+	else
+		__builtin_memset(dst, 0, TPH_NAME_LEN);
 	if (!h)
 		return;
 	/*
@@ -362,12 +363,6 @@ static __always_inline void dev_pci(struct tph_dev *d, __u32 domain, __u16 bdf)
 	d->domain = domain;
 	d->bdf = bdf;
 	d->valid |= TPH_DEV_PCI;
-}
-
-static __always_inline void dev_name(struct tph_dev *d, const char *name)
-{
-	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
-		d->valid |= TPH_DEV_NAME;
 }
 
 #endif /* TPHTRACE_COMMON_BPF_H */

@@ -507,39 +507,25 @@ static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hoo
 }
 FN_EXIT_HOOKS(dma_buf_export, FN_DMABUF_EXPORT)
 
-/* static void dma_buf_release(struct dentry *): the dentry's d_fsdata */
+/*
+ * static void dma_buf_release(struct dentry *): the dentry's d_fsdata, a
+ * void *. Typed by bpf_rdonly_cast() where the kernel has it (fentry on
+ * v6.2+, core.bpf.h), its fields are plain loads; else six probe reads.
+ * In the 7.3 guest the handler went from ~1.6-2.0 to ~1.0 us a release
+ * (bench/README.md, P7b).
+ */
 static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 hook)
 {
 	struct dentry *de = (void *)a[0];
+	void *d = RD(rd_mode(hook), de, d_fsdata);
 
-	/* d_fsdata is a void *: the dma-buf is untyped */
-	return on_dmabuf(TPH_EV_DMABUF_RELEASE, RD(rd_mode(hook), de, d_fsdata), RD_PROBE, 0,
-			 hook);
+	if (CAN_CAST(rd_mode(hook)))
+		return on_dmabuf(TPH_EV_DMABUF_RELEASE,
+				 bpf_rdonly_cast(d, bpf_core_type_id_kernel(struct dma_buf)),
+				 RD_WALK, 0, hook);
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, d, RD_PROBE, 0, hook);
 }
 FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
-
-/*
- * The same release with the dma-buf typed, where the kernel has the
- * bpf_rdonly_cast() kfunc (v6.2, commit a35b9af4ec2c "bpf: Add a kfunc for
- * generic type cast"); the hook table prefers it there. The cast makes
- * d_fsdata an untrusted struct dma_buf pointer: its fields and what they
- * point to are plain loads the JIT guards with an exception-table entry
- * (BPF_PROBE_MEM), where the untyped program makes six
- * bpf_probe_read_kernel() calls. In the 7.3 guest that took the handler
- * from ~2.0 to ~1.3 us a release (bench/README.md, P7b). Weak, so that an
- * object loads on v6.1, where this program is never selected.
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-
-SEC("fentry/dma_buf_release")
-int fentry__dma_buf_release_typed(__u64 *ctx)
-{
-	struct dentry *de = (void *)ctx[0];
-	struct dma_buf *d;
-
-	d = bpf_rdonly_cast(de->d_fsdata, bpf_core_type_id_kernel(struct dma_buf));
-	return on_dmabuf(TPH_EV_DMABUF_RELEASE, d, RD_WALK, 0, TPH_HOOK_FENTRY);
-}
 
 /* dma_buf_dynamic_attach(dmabuf, dev, importer_ops, importer_priv) -> attach */
 static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,

@@ -297,7 +297,7 @@ static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, in
 	s->req_type = TPH_UNKNOWN_U8;
 	if (pd && bpf_core_field_exists(pd->device) &&
 	    bpf_core_field_exists(pd->device->dev))
-		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
+		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name), RD_PROBE);
 }
 
 /*
@@ -374,7 +374,7 @@ static __always_inline int on_mr_dereg(const char *ibdev, __u32 mkey, __u64 ino,
 	if (!r)
 		return 0;
 	__builtin_memset(&r->nic, 0, sizeof(r->nic));
-	dev_name(&r->nic, ibdev);
+	dev_name(&r->nic, ibdev, rd_mode(hook));
 	r->ino = ino;
 	r->mkey = mkey;
 	r->st_index = st_index;
@@ -494,7 +494,7 @@ static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int m, int r
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
 	read_buf_cached(&r->buf, d, m);
-	read_buf_name(r->name, sizeof(r->name), d, m);
+	read_buf_name(r->name, d, m);
 	r->ret = ret;
 	rec_submit(r, ret);
 	return 0;

@@ -124,10 +124,10 @@ static __always_inline void query_rec_buf(struct tph_ev_query *r, struct dma_buf
 {
 	r->buf.ino = q->ino;
 	r->buf.size = q->size;
-	__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 	if (d)
-		bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
-					  RD(rd_mode(hook), d, exp_name));
+		kstr_read(r->buf.exp_name, RD(rd_mode(hook), d, exp_name), rd_mode(hook));
+	else
+		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 }
 
 /* the tag and hint the query returned: the pointers in TP_PROTO read back */
@@ -334,7 +334,7 @@ static __always_inline void read_mlx5_ib_dev(struct tph_dev *d,
 	if (!dev || !bpf_core_field_exists(dev->ib_dev) ||
 	    !bpf_core_field_exists(dev->mdev))
 		return;
-	dev_name(d, RD(m, dev, ib_dev.dev.kobj.name));
+	dev_name(d, RD(m, dev, ib_dev.dev.kobj.name), m);
 	read_pci_dev(d, RD_PTR(m, dev, mdev, pdev), hop_mode(m));
 }
 

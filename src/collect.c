@@ -311,6 +311,7 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 	 * verify the programs in parallel (apply_plan())
 	 */
 	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe) || split_load;
+	s->rodata->has_rdonly_cast = sys_probe_has_kfunc(c->probe, "bpf_rdonly_cast");
 	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
 	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
 		s->rodata->reg_mr_has_dmah = nargs >= 8;

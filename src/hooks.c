@@ -67,11 +67,6 @@ static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 			 why);
 		return false;
 	}
-	if (c->kfunc && !(ops->kfunc_ok && ops->kfunc_ok(ops->ctx, c->kfunc))) {
-		snprintf(ep->why, sizeof(ep->why), "%s: no kfunc '%s'",
-			 tph_hook_name(c->family), c->kfunc);
-		return false;
-	}
 	ep->module[0] = '\0';
 	for (i = 0; i < HOOK_MAX_TARGETS && c->t[i].prog; i++) {
 		module[0] = '\0';

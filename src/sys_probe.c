@@ -390,9 +390,9 @@ static bool target_ok(void *ctx, enum tph_hook_family fam, const char *name,
 }
 
 /* a kfunc is a kernel function BTF lists; vmlinux only (ours are core BPF) */
-static bool kfunc_ok(void *ctx, const char *name)
+bool sys_probe_has_kfunc(struct sys_probe *p, const char *name)
 {
-	return vmlinux_id(ctx, name, BTF_KIND_FUNC) > 0;
+	return vmlinux_id(p, name, BTF_KIND_FUNC) > 0;
 }
 
 bool sys_probe_btf_sorted(struct sys_probe *p)
@@ -605,7 +605,6 @@ void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops)
 {
 	ops->family_ok = family_ok;
 	ops->target_ok = target_ok;
-	ops->kfunc_ok = kfunc_ok;
 	ops->proto = proto_op;
 	ops->ctx = p;
 }

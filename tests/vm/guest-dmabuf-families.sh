@@ -19,7 +19,8 @@
 # inode 2 (-i 2). The kernel's own account of the run comes from tracefs:
 # the function tracer on dma_buf_{map,unmap}_attachment and dma_buf_release,
 # and the dma_buf:dma_buf_put events where they exist.
-# Files: env.txt, tracers.txt, bufs.txt (mkdmabuf lines), probe.tp_btf.json,
+# Files: env.txt, tracers.txt, bufs.txt (mkdmabuf lines), names.txt (named
+# udmabufs: name=NAME and the mkdmabuf line), probe.tp_btf.json,
 # trace.T.jsonl, trace.T.err, trace.T.rc, text.*, filt.*, ftrace.txt.
 set -u
 W=$VM_JOBDIR
@@ -105,6 +106,15 @@ if [ $stock = 1 ]; then
 	$MK udmabuf 1048576 >>"$W/bufs.txt"
 	$MK heap 2097152 >>"$W/bufs.txt"
 	[ $vgem = 0 ] && $MK -i udmabuf 65536 >>"$W/bufs.txt"
+	# named (DMA_BUF_SET_NAME), for the release records' names: strings are
+	# read in 8-byte words by tracing programs on v6.2+ and again by helper
+	# when one ends on a word boundary (bpf/core.bpf.h, kstr_read()), so
+	# 7, 8, 15, 16, 24 and 31 characters (DMA_BUF_NAME_LEN holds 31)
+	: >"$W/names.txt"
+	for nm in abcdefg abcdefgh abcdefghijklmno abcdefghijklmnop \
+		abcdefghijklmnopqrstuvwx abcdefghijklmnopqrstuvwxyz01234; do
+		echo "name=$nm $($MK -n $nm udmabuf 65536)" >>"$W/names.txt"
+	done
 fi
 [ $vgem = 0 ] && $MK vgem 1048576 >>"$W/bufs.txt"
 nap 0.5

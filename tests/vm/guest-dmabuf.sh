@@ -104,4 +104,25 @@ check "text: clean exit on SIGTERM" "[ $rc -eq 0 ]"
 check "text: export line with timestamp, inode, size, exporter" \
 	"grep -E '^[0-9]+\.[0-9]{6} dmabuf_export +mkdmabuf .* ino=$ino size=65536 exp_name=udmabuf' $W/text.out >/dev/null"
 check "filter -i 1: other dma-bufs filtered out" "! grep -q 'dmabuf' $W/filt.out"
+
+# names in the release record (tests/vm/guest-dmabuf-families.sh says why
+# these lengths): the 8-byte loads of kstr_read() through this JIT
+$T trace -j > $W/names.json 2> $W/names.err &
+pid=$!
+i=0
+while ! grep -q 'ready:' $W/names.err && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+names="abcdefg abcdefgh abcdefghijklmno abcdefghijklmnop abcdefghijklmnopqrstuvwx abcdefghijklmnopqrstuvwxyz01234"
+for nm in $names; do
+	$MK -n $nm udmabuf 65536 > $W/n.$nm
+done
+sleep 0.3
+kill -INT $pid
+wait $pid
+for nm in $names; do
+	ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' $W/n.$nm)
+	check "names: the ${#nm}-character name '$nm' whole in the release record (ino ${ino:-?})" \
+		"[ -n '$ino' ] && jq -e -s 'map(select(.kind==\"dmabuf_release\" and .ino==${ino:-0})) | length == 1 and .[0].name == \"$nm\" and .[0].exp_name == \"udmabuf\"' $W/names.json >/dev/null"
+done
 echo "# done"

@@ -117,7 +117,7 @@ nrec() { # FILE JQ-SELECT
 
 judge() { # KVER
 	local k=$1 j=$out/$1 grc gsec up stock t f sel n exp ino size pid imp line fam \
-		want got detail puts rel e
+		want got detail puts rel e nm
 	read -r grc gsec <"$out/$k.status"
 	echo "# ---- kernel $k: guest ${gsec}s (run-guest exit $grc)"
 	if [ "$grc" != 0 ] || [ ! -f "$j/tracers.txt" ]; then
@@ -187,6 +187,16 @@ judge() { # KVER
 					 jq -e -s 'map(select($sel)) | all(.importer == \"$imp\" and .exp_name == \"$exp\" and .hook == \"$fam\" and .ret == 0 and .dir == 0)' $f >/dev/null"
 			done
 		done <"$j/bufs.txt"
+		[ -s "$j/names.txt" ] || continue
+		fam=$(fam_of "$t" dmabuf_release)
+		while read -r line; do
+			nm=$(sed -n 's/^name=\([^ ]*\) .*/\1/p' <<<"$line")
+			ino=$(sed -n 's/.*ino=\([0-9]*\).*/\1/p' <<<"$line")
+			sel=".kind == \"dmabuf_release\" and .ino == ${ino:-0}"
+			ok_if name "$k" "$t" "the ${#nm}-character name '$nm' of ino=$ino whole in its release record, hook=$fam" eval \
+				"[ -n '$ino' ] && [ \"\$(nrec $f '$sel')\" = 1 ] &&
+				 jq -e -s 'map(select($sel))[0] | .name == \"$nm\" and .exp_name == \"udmabuf\" and .hook == \"$fam\"' $f >/dev/null"
+		done <"$j/names.txt"
 	done
 	if [ "$stock" = 1 ]; then
 		ino=$(sed -n '1s/.*ino=\([0-9]*\).*/\1/p' "$j/bufs.txt")
