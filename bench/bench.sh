@@ -191,12 +191,25 @@ p3n_t=$(p3_of "$gn" tphtrace)
 p3n_b=$(p3_of "$gn" bpftrace)
 p3_new=$(awk -v b="$p3n_b" -v t="$p3n_t" 'BEGIN {printf "%.2f", b / t}')
 p3=$(awk -v a="$p3_612" -v b="$p3_new" 'BEGIN {printf "%.2f", (a < b ? a : b)}')
-# P7: per round, the tool's median / the median without a tracer (same
-# round: a drift of the guest's speed hits both); the median of those
+# P7: each watched run (its median) / the mean of the runs without a
+# tracer just before and after it (bench/guest-p7.sh: a drift of the
+# guest's speed cancels); the median of those
 p7_ratio() { # LOG OP TOOL
-	paste <(grep "^p7 tool=$3 op=$2 " "$1" | kv median_us /dev/stdin) \
-	      <(grep "^p7 tool=none op=$2 " "$1" | kv median_us /dev/stdin) |
-		awk 'NF == 2 && $2 > 0 {print $1 / $2}' | median
+	grep -E "^p7 tool=[a-z]+ op=$2 " "$1" | awk -v want="$3" '
+		{
+			tool = us = ""
+			for (i = 2; i <= NF; i++) {
+				if ($i ~ /^tool=/) tool = substr($i, 6)
+				if ($i ~ /^median_us=/) us = substr($i, 11)
+			}
+		}
+		tool == "none" && us > 0 {
+			if (pend > 0 && prev > 0) print pend / ((prev + us) / 2)
+			pend = ""
+			prev = us
+			next
+		}
+		{ pend = tool == want ? us : "" }' | median
 }
 p7_us() { grep "^p7 tool=$3 op=$2 " "$1" | kv median_us /dev/stdin | median; }
 p7_mr=$(p7_ratio "$g" mr tphtrace)

@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # make bench, P7 in a guest (bench/README.md): the traced operation OP
-# (bpfbench p7mr or p7dmabuf, N timed operations) with no tracer, with
+# (bpfbench p7mr or p7dmabuf, N timed operations) with
 # `tphtrace trace -j >/dev/null` attached and with bpftrace running SCRIPT
-# attached, ROUNDS times in turn (a drift of the guest's speed hits all
-# three alike). Run by bench/guest.sh (6.12, p7mr, tphsim loaded) and
-# bench/guest-new.sh (newest kernel, p7dmabuf). Prints
+# attached, ROUNDS times in turn (at least 9), each watched run between two
+# runs with no tracer (none, tphtrace, none, bpftrace, none, ...): bench.sh
+# divides a watched run by the mean of the two around it, so that a drift
+# of the guest's speed cancels. Run by bench/guest.sh (6.12, p7mr, tphsim
+# loaded) and bench/guest-new.sh (newest kernel, p7dmabuf). Prints, in
+# the order run,
 #   p7 tool=none|tphtrace|bpftrace op=OP n=N median_us=X p10_us=X p90_us=X
 # Arguments: OP(mr|dmabuf) N ROUNDS SCRIPT
 set -u
@@ -43,14 +46,15 @@ timed() { # TOOL: one run of the operation, tagged
 	"$bb" "p7$op" -n "$n" | sed "s/^p7 /p7 tool=$1 /"
 }
 
-for _ in $(seq "$rounds"); do
-	timed none
+timed none
+for _ in $(seq $((rounds < 9 ? 9 : rounds))); do
 	# tphtrace as a user runs it: JSON lines to /dev/null
 	"$tph" trace -j >/dev/null 2>/tmp/p7-tph.err &
 	pid=$!
 	wait_for /tmp/p7-tph.err 'ready:' && timed tphtrace
 	stop "$pid"
 	grep -h 'lost' /tmp/p7-tph.err | sed 's/^/p7 tphtrace-stderr /'
+	timed none
 	# bpftrace: its lines to the guest's tmpfs (its BEGIN line marks it attached)
 	bpftrace -B line "$bt" >/tmp/p7-bt.out 2>/tmp/p7-bt.err &
 	pid=$!
@@ -58,4 +62,5 @@ for _ in $(seq "$rounds"); do
 	stop "$pid"
 	echo "p7 bpftrace-lines op=$op lines=$(wc -l </tmp/p7-bt.out)"
 	grep -hi 'lost' /tmp/p7-bt.out /tmp/p7-bt.err | head -n 3 | sed 's/^/p7 bpftrace-lost /'
+	timed none
 done
