@@ -130,13 +130,13 @@ struct qhand {
 	__u8 has_tag;		/* it succeeded and they could be read */
 	__u8 qflags;
 	/*
-	 * The exporter name of the dma-buf last read on this CPU, for the
-	 * records that follow it (exp_name_cached()). A dma-buf's exp_name is set
+	 * The exporter name of the dma-buf last queried on this CPU, for the
+	 * wrapper's record (query_rec_name()). A dma-buf's exp_name is set
 	 * at export and never changes, and its address and inode number
 	 * name it (dma-buf inodes take get_next_ino(), never reused in its
 	 * life). Tracepoint programs run with preemption off today, but not
 	 * on every kernel (PREEMPT_RT): name_seq counts rewrites, so that a
-	 * copy that a rewrite interrupted is not taken.
+	 * copy that a rewrite interrupted is not taken (query_rec_buf_cached()).
 	 */
 	__u32 name_seq;
 	__u64 name_buf;
@@ -150,58 +150,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct qhand);
 } qhand SEC(".maps");
-
-/*
- * @d's exporter name into @dst (TPH_NAME_LEN bytes, zero-padded): from this
- * CPU's cache in @h (NULL: none) when it holds @d's, else copied
- * (kstr_read()) and cached. @ino is @d's inode number, @m how
- * @d is read (RD()). A dma-buf's events come one after another on one CPU
- * (export, attach, map ..., release; or one query after another), so all
- * but the first skip the string copy: ~0.2 us each in the 7.3 TCG guest,
- * three of the four a udmabuf's life costs (bench/README.md, P7b).
- */
-static __always_inline void exp_name_cached(char *dst, struct dma_buf *d, __u64 ino, int m,
-					    struct qhand *h)
-{
-	__u64 *name = (__u64 *)dst;
-	const char *src;
-	__u32 seq;
-	int i;
-
-	if (h) {
-		seq = h->name_seq;
-		barrier();
-		if (h->name_buf == (__u64)d && h->name_ino == ino) {
-			for (i = 0; i < TPH_NAME_LEN / 8; i++)
-				name[i] = h->name[i];
-			barrier();
-			if (h->name_seq == seq && h->name_buf == (__u64)d)
-				return;
-		}
-	}
-	src = RD(m, d, exp_name);
-	if (src)
-		kstr_read(dst, src, m);
-	else
-		__builtin_memset(dst, 0, TPH_NAME_LEN);
-	if (!h)
-		return;
-	/*
-	 * Rewrite: invalidate, count, fill, and validate only if no other
-	 * rewrite began meanwhile. One that slips in after that check leaves
-	 * its name with its inode number, which names no other dma-buf.
-	 */
-	h->name_buf = 0;
-	barrier();
-	seq = h->name_seq + 1;
-	h->name_seq = seq;
-	for (i = 0; i < TPH_NAME_LEN / 8; i++)
-		h->name[i] = name[i];
-	h->name_ino = ino;
-	barrier();
-	if (h->name_seq == seq)
-		h->name_buf = (__u64)d;
-}
 
 /* kprobe entry arguments, for the matching kretprobe: key = tid, fn */
 struct stash_key {
@@ -363,6 +311,12 @@ static __always_inline void dev_pci(struct tph_dev *d, __u32 domain, __u16 bdf)
 	d->domain = domain;
 	d->bdf = bdf;
 	d->valid |= TPH_DEV_PCI;
+}
+
+static __always_inline void dev_name(struct tph_dev *d, const char *name)
+{
+	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
+		d->valid |= TPH_DEV_NAME;
 }
 
 #endif /* TPHTRACE_COMMON_BPF_H */

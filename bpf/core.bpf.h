@@ -165,78 +165,6 @@ enum { RD_PROBE, RD_LEAF, RD_WALK };
 	((m) != RD_PROBE ? BPF_CORE_READ_BITFIELD(src, field) :	\
 			   BPF_CORE_READ_BITFIELD_PROBED(src, field))
 
-/*
- * bpf_rdonly_cast() (v6.2, commit a35b9af4ec2c "bpf: Add a kfunc for
- * generic type cast") turns an untyped kernel pointer into an untrusted
- * typed one: its fields are plain loads that the JIT guards with an
- * exception-table entry (BPF_PROBE_MEM: a fault reads 0), where an untyped
- * pointer costs a bpf_probe_read_kernel*() helper call per read. Under
- * QEMU TCG a string copy by helper is ~0.2 us (bench/README.md, P7b).
- * has_rdonly_cast is set from vmlinux BTF before load; the kfunc is weak,
- * so libbpf leaves it unresolved on v6.1 and the verifier, knowing the
- * flag false, never reaches a call. Tracing programs (tp_btf, fentry) only:
- * callers pass their read mode, and RD_PROBE (kprobe, raw_tp, untyped
- * pointers) keeps the helpers.
- */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-const volatile bool has_rdonly_cast;
-#define CAN_CAST(m)	(has_rdonly_cast && (m) != RD_PROBE)
-
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "kstr_read() finds a string's end in little-endian words"
-#endif
-
-/*
- * A kernel string into @dst (TPH_NAME_LEN bytes: at most TPH_NAME_LEN - 1
- * characters, zero-padded, "" if unreadable), as bpf_probe_read_kernel_str()
- * copies it. With the cast (@m), by four 8-byte loads through a window
- * typed struct new_utsname, whose sysname[65] makes the verifier accept
- * loads of 8 bytes at offsets 0-24 (btf_struct_access() lets an array of
- * char be read at any size within it); the end of the string is found and
- * what follows it cleared a word at a time, in registers (a loop over the
- * bytes cost more than the helper under QEMU TCG).
- * The loads are not aligned (the verifier types a char * loaded from a
- * struct as untrusted memory on 7.x and refuses arithmetic that mixes
- * it), so a word that runs into an unmapped page, past a string at the end
- * of a module's section, faults and reads 0: the string would seem to end
- * at that word's start. A string that ends at a word boundary (or is empty,
- * or longer than the record holds) is therefore read again by the helper.
- * The copy is not atomic against a writer, no more than the helper's.
- */
-static __always_inline void kstr_read(char *dst, const char *src, int m)
-{
-	const __u64 ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	__u64 *out = (__u64 *)dst, w, z, low;
-	struct new_utsname *win;
-	bool end = false, again = false;
-	int i;
-
-	if (CAN_CAST(m)) {
-		win = bpf_rdonly_cast(src, bpf_core_type_id_kernel(struct new_utsname));
-		for (i = 0; i < TPH_NAME_LEN / 8; i++) {
-			if (end) {
-				out[i] = 0;
-				continue;
-			}
-			w = ((const __u64 *)win->sysname)[i];
-			/* the high bit of the first zero byte is z's lowest */
-			z = (w - ones) & ~w & highs;
-			if (z) {
-				low = z & -z;
-				again = low == 0x80;	/* the string ends at a word boundary */
-				w &= (low >> 7) - 1;
-				end = true;
-			}
-			out[i] = w;
-		}
-		if (end && !again)
-			return;
-	}
-	__builtin_memset(dst, 0, TPH_NAME_LEN);
-	if (src)
-		bpf_probe_read_kernel_str(dst, TPH_NAME_LEN, src);
-}
-
 static __always_inline __u64 dmabuf_ino(struct dma_buf *d, int m)
 {
 	return RD_PTR(m, d, file, f_inode, i_ino);
@@ -253,7 +181,7 @@ static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, int m
 	b->size = RD(m, d, size);
 	name = RD(m, d, exp_name);
 	if (name)
-		kstr_read(b->exp_name, name, m);
+		bpf_probe_read_kernel_str(b->exp_name, sizeof(b->exp_name), name);
 }
 
 /*
@@ -264,13 +192,13 @@ static __always_inline void read_buf(struct tph_buf *b, struct dma_buf *d, int m
  * the lock through a fault-safe copy, so a rename racing with the read can
  * give the old or a torn name, never a crash. "" when unnamed.
  */
-static __always_inline void read_buf_name(char dst[TPH_NAME_LEN], struct dma_buf *d, int m)
+static __always_inline void read_buf_name(char *dst, __u32 len, struct dma_buf *d,
+					  int m)
 {
 	const char *name = d ? RD(m, d, name) : NULL;
 
-	if (name)
-		kstr_read(dst, name, m);
-	else
+	dst[0] = '\0';
+	if (name && bpf_probe_read_kernel_str(dst, len, name) < 0)
 		dst[0] = '\0';
 }
 
@@ -301,20 +229,15 @@ static __always_inline void read_pci_dev(struct tph_dev *d, struct pci_dev *pdev
 	d->valid |= TPH_DEV_PCI;
 }
 
-/* a device name (kobject name) @name, read by a program of mode @m */
-static __always_inline void dev_name(struct tph_dev *d, const char *name, int m)
-{
-	if (!name)
-		return;
-	kstr_read(d->name, name, m);
-	if (d->name[0])
-		d->valid |= TPH_DEV_NAME;
-}
-
 static __always_inline void read_device_name(struct tph_dev *d, struct device *dev, int m)
 {
-	if (dev)
-		dev_name(d, RD(m, dev, kobj.name), m);
+	const char *name;
+
+	if (!dev)
+		return;
+	name = RD(m, dev, kobj.name);
+	if (name && bpf_probe_read_kernel_str(d->name, sizeof(d->name), name) > 1)
+		d->valid |= TPH_DEV_NAME;
 }
 
 #endif /* TPHTRACE_CORE_BPF_H */

@@ -507,25 +507,47 @@ static __always_inline int fn_dma_buf_export(const __u64 *a, __u64 ret, __u8 hoo
 }
 FN_EXIT_HOOKS(dma_buf_export, FN_DMABUF_EXPORT)
 
-/*
- * static void dma_buf_release(struct dentry *): the dentry's d_fsdata, a
- * void *. Typed by bpf_rdonly_cast() where the kernel has it (fentry on
- * v6.2+, core.bpf.h), its fields are plain loads; else six probe reads.
- * In the 7.3 guest the handler went from ~1.6-2.0 to ~1.0 us a release
- * (bench/README.md, P7b).
- */
+/* static void dma_buf_release(struct dentry *): the dentry's d_fsdata */
 static __always_inline int fn_dma_buf_release(const __u64 *a, __u64 ret, __u8 hook)
 {
 	struct dentry *de = (void *)a[0];
-	void *d = RD(rd_mode(hook), de, d_fsdata);
 
-	if (CAN_CAST(rd_mode(hook)))
-		return on_dmabuf(TPH_EV_DMABUF_RELEASE,
-				 bpf_rdonly_cast(d, bpf_core_type_id_kernel(struct dma_buf)),
-				 RD_WALK, 0, hook);
-	return on_dmabuf(TPH_EV_DMABUF_RELEASE, d, RD_PROBE, 0, hook);
+	/* d_fsdata is a void *: the dma-buf is untyped */
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, RD(rd_mode(hook), de, d_fsdata), RD_PROBE, 0,
+			 hook);
 }
 FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
+
+/*
+ * bpf_rdonly_cast() (v6.2, commit a35b9af4ec2c "bpf: Add a kfunc for
+ * generic type cast") makes an untyped kernel pointer an untrusted typed
+ * one: its fields, and what they point to, are plain loads the JIT guards
+ * with an exception-table entry (BPF_PROBE_MEM: a fault reads 0). The
+ * program calls it by a helper id no helper has, TPH_CALL_RDONLY_CAST,
+ * which the loader makes the kfunc call (src/btf_attach.c): an extern
+ * __ksym would have libbpf read and parse all of vmlinux BTF to resolve it
+ * (~0.15 s of start-up in the guests, bench/README.md P3). The type's id
+ * is the kernel's own, from rodata (src/sys_probe.c says why not CO-RE).
+ */
+static void *(*const bpf_rdonly_cast)(const void *obj, __u32 btf_id) =
+	(void *)TPH_CALL_RDONLY_CAST;
+const volatile __u32 btf_id_dma_buf;	/* vmlinux BTF id of struct dma_buf */
+
+/*
+ * The release with d_fsdata typed, where the kernel has the kfunc and
+ * sorted BTF (the hook table prefers it there; src/sys_probe.c, kfunc_ok()):
+ * six probe reads become plain loads, the handler ~1.6-2.0 -> ~1.0 us a
+ * release in the 7.3 guest (bench/README.md, P7b). A program of its own,
+ * not a branch of the one above, which would carry both paths' code.
+ */
+SEC("fentry/dma_buf_release")
+int fentry__dma_buf_release_typed(__u64 *ctx)
+{
+	struct dentry *de = (void *)ctx[0];
+
+	return on_dmabuf(TPH_EV_DMABUF_RELEASE, bpf_rdonly_cast(de->d_fsdata, btf_id_dma_buf),
+			 RD_WALK, 0, TPH_HOOK_FENTRY);
+}
 
 /* dma_buf_dynamic_attach(dmabuf, dev, importer_ops, importer_priv) -> attach */
 static __always_inline int fn_dma_buf_dynamic_attach(const __u64 *a, __u64 ret,

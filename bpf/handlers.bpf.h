@@ -297,7 +297,7 @@ static __always_inline void on_mr_enter(struct ib_pd___tph *pd, __u64 length, in
 	s->req_type = TPH_UNKNOWN_U8;
 	if (pd && bpf_core_field_exists(pd->device) &&
 	    bpf_core_field_exists(pd->device->dev))
-		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name), RD_PROBE);
+		dev_name(&s->nic, BPF_CORE_READ(pd, device, dev.kobj.name));
 }
 
 /*
@@ -374,7 +374,7 @@ static __always_inline int on_mr_dereg(const char *ibdev, __u32 mkey, __u64 ino,
 	if (!r)
 		return 0;
 	__builtin_memset(&r->nic, 0, sizeof(r->nic));
-	dev_name(&r->nic, ibdev, rd_mode(hook));
+	dev_name(&r->nic, ibdev);
 	r->ino = ino;
 	r->mkey = mkey;
 	r->st_index = st_index;
@@ -470,18 +470,6 @@ static __always_inline int on_pci(struct tph_dev *dev, struct pci_args *a, int r
 /* ---- dma-buf lifetime and attachments ---------------------------------- */
 
 /* M: how @d may be read (bpf/core.bpf.h, RD()) */
-/* read_buf() with the exporter name from this CPU's cache (exp_name_cached()) */
-static __always_inline void read_buf_cached(struct tph_buf *b, struct dma_buf *d, int m)
-{
-	__u32 zero = 0;
-
-	if (!d)
-		return;
-	b->ino = dmabuf_ino(d, m);
-	b->size = RD(m, d, size);
-	exp_name_cached(b->exp_name, d, b->ino, m, bpf_map_lookup_elem(&qhand, &zero));
-}
-
 static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int m, int ret,
 				     __u8 hook)
 {
@@ -493,8 +481,8 @@ static __always_inline int on_dmabuf(__u16 kind, struct dma_buf *d, int m, int r
 	if (!r)
 		return 0;
 	__builtin_memset(&r->buf, 0, sizeof(r->buf));
-	read_buf_cached(&r->buf, d, m);
-	read_buf_name(r->name, d, m);
+	read_buf(&r->buf, d, m);
+	read_buf_name(r->name, sizeof(r->name), d, m);
 	r->ret = ret;
 	rec_submit(r, ret);
 	return 0;
@@ -524,7 +512,7 @@ static __always_inline int on_attach(__u16 kind, struct dma_buf *d,
 		dev = RD_PTR(m, a, dev);
 		devm = hop_mode(m);
 	}
-	read_buf_cached(&r->buf, d, dm);
+	read_buf(&r->buf, d, dm);
 	read_device_name(&r->importer, dev, devm);
 	r->attach = (__u64)a;
 	r->peer2peer = a ? RD(m, a, peer2peer) : 0;

@@ -145,7 +145,7 @@ static __always_inline int show(struct bpf_iter__dmabuf___tph *ctx, bool tags)
 	e.truncated = truncated;
 	e.cookie = (__u64)d;
 	read_buf(&e.buf, d, RD_PROBE);
-	read_buf_name(e.name, d, RD_PROBE);
+	read_buf_name(e.name, sizeof(e.name), d, RD_PROBE);
 	if (tags)
 		read_published(&e, d);
 	bpf_seq_write(seq, &e, sizeof(e));

@@ -124,10 +124,10 @@ static __always_inline void query_rec_buf(struct tph_ev_query *r, struct dma_buf
 {
 	r->buf.ino = q->ino;
 	r->buf.size = q->size;
+	__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
 	if (d)
-		kstr_read(r->buf.exp_name, RD(rd_mode(hook), d, exp_name), rd_mode(hook));
-	else
-		__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
+		bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
+					  RD(rd_mode(hook), d, exp_name));
 }
 
 /* the tag and hint the query returned: the pointers in TP_PROTO read back */
@@ -140,19 +140,49 @@ static __always_inline void query_read_tag(__u64 *ctx, __u16 *st, __u8 *ph)
 /*
  * The dma-buf of the query record when the exporter's event handed its
  * answer over (@h): the exporter name from the cache in @h when it holds
- * this dma-buf's (exp_name_cached()), which saves the string copy on every
- * query but the first of a dma-buf on a CPU.
+ * this dma-buf's, which saves the string copy (bpf_probe_read_kernel_str())
+ * on every query but the first of a dma-buf on a CPU.
  */
 static __always_inline void query_rec_buf_cached(struct tph_ev_query *r,
 						 struct dma_buf *d,
 						 const struct query_buf *q,
 						 struct qhand *h, __u8 hook)
 {
+	__u64 *name = (__u64 *)r->buf.exp_name;
+	__u32 seq;
+	int i;
+
 	if (!d)
 		return query_rec_buf(r, d, q, hook);
 	r->buf.ino = q->ino;
 	r->buf.size = q->size;
-	exp_name_cached(r->buf.exp_name, d, q->ino, rd_mode(hook), h);
+	seq = h->name_seq;
+	barrier();
+	if (h->name_buf == (__u64)d && h->name_ino == q->ino) {
+		for (i = 0; i < TPH_NAME_LEN / 8; i++)
+			name[i] = h->name[i];
+		barrier();
+		if (h->name_seq == seq && h->name_buf == (__u64)d)
+			return;
+	}
+	__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
+	bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
+				  RD(rd_mode(hook), d, exp_name));
+	/*
+	 * Rewrite: invalidate, count, fill, and validate only if no other
+	 * rewrite began meanwhile. One that slips in after that check leaves
+	 * its name with its inode number, which names no other dma-buf.
+	 */
+	h->name_buf = 0;
+	barrier();
+	seq = h->name_seq + 1;
+	h->name_seq = seq;
+	for (i = 0; i < TPH_NAME_LEN / 8; i++)
+		h->name[i] = name[i];
+	h->name_ino = q->ino;
+	barrier();
+	if (h->name_seq == seq)
+		h->name_buf = (__u64)d;
 }
 
 /*
@@ -334,7 +364,7 @@ static __always_inline void read_mlx5_ib_dev(struct tph_dev *d,
 	if (!dev || !bpf_core_field_exists(dev->ib_dev) ||
 	    !bpf_core_field_exists(dev->mdev))
 		return;
-	dev_name(d, RD(m, dev, ib_dev.dev.kobj.name), m);
+	dev_name(d, RD(m, dev, ib_dev.dev.kobj.name));
 	read_pci_dev(d, RD_PTR(m, dev, mdev, pdev), hop_mode(m));
 }
 

@@ -35,6 +35,7 @@
 #include <bpf/libbpf.h>
 #include "btf_attach.h"
 #include "hooks.h"
+#include "tphtrace/tphtrace.h"
 
 static struct sys_probe *current, *own;
 /* objects load in two threads (collect.c): the handlers share current and own */
@@ -78,6 +79,55 @@ static int attach_id(long cookie, const char *target, int *fd, __u32 *id)
 	return sys_probe_attach_id(p, cookie, target, fd, id) ? 0 : -ESRCH;
 }
 
+/*
+ * The program's calls of helper TPH_CALL_RDONLY_CAST become calls of the
+ * bpf_rdonly_cast() kfunc, id @kfunc in vmlinux BTF (bpf/core.bpf.h says
+ * why not an extern), or with @kfunc 0 moves of the argument to the result:
+ * what the verifier makes of the kfunc call too (inlined), in code it never
+ * reaches where the kernel lacks the kfunc.
+ */
+static int patch_casts(struct bpf_program *prog, __u32 kfunc)
+{
+	const struct bpf_insn *in = bpf_program__insns(prog);
+	size_t i, n = bpf_program__insn_cnt(prog);
+	struct bpf_insn *out = NULL;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (in[i].code != (BPF_JMP | BPF_CALL) || in[i].src_reg ||
+		    in[i].imm != TPH_CALL_RDONLY_CAST)
+			continue;
+		if (!out) {
+			out = malloc(n * sizeof(*out));
+			if (!out)
+				return -ENOMEM;
+			memcpy(out, in, n * sizeof(*out));
+		}
+		if (kfunc) {
+			out[i].src_reg = BPF_PSEUDO_KFUNC_CALL;
+			out[i].off = 0;		/* vmlinux */
+			out[i].imm = (__s32)kfunc;
+		} else {
+			out[i] = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X,
+						    .dst_reg = BPF_REG_0, .src_reg = BPF_REG_1 };
+		}
+	}
+	if (!out)
+		return 0;
+	ret = bpf_program__set_insns(prog, out, n);	/* copies them */
+	free(out);
+	return ret;
+}
+
+/* under lock: the kfunc's id in vmlinux BTF, 0 without */
+static __u32 cast_kfunc(void)
+{
+	struct sys_probe *p = current ? current : own;
+	__u32 kfunc, type;
+
+	return p && sys_probe_cast_ids(p, &kfunc, &type) ? kfunc : 0;
+}
+
 /* cookie: true for tp_btf (a btf_trace_NAME typedef), false for functions */
 static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
 			long cookie)
@@ -88,6 +138,12 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 
 	/* undo btf_attach_hide_tracing(): what the kernel loads is tracing */
 	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
+	pthread_mutex_lock(&lock);
+	id = cast_kfunc();
+	pthread_mutex_unlock(&lock);
+	ret = patch_casts(prog, id);
+	if (ret)
+		return ret;
 	pthread_mutex_lock(&lock);
 	if (on_prepare)		/* the object's maps exist by now */
 		on_prepare(prog);

@@ -298,6 +298,7 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 		       const struct hook_plan *plan, bool split_load)
 {
 	int k, nargs;
+	__u32 kfunc;
 
 	for (k = 1; k < TPH_EV_MAX; k++) {
 		const struct hook_cand *cd = hooks_chosen(plan, k);
@@ -311,7 +312,8 @@ static void set_rodata(struct collector *c, struct tphtrace_bpf *s,
 	 * verify the programs in parallel (apply_plan())
 	 */
 	s->rodata->tp_walk = sys_probe_btf_sorted(c->probe) || split_load;
-	s->rodata->has_rdonly_cast = sys_probe_has_kfunc(c->probe, "bpf_rdonly_cast");
+	/* the typed programs' cast (bpf/fn.bpf.h), its calls made by btf_attach.c */
+	sys_probe_cast_ids(c->probe, &kfunc, &s->rodata->btf_id_dma_buf);
 	/* 6.17 added struct ib_dmah *dmah before attrs (8 args, else 7) */
 	if (sys_probe_func_nargs(c->probe, "mlx5_ib_reg_user_mr_dmabuf", &nargs))
 		s->rodata->reg_mr_has_dmah = nargs >= 8;

@@ -14,6 +14,8 @@
 #define FEXIT(fn)		{ "fexit__" #fn, #fn, false }
 #define FEXIT_OPT(fn)		{ "fexit__" #fn, #fn, true }
 #define FENTRY(fn)		{ "fentry__" #fn, #fn, false }
+/* the same entry, its untyped pointer cast with bpf_rdonly_cast() (v6.2+) */
+#define FENTRY_TYPED(fn)	{ "fentry__" #fn "_typed", #fn, false }
 #define KRET(fn)		{ "kprobe__" #fn, #fn, false }, \
 				{ "kretprobe__" #fn, #fn, false }
 #define KRET_OPT(fn)		{ "kprobe__" #fn, #fn, true }, \
@@ -60,6 +62,8 @@ const struct event_def tph_events[TPH_EV_MAX] = {
 		ITER_SAMPLED,
 	} },
 	[TPH_EV_DMABUF_RELEASE] = { TPH_EV_DMABUF_RELEASE, "dma-buf released", {
+		{ TPH_HOOK_FENTRY, STOCK, { FENTRY_TYPED(dma_buf_release) },
+		  .kfunc = "bpf_rdonly_cast" },
 		{ TPH_HOOK_FENTRY, STOCK, { FENTRY(dma_buf_release) } },
 		{ TPH_HOOK_KPROBE, STOCK, { KENTRY(dma_buf_release) } },
 		ITER_SAMPLED,

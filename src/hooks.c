@@ -67,6 +67,11 @@ static bool cand_usable(const struct probe_ops *ops, const struct hook_cand *c,
 			 why);
 		return false;
 	}
+	if (c->kfunc && !(ops->kfunc_ok && ops->kfunc_ok(ops->ctx, c->kfunc, why, sizeof(why)))) {
+		snprintf(ep->why, sizeof(ep->why), "%s: %s", tph_hook_name(c->family),
+			 ops->kfunc_ok ? why : "no kfuncs");
+		return false;
+	}
 	ep->module[0] = '\0';
 	for (i = 0; i < HOOK_MAX_TARGETS && c->t[i].prog; i++) {
 		module[0] = '\0';

@@ -43,6 +43,8 @@ struct hook_cand {
 	 */
 	unsigned char shapes;
 	const char *limit;	/* what this hook cannot see, NULL: nothing */
+	/* a kfunc its programs call, which vmlinux must have; NULL: none */
+	const char *kfunc;
 };
 
 struct event_def {
@@ -78,6 +80,11 @@ struct probe_ops {
 	/* does @sym exist as @family needs it? fills @module ("" = vmlinux) */
 	bool (*target_ok)(void *ctx, enum tph_hook_family family, const char *sym,
 			  char *module, size_t len);
+	/*
+	 * may programs call kfunc @name here? (NULL: no kfuncs at all) @why
+	 * says why not
+	 */
+	bool (*kfunc_ok)(void *ctx, const char *name, char *why, size_t len);
 	/*
 	 * BTF prototype of function @name, or with @member of the function
 	 * pointer @member of struct @name; false when BTF does not have it
@@ -150,8 +157,12 @@ void sys_probe_free(struct sys_probe *p);
 void sys_probe_ops(struct sys_probe *p, struct probe_ops *ops);
 /* BTF facts that pick program variants (see bpf/fn.bpf.h) */
 bool sys_probe_func_nargs(struct sys_probe *p, const char *func, int *nargs);
-/* vmlinux has kfunc @name (its BTF lists the function) */
-bool sys_probe_has_kfunc(struct sys_probe *p, const char *name);
+/*
+ * The vmlinux BTF ids of the bpf_rdonly_cast() kfunc and of struct dma_buf,
+ * which the typed programs of bpf/fn.bpf.h cast to; false if either is
+ * missing
+ */
+bool sys_probe_cast_ids(struct sys_probe *p, __u32 *kfunc, __u32 *dma_buf);
 /* the kernel's BTF name lookups bisect (kbtf_names_sorted()) */
 bool sys_probe_btf_sorted(struct sys_probe *p);
 bool sys_probe_proto(struct sys_probe *p, const char *name, const char *member,

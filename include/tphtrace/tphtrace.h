@@ -17,6 +17,12 @@
 
 #define TPH_COMM_LEN		16
 #define TPH_NAME_LEN		32	/* exporter names, device names */
+/*
+ * The helper id the programs call bpf_rdonly_cast() by (bpf/core.bpf.h):
+ * no helper has it; the loader makes each such call the kfunc call before
+ * the program is loaded (src/btf_attach.c).
+ */
+#define TPH_CALL_RDONLY_CAST	0x54504801
 
 /* Logical events: one record kind each. */
 enum tph_kind {

@@ -239,6 +239,47 @@ static void test_stock_kernel_and_forcing(void **state)
 	assert_non_null(strstr(plan.ev[TPH_EV_MAP].why, "no raw_tp hook"));
 }
 
+static bool fake_kfunc(void *ctx, const char *name, char *why, size_t len)
+{
+	if (has(ctx, name))
+		return true;
+	snprintf(why, len, "no kfunc '%s'", name);
+	return false;
+}
+
+/*
+ * The typed release program (bpf/fn.bpf.h) where the kfunc may be called,
+ * the plain one elsewhere, and the plain one when forced to kprobe's family
+ * is not a question; both are fentry.
+ */
+static void test_typed_release_needs_the_kfunc(void **state)
+{
+	static const char *const with_cast[] = {
+		"dma_buf_export", "dma_buf_release", "dma_buf_dynamic_attach", "dma_buf_detach",
+		"bpf_rdonly_cast", NULL,
+	};
+	struct fake_kernel k = { .syms = with_cast };
+	struct probe_ops ops = { .family_ok = fake_family, .target_ok = fake_target,
+				 .kfunc_ok = fake_kfunc, .proto = fake_proto, .ctx = &k };
+	struct hook_plan plan;
+
+	k.family[TPH_HOOK_FENTRY] = k.family[TPH_HOOK_KPROBE] = true;
+	assert_int_equal(hooks_plan(&ops, NULL, &plan), 0);
+	assert_int_equal(family_of(&plan, TPH_EV_DMABUF_RELEASE), TPH_HOOK_FENTRY);
+	assert_true(hooks_prog_selected(&plan, "fentry__dma_buf_release_typed"));
+	assert_false(hooks_prog_selected(&plan, "fentry__dma_buf_release"));
+
+	k.syms = stock_612;	/* no kfunc: the plain program */
+	assert_int_equal(hooks_plan(&ops, NULL, &plan), 0);
+	assert_true(hooks_prog_selected(&plan, "fentry__dma_buf_release"));
+	assert_false(hooks_prog_selected(&plan, "fentry__dma_buf_release_typed"));
+
+	ops.kfunc_ok = NULL;	/* a probe that knows no kfuncs */
+	k.syms = with_cast;
+	assert_int_equal(hooks_plan(&ops, NULL, &plan), 0);
+	assert_true(hooks_prog_selected(&plan, "fentry__dma_buf_release"));
+}
+
 /*
  * A kernel that refuses fentry and has neither kprobes nor dma_buf
  * tracepoints but has iter/dmabuf (this project's 6.18 build host):
@@ -706,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_series_only_kernel_uses_functions),
 		cmocka_unit_test(test_mixed_families_hook_each_function_once),
 		cmocka_unit_test(test_stock_kernel_and_forcing),
+		cmocka_unit_test(test_typed_release_needs_the_kfunc),
 		cmocka_unit_test(test_no_lifetime_hook_samples_iter),
 		cmocka_unit_test(test_force_parse_errors),
 		cmocka_unit_test(test_shape_v5),

@@ -106,10 +106,10 @@ if [ $stock = 1 ]; then
 	$MK udmabuf 1048576 >>"$W/bufs.txt"
 	$MK heap 2097152 >>"$W/bufs.txt"
 	[ $vgem = 0 ] && $MK -i udmabuf 65536 >>"$W/bufs.txt"
-	# named (DMA_BUF_SET_NAME), for the release records' names: strings are
-	# read in 8-byte words by tracing programs on v6.2+ and again by helper
-	# when one ends on a word boundary (bpf/core.bpf.h, kstr_read()), so
-	# 7, 8, 15, 16, 24 and 31 characters (DMA_BUF_NAME_LEN holds 31)
+	# named (DMA_BUF_SET_NAME): the release record reads the name through
+	# the dma-buf that fentry's typed program (7.x) loads plainly and the
+	# others probe-read (bpf/fn.bpf.h); lengths around 8-byte words, up to
+	# the 31 characters DMA_BUF_NAME_LEN holds
 	: >"$W/names.txt"
 	for nm in abcdefg abcdefgh abcdefghijklmno abcdefghijklmnop \
 		abcdefghijklmnopqrstuvwx abcdefghijklmnopqrstuvwxyz01234; do

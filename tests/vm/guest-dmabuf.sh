@@ -105,8 +105,8 @@ check "text: export line with timestamp, inode, size, exporter" \
 	"grep -E '^[0-9]+\.[0-9]{6} dmabuf_export +mkdmabuf .* ino=$ino size=65536 exp_name=udmabuf' $W/text.out >/dev/null"
 check "filter -i 1: other dma-bufs filtered out" "! grep -q 'dmabuf' $W/filt.out"
 
-# names in the release record (tests/vm/guest-dmabuf-families.sh says why
-# these lengths): the 8-byte loads of kstr_read() through this JIT
+# names in the release record (as tests/vm/guest-dmabuf-families.sh): the
+# release program's reads of the dma-buf through this JIT
 $T trace -j > $W/names.json 2> $W/names.err &
 pid=$!
 i=0
