@@ -12,6 +12,7 @@
 
 struct plan_ctx {
 	struct hook_plan plan;
+	struct sys_probe *probe;
 };
 
 static bool pick(void *ctx, const char *prog)
@@ -22,6 +23,7 @@ static bool pick(void *ctx, const char *prog)
 static void prep(void *ctx, struct tphtrace_bpf *s)
 {
 	struct plan_ctx *c = ctx;
+	__u32 kfunc;
 	int k;
 
 	for (k = 1; k < TPH_EV_MAX; k++) {
@@ -30,6 +32,8 @@ static void prep(void *ctx, struct tphtrace_bpf *s)
 		s->rodata->event_family[k] = cd ? cd->family : TPH_HOOK_NONE;
 	}
 	s->rodata->series_shape = c->plan.shape;
+	/* the typed programs' cast, as src/collect.c sets it */
+	sys_probe_cast_ids(c->probe, &kfunc, &s->rodata->btf_id_dma_buf);
 }
 
 int main(int argc, char **argv)
@@ -58,6 +62,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sys_probe_ops(p, &ops);
+	c.probe = p;
 	hooks_plan(&ops, &force, &c.plan);
 	ret = core_same(pick, prep, &c, &nprogs, &nroots, why, sizeof(why));
 	sys_probe_free(p);
