@@ -526,7 +526,7 @@ FN_ENTRY_HOOKS(dma_buf_release, fn_dma_buf_release)
  * program calls it by a helper id no helper has, TPH_CALL_RDONLY_CAST,
  * which the loader makes the kfunc call (src/btf_attach.c): an extern
  * __ksym would have libbpf read and parse all of vmlinux BTF to resolve it
- * (~0.15 s of start-up in the guests, bench/README.md P3). The type's id
+ * (start-up 0.275 -> 0.494 s in the 7.3 guest, bench/README.md P3). The type's id
  * is the kernel's own, from rodata (src/sys_probe.c says why not CO-RE).
  */
 static void *(*const bpf_rdonly_cast)(const void *obj, __u32 btf_id) =

@@ -79,18 +79,28 @@ static int attach_id(long cookie, const char *target, int *fd, __u32 *id)
 	return sys_probe_attach_id(p, cookie, target, fd, id) ? 0 : -ESRCH;
 }
 
+/* under lock: the bpf_rdonly_cast() kfunc's id in vmlinux BTF, 0 without */
+static __u32 cast_kfunc(void)
+{
+	struct sys_probe *p = current ? current : own;
+	__u32 kfunc, type;
+
+	return p && sys_probe_cast_ids(p, &kfunc, &type) ? kfunc : 0;
+}
+
 /*
  * The program's calls of helper TPH_CALL_RDONLY_CAST become calls of the
- * bpf_rdonly_cast() kfunc, id @kfunc in vmlinux BTF (bpf/core.bpf.h says
- * why not an extern), or with @kfunc 0 moves of the argument to the result:
- * what the verifier makes of the kfunc call too (inlined), in code it never
- * reaches where the kernel lacks the kfunc.
+ * bpf_rdonly_cast() kfunc (bpf/fn.bpf.h says why not an extern), or where
+ * the kernel lacks it moves of the argument to the result: what the
+ * verifier makes of the kfunc call too (inlined), in a program the hook
+ * table does not select there. Under lock.
  */
-static int patch_casts(struct bpf_program *prog, __u32 kfunc)
+static int patch_casts(struct bpf_program *prog)
 {
 	const struct bpf_insn *in = bpf_program__insns(prog);
 	size_t i, n = bpf_program__insn_cnt(prog);
 	struct bpf_insn *out = NULL;
+	__u32 kfunc = 0;
 	int ret;
 
 	for (i = 0; i < n; i++) {
@@ -102,6 +112,7 @@ static int patch_casts(struct bpf_program *prog, __u32 kfunc)
 			if (!out)
 				return -ENOMEM;
 			memcpy(out, in, n * sizeof(*out));
+			kfunc = cast_kfunc();
 		}
 		if (kfunc) {
 			out[i].src_reg = BPF_PSEUDO_KFUNC_CALL;
@@ -119,15 +130,6 @@ static int patch_casts(struct bpf_program *prog, __u32 kfunc)
 	return ret;
 }
 
-/* under lock: the kfunc's id in vmlinux BTF, 0 without */
-static __u32 cast_kfunc(void)
-{
-	struct sys_probe *p = current ? current : own;
-	__u32 kfunc, type;
-
-	return p && sys_probe_cast_ids(p, &kfunc, &type) ? kfunc : 0;
-}
-
 /* cookie: true for tp_btf (a btf_trace_NAME typedef), false for functions */
 static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
 			long cookie)
@@ -139,15 +141,12 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 	/* undo btf_attach_hide_tracing(): what the kernel loads is tracing */
 	bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING);
 	pthread_mutex_lock(&lock);
-	id = cast_kfunc();
-	pthread_mutex_unlock(&lock);
-	ret = patch_casts(prog, id);
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&lock);
-	if (on_prepare)		/* the object's maps exist by now */
+	ret = patch_casts(prog);
+	if (!ret && on_prepare)		/* the object's maps exist by now */
 		on_prepare(prog);
 	pthread_mutex_unlock(&lock);
+	if (ret)
+		return ret;
 	if (opts->attach_btf_id)	/* bpf_program__set_attach_target() */
 		return 0;
 	if (!target || !target[1]) {

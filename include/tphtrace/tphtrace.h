@@ -18,7 +18,7 @@
 #define TPH_COMM_LEN		16
 #define TPH_NAME_LEN		32	/* exporter names, device names */
 /*
- * The helper id the programs call bpf_rdonly_cast() by (bpf/core.bpf.h):
+ * The helper id the programs call bpf_rdonly_cast() by (bpf/fn.bpf.h):
  * no helper has it; the loader makes each such call the kfunc call before
  * the program is loaded (src/btf_attach.c).
  */
