@@ -26,8 +26,10 @@
  *       first attaches the tp_btf floor and empty handlers to TRACEPOINT;
  *       -c: a process of its own reads the floor's ring as tphtrace reads
  *       its own (src/ring.c, a pass every 0.5 ms), and the floor submits
- *       without wake-ups (BPF_RB_NO_WAKEUP). -w: CMD runs once unmeasured
- *       first.
+ *       without wake-ups (BPF_RB_NO_WAKEUP). -P (with -c): a third handler,
+ *       the floor through a perf buffer (bpf_perf_event_output(), woken at
+ *       half full), read by that process too: the ring against bpftrace's
+ *       transport. -w: CMD runs once unmeasured first.
  *   startup [-t] PATTERN -- CMD...
  *       Seconds from exec to the first output line containing PATTERN;
  *       then stops CMD (SIGINT, repeated; SIGKILL after 5 s). -t: CMD is
@@ -67,6 +69,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -262,6 +265,7 @@ static int cmd_p1(int argc, char **argv)
 	if (!b)
 		die("open bench: %s", strerror(errno));
 	bpf_program__set_autoload(b->progs.floor_tp_btf_query, false);
+	bpf_program__set_autoload(b->progs.floor_perf_tp_btf_query, false);
 	bpf_program__set_autoload(b->progs.empty_tp_btf, false);
 	if (bench_bpf__load(b))
 		die("load bench: %s", strerror(errno));
@@ -649,12 +653,12 @@ static int drop_record(void *ctx, void *data, size_t len)
 }
 
 /*
- * progstats -c: the floor's ring is read the way tphtrace reads its own
- * (src/ring.c, a pass every DRAIN_NAP) by a process of its own, so that the
- * floor's records, like the handler's, land in a ring a consumer is reading
- * on another CPU. Returns the consumer's pid.
+ * progstats -c: the floor's ring (and -P's perf buffers, @pb) is read the
+ * way tphtrace reads its own (src/ring.c, a pass every DRAIN_NAP) by a
+ * process of its own, so that the floor's records, like the handler's, land
+ * in a ring a consumer is reading on another CPU. Returns the consumer's pid.
  */
-static pid_t floor_consumer(int map_fd)
+static pid_t floor_consumer(int map_fd, struct perf_buffer *pb)
 {
 	struct timespec nap = { 0, 500 * 1000 };
 	struct ring *ring;
@@ -667,8 +671,39 @@ static pid_t floor_consumer(int map_fd)
 		_exit(1);
 	for (;;) {
 		ring_consume(ring);
+		if (pb)
+			perf_buffer__consume(pb);
 		nanosleep(&nap, NULL);
 	}
+}
+
+static enum bpf_perf_event_ret drop_event(void *ctx, int cpu, struct perf_event_header *e)
+{
+	return LIBBPF_PERF_EVENT_CONT;
+}
+
+/*
+ * progstats -P: per-CPU perf buffers for the perf floor, woken only at half
+ * full (a consumer on a timer, as tphtrace's), as bench_pe's entries
+ */
+static struct perf_buffer *floor_perf_buffer(int map_fd)
+{
+	const size_t pages = 256;
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_BPF_OUTPUT,
+		.size = sizeof(attr),
+		.sample_type = PERF_SAMPLE_RAW,
+		.sample_period = 1,
+		.watermark = 1,
+		.wakeup_watermark = pages * 4096 / 2,
+	};
+	struct perf_buffer *pb = perf_buffer__new_raw(map_fd, pages, &attr, drop_event,
+						      NULL, NULL);
+
+	if (!pb)
+		die("perf buffer: %s", strerror(errno));
+	return pb;
 }
 
 static int cmd_progstats(int argc, char **argv)
@@ -680,12 +715,14 @@ static int cmd_progstats(int argc, char **argv)
 	char *owners[16];
 	int pids[16], nown = 0;
 	double settle = 1.0;
-	bool consume = false, warm = false;
+	bool consume = false, warm = false, perf = false;
+	struct perf_buffer *pb = NULL;
 	pid_t cons = 0;
 
-	while ((opt = getopt(argc, argv, "cwt:r:o:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "cPwt:r:o:s:")) != -1) {
 		switch (opt) {
 		case 'c': consume = true; break;
+		case 'P': perf = true; break;
 		case 'w': warm = true; break;
 		case 't': tp = optarg; break;
 		case 'r': rounds = atoi(optarg); break;
@@ -700,11 +737,13 @@ static int cmd_progstats(int argc, char **argv)
 			pids[nown++] = atoi(eq + 1);
 			break;
 		}
-		default: die("progstats [-c] [-w] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...");
+		default: die("progstats [-c [-P]] [-w] [-t TRACEPOINT] [-r ROUNDS] [-s SETTLE] -o LABEL=PID... -- CMD...");
 		}
 	}
 	if (optind >= argc)
 		die("progstats: no command");
+	if (perf && (!tp || !consume))
+		die("progstats: -P needs -t and -c (a perf buffer nobody reads fills)");
 	libbpf_set_print(quiet);
 	if (tp) {
 		struct bpf_program *p;
@@ -718,14 +757,19 @@ static int cmd_progstats(int argc, char **argv)
 		bpf_program__set_autoload(b->progs.empty_tp_btf, true);
 		if (consume)
 			b->rodata->floor_submit_flags = BPF_RB_NO_WAKEUP;
+		if (perf && (bpf_program__set_autoload(b->progs.floor_perf_tp_btf_query, true) ||
+			     bpf_program__set_attach_target(b->progs.floor_perf_tp_btf_query, 0, tp)))
+			die("perf floor on tp_btf/%s: %s", tp, strerror(errno));
 		if (bpf_program__set_attach_target(b->progs.floor_tp_btf_query, 0, tp) ||
 		    bpf_program__set_attach_target(b->progs.empty_tp_btf, 0, tp) ||
 		    bench_bpf__load(b) || bench_bpf__attach(b))
 			die("floor on tp_btf/%s: %s", tp, strerror(errno));
 		owners[nown] = "bench";
 		pids[nown++] = getpid();
+		if (perf)
+			pb = floor_perf_buffer(bpf_map__fd(b->maps.bench_pe));
 		if (consume)
-			cons = floor_consumer(bpf_map__fd(b->maps.bench_rb));
+			cons = floor_consumer(bpf_map__fd(b->maps.bench_rb), pb);
 	}
 	for (k = 0; k < nown; k++) {
 		uint32_t ids[256];
@@ -797,6 +841,7 @@ static int cmd_progstats(int argc, char **argv)
 		kill(cons, SIGKILL);
 		waitpid(cons, NULL, 0);
 	}
+	perf_buffer__free(pb);
 	if (b)
 		bench_bpf__destroy(b);
 	return 0;

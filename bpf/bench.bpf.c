@@ -10,6 +10,11 @@
  *             submit it with the kernel's default wake-up policy (wake when
  *             the consumer has caught up). No state, no argument decoding,
  *             no payload.
+ *   floor_perf_tp_btf_query  the tp_btf query floor through a perf buffer
+ *             instead of the ring: the header filled in a per-CPU scratch
+ *             record and copied out by bpf_perf_event_output() (the
+ *             transport bpftrace uses), to weigh one against the other
+ *             (progstats -P)
  *   floor_helpers_query  the query floor with the header from the helpers
  *             (bpf_get_current_pid_tgid, bpf_get_current_comm): shows what
  *             tphtrace's header fill saves.
@@ -28,6 +33,20 @@ struct {
 	__uint(max_entries, 4 << 20);
 } bench_rb SEC(".maps");
 
+/* one per CPU, opened by bpfbench progstats -P */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} bench_pe SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tph_ev_query);
+} bench_scratch SEC(".maps");
+
 __u64 floor_dropped;
 /*
  * Flags of the floors' bpf_ringbuf_submit(): the kernel's default rule, or
@@ -41,10 +60,9 @@ const volatile __u64 floor_submit_flags;
  * comm loaded from the current task), so a floor is the cheapest record
  * of that size known, not a strawman.
  */
-static __always_inline int floor_emit(void *rec, __u16 kind, __u8 hook)
+static __always_inline void floor_hdr(struct tph_hdr *h, __u16 kind, __u8 hook)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	struct tph_hdr *h = rec;
 	const __u64 *comm;
 
 	h->kind = kind;
@@ -57,6 +75,11 @@ static __always_inline int floor_emit(void *rec, __u16 kind, __u8 hook)
 	comm = (const __u64 *)t->comm;
 	((__u64 *)h->comm)[0] = comm[0];
 	((__u64 *)h->comm)[1] = comm[1];
+}
+
+static __always_inline int floor_emit(void *rec, __u16 kind, __u8 hook)
+{
+	floor_hdr(rec, kind, hook);
 	bpf_ringbuf_submit(rec, floor_submit_flags);
 	return 0;
 }
@@ -106,6 +129,20 @@ FLOOR("raw_tp", attach, struct tph_ev_attach, TPH_EV_ATTACH, TPH_HOOK_RAW_TP)
 FLOOR("tp_btf", tp_btf_query, struct tph_ev_query, TPH_EV_TPH_QUERY, TPH_HOOK_TP_BTF)
 FLOOR_AS("raw_tp", helpers_query, struct tph_ev_query, TPH_EV_TPH_QUERY, TPH_HOOK_RAW_TP,
 	 floor_emit_helpers)
+
+SEC("tp_btf")
+int floor_perf_tp_btf_query(void *ctx)
+{
+	__u32 zero = 0;
+	struct tph_ev_query *r = bpf_map_lookup_elem(&bench_scratch, &zero);
+
+	if (!r)
+		return 0;
+	floor_hdr(&r->hdr, TPH_EV_TPH_QUERY, TPH_HOOK_TP_BTF);
+	if (bpf_perf_event_output(ctx, &bench_pe, BPF_F_CURRENT_CPU, r, sizeof(*r)))
+		__sync_fetch_and_add(&floor_dropped, 1);
+	return 0;
+}
 
 SEC("raw_tp")
 int empty_raw_tp(void *ctx)
