@@ -20,7 +20,7 @@
 #   -J DIR        use DIR as the job directory and keep it (default: a temporary
 #                 one under .output/vm/jobs/, removed afterwards)
 #   -e VAR=VALUE  export VAR in the job (repeatable); nothing else is inherited
-#   -q            do not print the console tail on failure
+#   -q            do not print the console tail on failure (one line still says why)
 #   -Q ARG        one more QEMU argument (repeatable; e.g. -Q -device -Q edu)
 #   -A TEXT       more kernel command line (e.g. -A 'intel_iommu=on')
 #   -L            live: show what the job writes to /dev/console (after a line
@@ -186,6 +186,8 @@ else
 	qemu_run >"$console" || qrc=$?
 fi
 cp -f "$console" "$out/console.log" 2>/dev/null || true
+# a kept job keeps its own console: guests run two at a time (test-scenarios)
+[ "$keep" -eq 0 ] || cp -f "$console" "$jobdir/console.log" 2>/dev/null || true
 
 [ ! -f "$jobdir/output" ] || cat "$jobdir/output"
 
@@ -205,5 +207,9 @@ if [ "$quiet" -eq 0 ]; then
 		# drop SeaBIOS' terminal escapes
 		tail -n 40 "$console" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g; s/^/  | /'
 	} >&2
+else
+	# -q still says why, with the kernel's first complaint (panic=-1 oops=panic)
+	echo "run-guest: $why; kernel $kver; $(grep -m1 -aE 'BUG:|Oops|Kernel panic|WARNING:|general protection' \
+		"$console" | tr -d '\r' | cut -c1-200)" >&2
 fi
 exit "$rc"
