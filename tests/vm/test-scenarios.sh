@@ -537,9 +537,11 @@ for kver in "${built[@]}"; do
 		# hooks every series event by function
 		if [ -f "$job/probe.default.json" ]; then
 			sh=$(sed -n '1s/^series shape: \([^ ]*\).*/\1/p' "$job/probe.default.txt")
-			bad=$(jq -r '[.[] | select(.event == "tph_publish" or .event == "tph_query" or
+			# the whole document (probe -j), not its events array as above
+			bad=$(jq -r '[.events[] | select(.event == "tph_publish" or .event == "tph_query" or
 				.event == "mr_reg" or .event == "st_index" or .event == "pci_tph") |
-				select(.hook != "fentry") | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.default.json")
+				select(.hook != "fentry") | "\(.event)=\(.hook)"] | join(" ")' \
+				"$job/probe.default.json") || bad="(unreadable $job/probe.default.json)"
 			if [ "$sh" = "$(shape_label "$shape")" ] && [ -z "$bad" ]; then
 				check default_plan "$kver" default PASS "tphtrace probe: '$(head -n 1 "$job/probe.default.txt")'; every series event on fentry"
 			else
