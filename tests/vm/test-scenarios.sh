@@ -405,7 +405,8 @@ judge_tracer() { # KVER LEG JOB TRACER SHAPE
 	fentry | kprobe)
 		bad=$(jq -r --arg f "$tr" '[.[] | select(.event == "tph_publish" or .event == "tph_query" or
 			.event == "mr_reg" or .event == "st_index" or .event == "pci_tph") |
-			select(.hook != $f) | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.$tr.json" 2>/dev/null)
+			select(.hook != $f) | "\(.event)=\(.hook)"] | join(" ")' "$job/probe.$tr.json") ||
+			bad="(unreadable $job/probe.$tr.json)"
 		[[ $kver == 6.1.* ]] && [ "$tr" = fentry ] &&
 			bad=$(echo "$bad" | tr ' ' '\n' | grep -vx -e mr_reg=kprobe -e tph_query=kprobe | tr '\n' ' ' | sed 's/ $//')
 		if [ "$sh" = "$(shape_label "$shape")" ] && [ -z "$bad" ]; then
