@@ -165,9 +165,7 @@ static __always_inline void query_rec_buf_cached(struct tph_ev_query *r,
 		if (h->name_seq == seq && h->name_buf == (__u64)d)
 			return;
 	}
-	__builtin_memset(r->buf.exp_name, 0, sizeof(r->buf.exp_name));
-	bpf_probe_read_kernel_str(r->buf.exp_name, sizeof(r->buf.exp_name),
-				  RD(rd_mode(hook), d, exp_name));
+	query_rec_buf(r, d, q, hook);
 	/*
 	 * Rewrite: invalidate, count, fill, and validate only if no other
 	 * rewrite began meanwhile. One that slips in after that check leaves
